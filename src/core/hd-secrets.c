@@ -1,0 +1,195 @@
+/* hd-secrets.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "hd-secrets.h"
+
+#include <glib/gi18n-lib.h>
+#include <libsecret/secret.h>
+
+/* "owner" is the account name for account secrets, the OAuth connection name
+ * for client secrets and "smtp" for the SMTP password. */
+static const SecretSchema *
+get_schema (void)
+{
+  static const SecretSchema schema = {
+    BASE_ID ".Secret", SECRET_SCHEMA_NONE,
+    {
+      { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "owner", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    },
+  };
+  return &schema;
+}
+
+static const char *const kind_names[] = {
+  "account-password", "oauth-refresh-token", "oauth-client-secret", "smtp-password",
+};
+
+const char *
+hd_secret_kind_to_string (HdSecretKind kind)
+{
+  g_return_val_if_fail (kind <= HD_SECRET_SMTP_PASSWORD, NULL);
+  return kind_names[kind];
+}
+
+static char *
+make_label (HdSecretKind kind,
+            const char  *owner)
+{
+  switch (kind)
+    {
+    case HD_SECRET_ACCOUNT_PASSWORD:
+      return g_strdup_printf (_("HelpDesk Mail password for “%s”"), owner);
+    case HD_SECRET_OAUTH_REFRESH_TOKEN:
+      return g_strdup_printf (_("HelpDesk Mail OAuth token for “%s”"), owner);
+    case HD_SECRET_OAUTH_CLIENT_SECRET:
+      return g_strdup_printf (_("HelpDesk Mail OAuth client secret of “%s”"), owner);
+    case HD_SECRET_SMTP_PASSWORD:
+    default:
+      return g_strdup (_("HelpDesk Mail SMTP password"));
+    }
+}
+
+static void
+prefix_keyring_error (GError **error)
+{
+  g_prefix_error (error, _("The keyring (Secret Service) failed: "));
+}
+
+gboolean
+hd_secrets_store_sync (HdSecretKind  kind,
+                       const char   *owner,
+                       const char   *secret,
+                       GCancellable *cancellable,
+                       GError      **error)
+{
+  g_autofree char *label = NULL;
+
+  g_return_val_if_fail (owner != NULL, FALSE);
+  g_return_val_if_fail (secret != NULL, FALSE);
+
+  label = make_label (kind, owner);
+  if (!secret_password_store_sync (get_schema (), SECRET_COLLECTION_DEFAULT, label, secret,
+                                   cancellable, error,
+                                   "kind", hd_secret_kind_to_string (kind),
+                                   "owner", owner,
+                                   NULL))
+    {
+      prefix_keyring_error (error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * hd_secrets_lookup_sync:
+ *
+ * Returns: (transfer full) (nullable): the secret, to be freed with
+ *   secret_password_free() (which wipes it), or %NULL when there is none
+ *   (@error unset) or the keyring failed (@error set).
+ */
+char *
+hd_secrets_lookup_sync (HdSecretKind  kind,
+                        const char   *owner,
+                        GCancellable *cancellable,
+                        GError      **error)
+{
+  GError *local_error = NULL;
+  char *secret;
+
+  g_return_val_if_fail (owner != NULL, NULL);
+
+  secret = secret_password_lookup_sync (get_schema (), cancellable, &local_error,
+                                        "kind", hd_secret_kind_to_string (kind),
+                                        "owner", owner,
+                                        NULL);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      prefix_keyring_error (error);
+      return NULL;
+    }
+  return secret;
+}
+
+gboolean
+hd_secrets_clear_sync (HdSecretKind  kind,
+                       const char   *owner,
+                       GCancellable *cancellable,
+                       GError      **error)
+{
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (owner != NULL, FALSE);
+
+  /* Returns FALSE without an error when there was nothing to clear. */
+  secret_password_clear_sync (get_schema (), cancellable, &local_error,
+                              "kind", hd_secret_kind_to_string (kind),
+                              "owner", owner,
+                              NULL);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      prefix_keyring_error (error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * hd_secrets_clear_owner_sync:
+ *
+ * Clears every secret of @owner (an account that is removed).
+ */
+gboolean
+hd_secrets_clear_owner_sync (const char   *owner,
+                             GCancellable *cancellable,
+                             GError      **error)
+{
+  for (guint kind = HD_SECRET_ACCOUNT_PASSWORD; kind <= HD_SECRET_OAUTH_REFRESH_TOKEN; kind++)
+    {
+      if (!hd_secrets_clear_sync (kind, owner, cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * hd_secrets_rename_owner_sync:
+ *
+ * Moves the secrets of an account that was renamed.
+ */
+gboolean
+hd_secrets_rename_owner_sync (const char   *old_owner,
+                              const char   *new_owner,
+                              GCancellable *cancellable,
+                              GError      **error)
+{
+  if (g_strcmp0 (old_owner, new_owner) == 0)
+    return TRUE;
+
+  for (guint kind = HD_SECRET_ACCOUNT_PASSWORD; kind <= HD_SECRET_OAUTH_REFRESH_TOKEN; kind++)
+    {
+      g_autoptr (GError) local_error = NULL;
+      char *secret = hd_secrets_lookup_sync (kind, old_owner, cancellable, &local_error);
+      gboolean ok;
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (secret == NULL)
+        continue;
+      ok = hd_secrets_store_sync (kind, new_owner, secret, cancellable, error);
+      secret_password_free (secret);
+      if (!ok || !hd_secrets_clear_sync (kind, old_owner, cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}

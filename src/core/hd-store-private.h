@@ -1,0 +1,32 @@
+/* hd-store-private.h: what the hd-store-*.c files share.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "hd-store.h"
+
+G_BEGIN_DECLS
+
+sqlite3      *hd_store_get_db (HdStore *self);
+sqlite3_stmt *hd_store_prepare (HdStore    *self,
+                                const char *sql,
+                                GError    **error);
+gboolean      hd_store_step_done (HdStore      *self,
+                                  sqlite3_stmt *stmt,
+                                  GError      **error);
+gboolean      hd_store_set_error (HdStore *self,
+                                  int      rc,
+                                  GError **error);
+void          hd_store_bind_text (sqlite3_stmt *stmt,
+                                  int           index,
+                                  const char   *text);
+const char   *hd_store_column_text (sqlite3_stmt *stmt,
+                                    int           index);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+G_END_DECLS
