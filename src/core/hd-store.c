@@ -16,6 +16,7 @@ struct _HdStore
   GObject parent_instance;
 
   char *path;
+  char *id;
   sqlite3 *db;
 };
 
@@ -126,6 +127,7 @@ hd_store_finalize (GObject *object)
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->id, g_free);
 
   G_OBJECT_CLASS (hd_store_parent_class)->finalize (object);
 }
@@ -245,6 +247,22 @@ hd_store_get_path (HdStore *self)
 {
   g_return_val_if_fail (HD_IS_STORE (self), NULL);
   return self->path;
+}
+
+/**
+ * hd_store_get_id:
+ *
+ * Returns: the random identifier of this database, made when it was created;
+ *   the keyring items of its accounts carry it.
+ */
+const char *
+hd_store_get_id (HdStore *self)
+{
+  g_return_val_if_fail (HD_IS_STORE (self), NULL);
+
+  if (self->id == NULL)
+    self->id = hd_store_dup_setting (self, "store.id");
+  return self->id;
 }
 
 int

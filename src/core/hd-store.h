@@ -39,6 +39,7 @@ char      *hd_store_default_path (void);
 HdStore   *hd_store_open (const char *path,
                           GError    **error);
 const char *hd_store_get_path (HdStore *self);
+const char *hd_store_get_id (HdStore *self);
 int        hd_store_get_schema_version (HdStore *self);
 int        hd_store_get_latest_schema_version (void);
 

@@ -160,7 +160,7 @@ accounts_add (HdCtl *ctl,
     {
       const char *name = hd_account_get_name (accounts->pdata[0]);
 
-      if (!hd_secrets_store_sync (HD_SECRET_ACCOUNT_PASSWORD, name, password, NULL, &error))
+      if (!hd_secrets_store_sync (HD_SECRET_ACCOUNT_PASSWORD, hd_store_get_id (store), name, password, NULL, &error))
         goto out;
       secret_written = TRUE;
     }
@@ -176,8 +176,8 @@ out:
     {
       hd_store_rollback (store);
       if (secret_written)
-        hd_secrets_clear_sync (HD_SECRET_ACCOUNT_PASSWORD, hd_account_get_name (accounts->pdata[0]),
-                               NULL, NULL);
+        hd_secrets_clear_sync (HD_SECRET_ACCOUNT_PASSWORD, hd_store_get_id (store),
+                               hd_account_get_name (accounts->pdata[0]), NULL, NULL);
       return hd_ctl_fail_error (error);
     }
   return HD_CTL_EXIT_OK;
@@ -308,7 +308,8 @@ accounts_set_password (HdCtl *ctl,
   password = hd_ctl_read_secret_stdin (&error);
   if (password == NULL)
     return hd_ctl_fail_error (error);
-  ok = hd_secrets_store_sync (HD_SECRET_ACCOUNT_PASSWORD, words->pdata[0], password, NULL, &error);
+  ok = hd_secrets_store_sync (HD_SECRET_ACCOUNT_PASSWORD, hd_store_get_id (store), words->pdata[0],
+                              password, NULL, &error);
   hd_ctl_free_secret (password);
   if (!ok)
     return hd_ctl_fail_error (error);
@@ -335,7 +336,7 @@ accounts_remove (HdCtl *ctl,
    * stays, so that no secret is left behind without its account. */
   if (!hd_store_begin (store, &error)
       || !hd_store_remove_account (store, words->pdata[0], &error)
-      || !hd_secrets_clear_owner_sync (words->pdata[0], NULL, &error)
+      || !hd_secrets_clear_owner_sync (hd_store_get_id (store), words->pdata[0], NULL, &error)
       || !hd_store_commit (store, &error))
     {
       hd_store_rollback (store);
