@@ -27,6 +27,7 @@ struct _HdCtl
 static const HdCtlCommand *const command_groups[] = {
   hd_ctl_account_commands,
   hd_ctl_entity_commands,
+  hd_ctl_ticket_commands,
 };
 
 static void

@@ -79,5 +79,6 @@ JsonNode   *hd_ctl_read_json (const char *file,
 /* The command groups, each in its own file. */
 extern const HdCtlCommand hd_ctl_account_commands[];
 extern const HdCtlCommand hd_ctl_entity_commands[];
+extern const HdCtlCommand hd_ctl_ticket_commands[];
 
 G_END_DECLS
