@@ -346,6 +346,25 @@ hd_store_find_user_by_email (HdStore    *self,
   return select_id (self, stmt);
 }
 
+char *
+hd_store_dup_user_name_for_email (HdStore    *self,
+                                  const char *email)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (HD_IS_STORE (self), NULL);
+
+  if (email == NULL)
+    return NULL;
+  stmt = hd_store_prepare (self, "SELECT name FROM users WHERE email = ?1", NULL);
+  if (stmt == NULL)
+    return NULL;
+  hd_store_bind_text (stmt, 1, email);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  return g_strdup (hd_store_column_text (stmt, 0));
+}
+
 /**
  * hd_store_ensure_user:
  *

@@ -66,6 +66,8 @@ gint64    hd_store_find_bundle_ticket (HdStore    *self,
 
 gint64    hd_store_find_user_by_email (HdStore    *self,
                                        const char *email);
+char     *hd_store_dup_user_name_for_email (HdStore    *self,
+                                            const char *email);
 gint64    hd_store_ensure_user (HdStore    *self,
                                 const char *email,
                                 gint64      customer_id,

@@ -48,6 +48,15 @@ gboolean   hd_store_begin (HdStore *self,
 gboolean   hd_store_commit (HdStore *self,
                             GError **error);
 void       hd_store_rollback (HdStore *self);
+gboolean   hd_store_in_transaction (HdStore *self);
+gboolean   hd_store_savepoint (HdStore    *self,
+                               const char *name,
+                               GError    **error);
+gboolean   hd_store_release (HdStore    *self,
+                             const char *name,
+                             GError    **error);
+void       hd_store_rollback_to (HdStore    *self,
+                                 const char *name);
 
 /* Accounts */
 gboolean   hd_store_add_account (HdStore   *self,
