@@ -57,6 +57,7 @@ sync_from_account (HdAccountRow *self)
   const char *name = hd_account_get_name (self->account);
   g_autofree char *subtitle = NULL;
   g_autofree char *switch_label = NULL;
+  g_autofree char *remove_label = NULL;
 
   /* Translators: The subtitle of an account in the list: protocol · host name. */
   subtitle = g_strdup_printf (_("%s · %s"),
@@ -65,13 +66,17 @@ sync_from_account (HdAccountRow *self)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
 
-  /* The row is read by its name; the switch says what it does to that account. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle, -1);
+  /* The row is read by its title; the switch says what it does to that account. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  subtitle, -1);
   /* Translators: The accessible label of an account's switch; %s is the account name. */
   switch_label = g_strdup_printf (_("Read “%s”"), name);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->enabled_switch),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, switch_label, -1);
+  /* Translators: The accessible label of an account's remove button; %s is the account name. */
+  remove_label = g_strdup_printf (_("Remove “%s”"), name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->remove_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label, -1);
 
   self->syncing = TRUE;
   gtk_switch_set_active (self->enabled_switch, hd_account_get_enabled (self->account));
