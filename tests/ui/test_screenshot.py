@@ -76,6 +76,23 @@ def descendants(accessible, predicate):
     return found
 
 
+def first(accessible, predicate):
+    found = descendants(accessible, predicate)
+    return found[0] if found else None
+
+
+def press(accessible, name):
+    button = first(accessible, lambda n: n.getRole() == pyatspi.ROLE_PUSH_BUTTON and n.name == name)
+    if button is None:
+        raise LookupError(f"no button named {name!r}")
+    action = button.queryAction()
+    for i in range(action.nActions):
+        if action.getName(i) in ("click", "press", "activate"):
+            action.doAction(i)
+            return
+    action.doAction(0)
+
+
 def showing(node):
     return node.getState().contains(pyatspi.STATE_SHOWING)
 
@@ -98,7 +115,7 @@ def colours(png):
 
 def main():
     tap = Tap()
-    print("1..7", flush=True)
+    print("1..9", flush=True)
 
     shots = os.environ["HD_SCREENSHOT_DIR"]
     os.makedirs(shots, exist_ok=True)
@@ -171,6 +188,29 @@ def main():
         tap.ok(os.path.getsize(png) > 0, f"the screenshot is saved as {png}")
         n = colours(png)
         tap.ok(n > 1, "the screenshot is not blank", f"{n} colour(s)")
+
+        # The dialog, as a keyboard or screen reader user reaches it: press
+        # "Add Account", then "Add" with nothing filled in.
+        press(window, "Add Account")
+        try:
+            dialog = wait_for("the Add Account dialog", lambda: first(
+                app, lambda n: n.getRole() == pyatspi.ROLE_FRAME and n.name == "Add Account"))
+        except TimeoutError as e:
+            tap.ok(False, "the Add Account dialog opens", e)
+            return 1
+        press(dialog, "Add")
+        message = "Account Name: the account needs a name"
+        try:
+            wait_for("the error message", lambda: first(
+                dialog, lambda n: n.getRole() == pyatspi.ROLE_LABEL and n.name == message))
+            tap.ok(True, "the dialog names the missing field")
+        except TimeoutError as e:
+            tap.ok(False, "the dialog names the missing field", e)
+        time.sleep(0.5)
+        dialog_png = os.path.join(shots, "add-account-dialog.png")
+        subprocess.run(["/usr/bin/import", "-window", "root", dialog_png], check=True)
+        n = colours(dialog_png)
+        tap.ok(n > 1, f"the dialog screenshot is saved as {dialog_png}", f"{n} colour(s)")
     finally:
         proc.terminate()
         try:
