@@ -7,7 +7,6 @@
 
 #include "hd-account-dialog.h"
 
-#include <glib/gi18n.h>
 #include <string.h>
 
 #include "hd-secrets.h"
@@ -40,6 +39,7 @@ static guint signals[N_SIGNALS];
 
 /* What the worker thread needs: plain copies, never a widget. */
 typedef struct {
+  char *store_id;
   char *owner;
   char *password;
 } StoreSecretData;
@@ -47,6 +47,7 @@ typedef struct {
 static void
 store_secret_data_free (StoreSecretData *data)
 {
+  g_free (data->store_id);
   g_free (data->owner);
   if (data->password != NULL)
     explicit_bzero (data->password, strlen (data->password));
@@ -63,8 +64,8 @@ store_secret_thread (GTask        *task,
   StoreSecretData *data = task_data;
   GError *error = NULL;
 
-  if (hd_secrets_store_sync (HD_SECRET_ACCOUNT_PASSWORD, data->owner, data->password, cancellable,
-                             &error))
+  if (hd_secrets_store_sync (HD_SECRET_ACCOUNT_PASSWORD, data->store_id, data->owner,
+                             data->password, cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -156,6 +157,7 @@ add_action_cb (GtkWidget  *widget,
     }
 
   data = g_new0 (StoreSecretData, 1);
+  data->store_id = g_strdup (hd_store_get_id (self->store));
   data->owner = g_strdup (hd_account_get_name (account));
   data->password = g_strdup (password);
 

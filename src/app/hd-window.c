@@ -101,16 +101,30 @@ save_window_state (HdWindow *self)
   g_settings_apply (self->settings);
 }
 
+/* What the worker thread needs: plain copies, never a widget. */
+typedef struct {
+  char *store_id;
+  char *owner;
+} ClearSecretsData;
+
+static void
+clear_secrets_data_free (ClearSecretsData *data)
+{
+  g_free (data->store_id);
+  g_free (data->owner);
+  g_free (data);
+}
+
 static void
 clear_secrets_thread (GTask        *task,
                       gpointer      source_object,
                       gpointer      task_data,
                       GCancellable *cancellable)
 {
-  const char *owner = task_data;
+  ClearSecretsData *data = task_data;
   GError *error = NULL;
 
-  if (hd_secrets_clear_owner_sync (owner, cancellable, &error))
+  if (hd_secrets_clear_owner_sync (data->store_id, data->owner, cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -122,17 +136,18 @@ clear_secrets_cb (GObject      *object,
                   gpointer      user_data)
 {
   HdWindow *self = HD_WINDOW (object);
-  const char *owner = g_task_get_task_data (G_TASK (result));
+  ClearSecretsData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
   g_autofree char *markup = NULL;
 
   if (g_task_propagate_boolean (G_TASK (result), &error))
     return;
 
-  g_warning ("Could not remove the secrets of “%s”: %s", owner, error->message);
+  g_warning ("Could not remove the secrets of “%s”: %s", data->owner, error->message);
   if (self->toast_overlay == NULL)
     return;
-  markup = g_markup_printf_escaped (_("The password of “%s” is still in the keyring: %s"), owner,
+  markup = g_markup_printf_escaped (_("The password of “%s” is still in the keyring: %s"),
+                                    data->owner,
                                     error->message);
   toast (self, markup);
 }
@@ -144,6 +159,7 @@ remove_account (HdWindow   *self,
   g_autoptr (GError) error = NULL;
   g_autoptr (GTask) task = NULL;
   g_autofree char *markup = NULL;
+  ClearSecretsData *data;
 
   if (!hd_store_remove_account (self->store, name, &error))
     {
@@ -156,7 +172,10 @@ remove_account (HdWindow   *self,
   /* The keyring may ask or wait; it never holds up the window. */
   task = g_task_new (self, NULL, clear_secrets_cb, NULL);
   g_task_set_source_tag (task, remove_account);
-  g_task_set_task_data (task, g_strdup (name), g_free);
+  data = g_new0 (ClearSecretsData, 1);
+  data->store_id = g_strdup (hd_store_get_id (self->store));
+  data->owner = g_strdup (name);
+  g_task_set_task_data (task, data, (GDestroyNotify) clear_secrets_data_free);
   g_task_run_in_thread (task, clear_secrets_thread);
 
   hd_window_reload (self);

@@ -356,7 +356,8 @@ test_add_account (Fixture       *fixture,
   g_assert_cmpstr (hd_account_get_host (stored), ==, "imap.example.com");
   g_assert_cmpuint (hd_account_get_port (stored), ==, 993);
 
-  password = hd_secrets_lookup_sync (HD_SECRET_ACCOUNT_PASSWORD, "Support", NULL, &error);
+  password = hd_secrets_lookup_sync (HD_SECRET_ACCOUNT_PASSWORD, hd_store_get_id (fixture->store),
+                                     "Support", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (password, ==, "s3cret ünïcode");
 
@@ -364,7 +365,7 @@ test_add_account (Fixture       *fixture,
   g_assert_cmpuint (rows->len, ==, 1);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (row_named (rows, "Support"))));
 
-  hd_secrets_clear_owner_sync ("Support", NULL, &error);
+  hd_secrets_clear_owner_sync (hd_store_get_id (fixture->store), "Support", NULL, &error);
   g_assert_no_error (error);
   close_window (window);
 }
