@@ -275,6 +275,7 @@ typedef struct
 {
   GString  *out;
   gboolean  pending_space;
+  gboolean  pending_bullet;
   guint     pre_depth;
   char     *href;
   gsize     link_start;
@@ -291,6 +292,14 @@ emit_text (HtmlState  *st,
            const char *text,
            gssize      length)
 {
+  if (st->pending_bullet)
+    {
+      /* The marker waits for the item's text, so that a paragraph inside
+       * the item does not leave it alone on a line. */
+      g_string_append (st->out, "- ");
+      st->pending_bullet = FALSE;
+      st->pending_space = FALSE;
+    }
   if (st->pending_space && !at_line_start (st))
     g_string_append_c (st->out, ' ');
   st->pending_space = FALSE;
@@ -312,6 +321,8 @@ emit_break (HtmlState *st,
 {
   guint have = 0;
 
+  if (st->pending_bullet)
+    return;
   st->pending_space = FALSE;
   trim_trailing_blanks (st->out);
   if (st->out->len == 0)
@@ -545,12 +556,9 @@ handle_tag (HtmlState  *st,
     emit_break (st, 1);
   else if (strcmp (name, "li") == 0)
     {
+      st->pending_bullet = FALSE;
       emit_break (st, 1);
-      if (!closing)
-        {
-          g_string_append_c (st->out, '-');
-          st->pending_space = TRUE;
-        }
+      st->pending_bullet = !closing;
     }
   else if (strcmp (name, "td") == 0 || strcmp (name, "th") == 0)
     st->pending_space = TRUE;

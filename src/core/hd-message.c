@@ -1476,6 +1476,17 @@ hd_message_new_from_stream (GInputStream *stream,
       return NULL;
     }
 
+  /* A file stream starts where the descriptor stands. */
+  if (lseek (fd, 0, SEEK_SET) != 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      g_set_error (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_IO,
+                   _("Could not read back the temporary file: %s"), g_strerror (saved_errno));
+      return NULL;
+    }
+
   return parse_stream (g_mime_stream_fs_new (fd), NULL, NULL, error);
 }
 
