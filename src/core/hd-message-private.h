@@ -9,6 +9,7 @@
 
 G_BEGIN_DECLS
 
+void        hd_message_ensure_gmime (void);
 char       *hd_message_text_to_utf8 (const char *data,
                                      gsize       length,
                                      const char *charset);

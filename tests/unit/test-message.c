@@ -602,6 +602,83 @@ test_all_fixtures_every_way (void)
   g_assert_cmpuint (count, >=, 20);
 }
 
+/* Parses @data and checks what every parse must give: an error of the
+ * right kind, or a message whose text is valid UTF-8 and whose attachments
+ * can be read back at their stated size. */
+static void
+check_parse_is_sane (const char *data,
+                     gsize       length)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (data, length);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdMessage) message = hd_message_new_from_bytes (bytes, &error);
+  GPtrArray *attachments;
+
+  if (message == NULL)
+    {
+      g_assert_true (g_error_matches (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_EMPTY)
+                     || g_error_matches (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_NOT_A_MESSAGE));
+      return;
+    }
+
+  g_assert_true (g_utf8_validate (hd_message_get_subject (message), -1, NULL));
+  g_assert_true (g_utf8_validate (hd_message_get_body_text (message), -1, NULL));
+  g_assert_true (g_str_has_prefix (hd_message_get_message_id (message), "<"));
+  attachments = hd_message_get_attachments (message);
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      const HdMessageAttachment *a = g_ptr_array_index (attachments, i);
+      g_autoptr(GBytes) content = hd_message_dup_attachment_bytes (message, i, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_bytes_get_size (content), ==, a->size);
+      g_assert_cmpstr (a->filename, !=, "");
+      g_assert_null (strchr (a->filename, '/'));
+      g_assert_null (strchr (a->filename, '\\'));
+      g_assert_true (a->filename[0] != '.');
+    }
+}
+
+/* Truncated and corrupted copies of every fixture: none may crash. */
+static void
+test_mutations (void)
+{
+  static const char * const names[] = {
+    "nested-attachments.eml", "alternative.eml", "html-only.eml", "broken-boundary.eml",
+    "plain-ascii.eml", "subject-iso2022jp.eml", "no-end-boundary.eml", NULL
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20240304);
+
+  for (guint n = 0; names[n] != NULL; n++)
+    {
+      g_autofree char *path = fixture_path (names[n]);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+
+      for (gsize cut = 0; cut <= length; cut += 5)
+        check_parse_is_sane (contents, cut);
+
+      for (guint round = 0; round < 150; round++)
+        {
+          g_autofree char *copy = g_memdup2 (contents, length);
+          guint flips = g_rand_int_range (rand, 1, 12);
+
+          for (guint f = 0; f < flips; f++)
+            {
+              static const char specials[] = "\r\n-:;=\"<>\\?\x00\xff";
+              gsize at = g_rand_int_range (rand, 0, length);
+
+              copy[at] = g_rand_boolean (rand)
+                         ? specials[g_rand_int_range (rand, 0, sizeof specials - 1)]
+                         : (char) g_rand_int_range (rand, 0, 256);
+            }
+          check_parse_is_sane (copy, length);
+        }
+    }
+}
+
 /* Auto-generated mail (RFC 3834) ------------------------------------------ */
 
 typedef struct
@@ -1137,6 +1214,7 @@ main (int   argc,
   g_test_add_func ("/message/malformed/leading-blank-lines", test_leading_blank_lines);
   g_test_add_func ("/message/malformed/not-a-message", test_not_a_message);
   g_test_add_func ("/message/fixtures-every-way", test_all_fixtures_every_way);
+  g_test_add_func ("/message/malformed/mutations", test_mutations);
   for (guint i = 0; i < G_N_ELEMENTS (auto_cases); i++)
     {
       g_autofree char *name = g_strdup_printf ("/message/auto-generated/%u", i);
