@@ -17,7 +17,10 @@
 static char *
 fixture_path (const char *name)
 {
-  return g_test_build_filename (G_TEST_DIST, "..", "fixtures", "mail", name, NULL);
+  const char *fixtures = g_getenv ("HD_TEST_FIXTURES");
+
+  g_assert_nonnull (fixtures);
+  return g_build_filename (fixtures, "mail", name, NULL);
 }
 
 static HdMessage *
