@@ -477,6 +477,7 @@ part_text (GMimePart *part,
   g_autofree char *sniffed = NULL;
   g_autofree char *utf8 = NULL;
   gboolean html = is_type (GMIME_OBJECT (part), "text", "html");
+  const char *format;
 
   if (html && charset == NULL)
     charset = sniffed = hd_message_sniff_html_charset ((const char *) data->data, data->len);
@@ -484,6 +485,14 @@ part_text (GMimePart *part,
   utf8 = hd_message_text_to_utf8 ((const char *) data->data, data->len, charset);
   if (html)
     return hd_message_html_to_text (utf8, -1);
+
+  format = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "format");
+  if (format != NULL && g_ascii_strcasecmp (format, "flowed") == 0)
+    {
+      const char *delsp = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "delsp");
+
+      return hd_message_unflow_text (utf8, delsp != NULL && g_ascii_strcasecmp (delsp, "yes") == 0);
+    }
 
   return g_steal_pointer (&utf8);
 }

@@ -367,6 +367,29 @@ test_nested_attachments (void)
                    "\x89PNG\r\n\x1a\n", 8);
 }
 
+static void
+test_format_flowed (void)
+{
+  g_autoptr(HdMessage) message = load_fixture ("format-flowed.eml");
+  g_autoptr(HdMessage) delsp = parse_string ("From: a@example.org\n"
+                                             "Content-Type: text/plain; format=flowed; delsp=yes\n\n"
+                                             "Donaudampf \nschiff \nfahrt\n");
+  g_autoptr(HdMessage) fixed = parse_string ("From: a@example.org\n"
+                                             "Content-Type: text/plain\n\n"
+                                             "kept \nas is\n");
+
+  g_assert_cmpstr (hd_message_get_body_text (message), ==,
+                   "This is a long paragraph that the mailer wrapped at the margin.\n"
+                   "> quoted text that was wrapped too.\n"
+                   "From stuffed line.\n"
+                   "Not joined with quote.\n"
+                   "\n"
+                   "-- \n"
+                   "Sig\n");
+  g_assert_cmpstr (hd_message_get_body_text (delsp), ==, "Donaudampfschifffahrt\n");
+  g_assert_cmpstr (hd_message_get_body_text (fixed), ==, "kept \nas is\n");
+}
+
 /* Malformed mail ---------------------------------------------------------- */
 
 static void
@@ -1206,6 +1229,7 @@ main (int   argc,
   g_test_add_func ("/message/charset/8bit-utf8-headers", test_8bit_headers_utf8);
   g_test_add_func ("/message/body/alternative", test_alternative_prefers_plain);
   g_test_add_func ("/message/body/html-only", test_html_only);
+  g_test_add_func ("/message/body/format-flowed", test_format_flowed);
   g_test_add_func ("/message/attachments/nested", test_nested_attachments);
   g_test_add_func ("/message/malformed/broken-boundary", test_broken_boundary);
   g_test_add_func ("/message/malformed/no-boundary-at-all", test_no_boundary_at_all);
