@@ -10,7 +10,7 @@
 #include <glib/gi18n-lib.h>
 #include <libsecret/secret.h>
 
-/* "owner" is the account name for account secrets, the OAuth connection name
+/* "store" is the id of the database (hd_store_get_id()); "owner" is the account name for account secrets, the OAuth connection name
  * for client secrets and "smtp" for the SMTP password. */
 static const SecretSchema *
 get_schema (void)
@@ -19,6 +19,7 @@ get_schema (void)
     BASE_ID ".Secret", SECRET_SCHEMA_NONE,
     {
       { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "store", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "owner", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { NULL, 0 },
     },
@@ -63,6 +64,7 @@ prefix_keyring_error (GError **error)
 
 gboolean
 hd_secrets_store_sync (HdSecretKind  kind,
+                       const char   *store_id,
                        const char   *owner,
                        const char   *secret,
                        GCancellable *cancellable,
@@ -70,13 +72,14 @@ hd_secrets_store_sync (HdSecretKind  kind,
 {
   g_autofree char *label = NULL;
 
-  g_return_val_if_fail (owner != NULL, FALSE);
+  g_return_val_if_fail (store_id != NULL && owner != NULL, FALSE);
   g_return_val_if_fail (secret != NULL, FALSE);
 
   label = make_label (kind, owner);
   if (!secret_password_store_sync (get_schema (), SECRET_COLLECTION_DEFAULT, label, secret,
                                    cancellable, error,
                                    "kind", hd_secret_kind_to_string (kind),
+                                   "store", store_id,
                                    "owner", owner,
                                    NULL))
     {
@@ -95,6 +98,7 @@ hd_secrets_store_sync (HdSecretKind  kind,
  */
 char *
 hd_secrets_lookup_sync (HdSecretKind  kind,
+                        const char   *store_id,
                         const char   *owner,
                         GCancellable *cancellable,
                         GError      **error)
@@ -102,10 +106,11 @@ hd_secrets_lookup_sync (HdSecretKind  kind,
   GError *local_error = NULL;
   char *secret;
 
-  g_return_val_if_fail (owner != NULL, NULL);
+  g_return_val_if_fail (store_id != NULL && owner != NULL, NULL);
 
   secret = secret_password_lookup_sync (get_schema (), cancellable, &local_error,
                                         "kind", hd_secret_kind_to_string (kind),
+                                        "store", store_id,
                                         "owner", owner,
                                         NULL);
   if (local_error != NULL)
@@ -119,17 +124,19 @@ hd_secrets_lookup_sync (HdSecretKind  kind,
 
 gboolean
 hd_secrets_clear_sync (HdSecretKind  kind,
+                       const char   *store_id,
                        const char   *owner,
                        GCancellable *cancellable,
                        GError      **error)
 {
   GError *local_error = NULL;
 
-  g_return_val_if_fail (owner != NULL, FALSE);
+  g_return_val_if_fail (store_id != NULL && owner != NULL, FALSE);
 
   /* Returns FALSE without an error when there was nothing to clear. */
   secret_password_clear_sync (get_schema (), cancellable, &local_error,
                               "kind", hd_secret_kind_to_string (kind),
+                              "store", store_id,
                               "owner", owner,
                               NULL);
   if (local_error != NULL)
@@ -147,13 +154,14 @@ hd_secrets_clear_sync (HdSecretKind  kind,
  * Clears every secret of @owner (an account that is removed).
  */
 gboolean
-hd_secrets_clear_owner_sync (const char   *owner,
+hd_secrets_clear_owner_sync (const char   *store_id,
+                             const char   *owner,
                              GCancellable *cancellable,
                              GError      **error)
 {
   for (guint kind = HD_SECRET_ACCOUNT_PASSWORD; kind <= HD_SECRET_OAUTH_REFRESH_TOKEN; kind++)
     {
-      if (!hd_secrets_clear_sync (kind, owner, cancellable, error))
+      if (!hd_secrets_clear_sync (kind, store_id, owner, cancellable, error))
         return FALSE;
     }
   return TRUE;
@@ -165,7 +173,8 @@ hd_secrets_clear_owner_sync (const char   *owner,
  * Moves the secrets of an account that was renamed.
  */
 gboolean
-hd_secrets_rename_owner_sync (const char   *old_owner,
+hd_secrets_rename_owner_sync (const char   *store_id,
+                              const char   *old_owner,
                               const char   *new_owner,
                               GCancellable *cancellable,
                               GError      **error)
@@ -176,7 +185,7 @@ hd_secrets_rename_owner_sync (const char   *old_owner,
   for (guint kind = HD_SECRET_ACCOUNT_PASSWORD; kind <= HD_SECRET_OAUTH_REFRESH_TOKEN; kind++)
     {
       g_autoptr (GError) local_error = NULL;
-      char *secret = hd_secrets_lookup_sync (kind, old_owner, cancellable, &local_error);
+      char *secret = hd_secrets_lookup_sync (kind, store_id, old_owner, cancellable, &local_error);
       gboolean ok;
 
       if (local_error != NULL)
@@ -186,9 +195,9 @@ hd_secrets_rename_owner_sync (const char   *old_owner,
         }
       if (secret == NULL)
         continue;
-      ok = hd_secrets_store_sync (kind, new_owner, secret, cancellable, error);
+      ok = hd_secrets_store_sync (kind, store_id, new_owner, secret, cancellable, error);
       secret_password_free (secret);
-      if (!ok || !hd_secrets_clear_sync (kind, old_owner, cancellable, error))
+      if (!ok || !hd_secrets_clear_sync (kind, store_id, old_owner, cancellable, error))
         return FALSE;
     }
   return TRUE;

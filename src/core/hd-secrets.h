@@ -19,22 +19,27 @@ typedef enum {
 const char *hd_secret_kind_to_string (HdSecretKind kind);
 
 gboolean hd_secrets_store_sync (HdSecretKind  kind,
+                                const char   *store_id,
                                 const char   *owner,
                                 const char   *secret,
                                 GCancellable *cancellable,
                                 GError      **error);
 char    *hd_secrets_lookup_sync (HdSecretKind  kind,
+                                 const char   *store_id,
                                  const char   *owner,
                                  GCancellable *cancellable,
                                  GError      **error);
 gboolean hd_secrets_clear_sync (HdSecretKind  kind,
+                                const char   *store_id,
                                 const char   *owner,
                                 GCancellable *cancellable,
                                 GError      **error);
-gboolean hd_secrets_clear_owner_sync (const char   *owner,
+gboolean hd_secrets_clear_owner_sync (const char   *store_id,
+                                      const char   *owner,
                                       GCancellable *cancellable,
                                       GError      **error);
-gboolean hd_secrets_rename_owner_sync (const char   *old_owner,
+gboolean hd_secrets_rename_owner_sync (const char   *store_id,
+                                       const char   *old_owner,
                                        const char   *new_owner,
                                        GCancellable *cancellable,
                                        GError      **error);

@@ -17,6 +17,9 @@ static const char *const hd_store_migrations[] = {
   "  ('auto_emails.max_per_sender_per_day', '3'),"
   "  ('smtp.host', ''), ('smtp.port', '587'), ('smtp.security', 'starttls'), ('smtp.username', ''),"
   "  ('reference.keywords', ''), ('reference.prefix', '['), ('reference.suffix', ']');"
+  /* Names this database in the keyring, so that two databases with an
+   * account of the same name never share or clear each other's secrets. */
+  "INSERT INTO settings (key, value) VALUES ('store.id', lower(hex(randomblob(16))));"
 
   "CREATE TABLE customers ("
   "  id INTEGER PRIMARY KEY,"

@@ -16,6 +16,7 @@ struct _HdStore
   GObject parent_instance;
 
   char *path;
+  char *id;
   sqlite3 *db;
 };
 
@@ -126,6 +127,7 @@ hd_store_finalize (GObject *object)
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->id, g_free);
 
   G_OBJECT_CLASS (hd_store_parent_class)->finalize (object);
 }
@@ -247,6 +249,22 @@ hd_store_get_path (HdStore *self)
   return self->path;
 }
 
+/**
+ * hd_store_get_id:
+ *
+ * Returns: the random identifier of this database, made when it was created;
+ *   the keyring items of its accounts carry it.
+ */
+const char *
+hd_store_get_id (HdStore *self)
+{
+  g_return_val_if_fail (HD_IS_STORE (self), NULL);
+
+  if (self->id == NULL)
+    self->id = hd_store_dup_setting (self, "store.id");
+  return self->id;
+}
+
 int
 hd_store_get_schema_version (HdStore *self)
 {
@@ -289,6 +307,72 @@ hd_store_rollback (HdStore *self)
 
   if (!sqlite3_get_autocommit (self->db))
     run_script (self, "ROLLBACK", NULL);
+}
+
+gboolean
+hd_store_in_transaction (HdStore *self)
+{
+  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
+  return !sqlite3_get_autocommit (self->db);
+}
+
+static gboolean
+is_identifier (const char *name)
+{
+  for (const char *p = name; *p; p++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '_')
+        return FALSE;
+    }
+  return *name != '\0';
+}
+
+/**
+ * hd_store_savepoint:
+ * @name: an identifier of the caller's (letters, digits, "_"), never input
+ *
+ * A nested transaction inside the current one, so that one message that
+ * fails to store does not undo the others of its batch.
+ */
+gboolean
+hd_store_savepoint (HdStore    *self,
+                    const char *name,
+                    GError    **error)
+{
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (is_identifier (name), FALSE);
+
+  sql = g_strdup_printf ("SAVEPOINT %s", name);
+  return run_script (self, sql, error);
+}
+
+gboolean
+hd_store_release (HdStore    *self,
+                  const char *name,
+                  GError    **error)
+{
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (is_identifier (name), FALSE);
+
+  sql = g_strdup_printf ("RELEASE %s", name);
+  return run_script (self, sql, error);
+}
+
+void
+hd_store_rollback_to (HdStore    *self,
+                      const char *name)
+{
+  g_autofree char *sql = NULL;
+
+  g_return_if_fail (HD_IS_STORE (self));
+  g_return_if_fail (is_identifier (name));
+
+  sql = g_strdup_printf ("ROLLBACK TO %s; RELEASE %s", name, name);
+  run_script (self, sql, NULL);
 }
 
 /* Private API for the hd-store-*.c files */

@@ -39,6 +39,7 @@ char      *hd_store_default_path (void);
 HdStore   *hd_store_open (const char *path,
                           GError    **error);
 const char *hd_store_get_path (HdStore *self);
+const char *hd_store_get_id (HdStore *self);
 int        hd_store_get_schema_version (HdStore *self);
 int        hd_store_get_latest_schema_version (void);
 
@@ -47,6 +48,15 @@ gboolean   hd_store_begin (HdStore *self,
 gboolean   hd_store_commit (HdStore *self,
                             GError **error);
 void       hd_store_rollback (HdStore *self);
+gboolean   hd_store_in_transaction (HdStore *self);
+gboolean   hd_store_savepoint (HdStore    *self,
+                               const char *name,
+                               GError    **error);
+gboolean   hd_store_release (HdStore    *self,
+                             const char *name,
+                             GError    **error);
+void       hd_store_rollback_to (HdStore    *self,
+                                 const char *name);
 
 /* Accounts */
 gboolean   hd_store_add_account (HdStore   *self,

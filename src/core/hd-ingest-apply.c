@@ -1,0 +1,175 @@
+/* hd-ingest-apply.c: writing what a decision says, inside the caller's
+ * transaction.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "hd-ingest.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "hd-store-polls.h"
+#include "hd-store-tickets.h"
+
+static char *
+format_date (HdMessage *message)
+{
+  GDateTime *date = hd_message_get_date (message);
+
+  return date ? g_date_time_format_iso8601 (date) : NULL;
+}
+
+static gint64
+create_ticket (HdStore                *store,
+               HdAccount              *account,
+               gint64                  account_id,
+               gint64                  run_id,
+               HdMessage              *message,
+               const HdIngestDecision *decision,
+               GError                **error)
+{
+  const HdMessageAddress *from = hd_message_get_from (message);
+  HdTicketSpec spec = { 0 };
+  gint64 customer_id = 0;
+  gint64 user_id = 0;
+
+  if (decision->customer != NULL)
+    {
+      customer_id = hd_store_ensure_customer (store, decision->customer, error);
+      if (customer_id == 0)
+        return 0;
+    }
+  if (decision->new_user_email != NULL)
+    {
+      user_id = hd_store_ensure_user (store, decision->new_user_email, customer_id, error);
+      if (user_id == 0)
+        return 0;
+    }
+  else if (decision->user != NULL)
+    user_id = hd_store_lookup_name (store, HD_ENTITY_USERS, decision->user);
+
+  spec.subject = hd_message_get_subject (message);
+  spec.from_address = from ? from->address : NULL;
+  spec.account_id = account_id;
+  spec.user_id = user_id;
+  spec.customer_id = customer_id;
+  spec.resource_id = hd_store_lookup_name (store, HD_ENTITY_RESOURCES,
+                                           hd_account_get_resource (account));
+  spec.category_id = hd_store_lookup_name (store, HD_ENTITY_CATEGORIES,
+                                           hd_account_get_category (account));
+  spec.priority_id = hd_store_lookup_name (store, HD_ENTITY_PRIORITIES,
+                                           hd_account_get_priority (account));
+  spec.poll_run_id = run_id > 0 && run_id < G_MAXINT64 ? run_id : 0;
+  return hd_store_create_ticket (store, &spec, NULL, error);
+}
+
+static gint64
+add_step (HdStore   *store,
+          gint64     ticket_id,
+          HdMessage *message,
+          GFile     *raw_file,
+          GError   **error)
+{
+  const HdMessageAddress *from = hd_message_get_from (message);
+  g_autofree char *date = format_date (message);
+  g_autoptr (GFileInputStream) raw = NULL;
+  GPtrArray *attachments = hd_message_get_attachments (message);
+  HdStepSpec spec = { 0 };
+  goffset raw_size = 0;
+  gint64 step_id;
+
+  if (raw_file != NULL)
+    {
+      g_autoptr (GFileInfo) info = NULL;
+
+      raw = g_file_read (raw_file, NULL, error);
+      if (raw == NULL)
+        return 0;
+      info = g_file_input_stream_query_info (raw, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL, error);
+      if (info == NULL)
+        return 0;
+      raw_size = g_file_info_get_size (info);
+    }
+
+  spec.from_name = from ? from->name : NULL;
+  spec.from_address = from ? from->address : NULL;
+  spec.date = date;
+  spec.message_id = hd_message_get_message_id (message);
+  spec.body_text = hd_message_get_body_text (message);
+  step_id = hd_store_add_step (store, ticket_id, &spec, raw ? G_INPUT_STREAM (raw) : NULL,
+                               raw_size, error);
+  if (step_id == 0)
+    return 0;
+
+  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+    {
+      const HdMessageAttachment *attachment = attachments->pdata[i];
+      g_autoptr (GBytes) data = hd_message_dup_attachment_bytes (message, attachment->index, error);
+
+      if (data == NULL
+          || hd_store_add_attachment (store, step_id, attachment->filename,
+                                      attachment->content_type, attachment->is_inline, data,
+                                      error) == 0)
+        return 0;
+    }
+  return step_id;
+}
+
+/**
+ * hd_ingest_apply:
+ * @server_key: "UIDVALIDITY/UID" or the UIDL; the receipt's key
+ * @raw_file: (nullable): the message as received, stored with its step
+ * @out_ticket_id: (out) (optional): the ticket the message went to
+ *
+ * Writes the ticket (or step) and the receipt. Call it between
+ * hd_store_begin() and hd_store_commit(): a crash before the COMMIT leaves
+ * neither, so the mail is read again; after it, both, so it never is.
+ */
+gboolean
+hd_ingest_apply (HdStore                *store,
+                 HdAccount              *account,
+                 gint64                  run_id,
+                 HdMessage              *message,
+                 const char             *server_key,
+                 GFile                  *raw_file,
+                 const HdIngestDecision *decision,
+                 gint64                 *out_ticket_id,
+                 GError                **error)
+{
+  gint64 account_id, ticket_id = decision->ticket_id, step_id = 0;
+
+  g_return_val_if_fail (HD_IS_STORE (store), FALSE);
+  g_return_val_if_fail (server_key != NULL, FALSE);
+
+  account_id = hd_store_get_account_id (store, hd_account_get_name (account), error);
+  if (account_id == 0)
+    return FALSE;
+
+  if (decision->action == HD_INGEST_NEW_TICKET)
+    {
+      ticket_id = create_ticket (store, account, account_id, run_id, message, decision, error);
+      if (ticket_id == 0)
+        return FALSE;
+    }
+  if (hd_ingest_action_imports (decision->action))
+    {
+      step_id = add_step (store, ticket_id, message, raw_file, error);
+      if (step_id == 0)
+        return FALSE;
+    }
+
+  /* Mail that stays on the server gets no receipt: the next poll decides
+   * again (the admin may have allowed new tickets meanwhile). */
+  if (hd_ingest_action_deletes (decision->action)
+      && !hd_store_add_receipt (store, account_id, server_key, hd_message_get_message_id (message),
+                                hd_ingest_action_to_string (decision->action),
+                                hd_ingest_action_imports (decision->action) ? ticket_id : 0,
+                                step_id, TRUE, error))
+    return FALSE;
+
+  if (out_ticket_id != NULL)
+    *out_ticket_id = hd_ingest_action_imports (decision->action) ? ticket_id : 0;
+  return TRUE;
+}

@@ -1,0 +1,347 @@
+/* hd-ingest.c: what one message becomes, decided without writing anything.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "hd-ingest.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "hd-store-polls.h"
+#include "hd-store-tickets.h"
+
+static const char *const action_names[] = {
+  "new-ticket",
+  "add-step",
+  "bundle",
+  "skip-no-new-tickets",
+  "skip-other-account",
+  "skip-duplicate",
+  "reject-invalid-reference",
+};
+
+const char *
+hd_ingest_action_to_string (HdIngestAction action)
+{
+  g_return_val_if_fail (action <= HD_INGEST_REJECT_INVALID_REFERENCE, NULL);
+  return action_names[action];
+}
+
+/* Whether the message ends up in a ticket. */
+gboolean
+hd_ingest_action_imports (HdIngestAction action)
+{
+  return action == HD_INGEST_NEW_TICKET || action == HD_INGEST_ADD_STEP
+         || action == HD_INGEST_BUNDLE;
+}
+
+/**
+ * hd_ingest_action_deletes:
+ *
+ * Whether the server's copy is removed once the decision is committed: when
+ * the mail is stored (in a ticket, or with its raw copy in the poll log), or
+ * when another account or an earlier import holds it. Mail that creates
+ * nothing because new tickets are off stays on the server.
+ */
+gboolean
+hd_ingest_action_deletes (HdIngestAction action)
+{
+  return action != HD_INGEST_SKIP_NO_NEW_TICKETS;
+}
+
+void
+hd_ingest_decision_free (HdIngestDecision *decision)
+{
+  if (decision == NULL)
+    return;
+  g_free (decision->reason);
+  g_free (decision->user);
+  g_free (decision->new_user_email);
+  g_free (decision->customer);
+  g_free (decision->auto_answer_reason);
+  g_free (decision);
+}
+
+static HdIngestDecision *
+decide (HdIngestAction action,
+        gint64         ticket_id,
+        char          *reason)
+{
+  HdIngestDecision *decision = g_new0 (HdIngestDecision, 1);
+
+  decision->action = action;
+  decision->ticket_id = ticket_id;
+  decision->reason = reason;
+  return decision;
+}
+
+static const char *
+from_address (HdMessage *message)
+{
+  const HdMessageAddress *from = hd_message_get_from (message);
+
+  if (from == NULL || from->address == NULL || *from->address == '\0')
+    return NULL;
+  return from->address;
+}
+
+/* The enabled account whose account address comes first in To, then Cc. */
+static HdAccount *
+first_addressed_account (GPtrArray *accounts,
+                         HdMessage *message,
+                         char     **out_address)
+{
+  GPtrArray *lists[] = { hd_message_get_to (message), hd_message_get_cc (message) };
+
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    {
+      for (guint i = 0; lists[l] != NULL && i < lists[l]->len; i++)
+        {
+          const HdMessageAddress *to = lists[l]->pdata[i];
+
+          for (guint a = 0; a < accounts->len; a++)
+            {
+              HdAccount *account = accounts->pdata[a];
+              const char *address = hd_account_get_account_address (account);
+
+              if (hd_account_get_enabled (account) && address != NULL
+                  && g_ascii_strcasecmp (address, to->address) == 0)
+                {
+                  *out_address = g_strdup (to->address);
+                  return account;
+                }
+            }
+        }
+    }
+  return NULL;
+}
+
+static gboolean
+is_own_address (GPtrArray  *accounts,
+                const char *address)
+{
+  for (guint a = 0; a < accounts->len; a++)
+    {
+      HdAccount *account = accounts->pdata[a];
+
+      if (g_ascii_strcasecmp (address, hd_account_get_account_address (account) ?: "") == 0
+          || g_ascii_strcasecmp (address, hd_account_get_sender_address (account) ?: "") == 0
+          || g_ascii_strcasecmp (address, hd_account_get_username (account)) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The RFC 3834 loop guards, and ours: may an automatic mail go to the sender? */
+static gboolean
+may_answer (HdStore    *store,
+            GPtrArray  *accounts,
+            HdMessage  *message,
+            char      **reason)
+{
+  g_autofree char *enabled = hd_store_dup_setting (store, "auto_emails.new_request");
+  g_autofree char *cap_text = hd_store_dup_setting (store, "auto_emails.max_per_sender_per_day");
+  g_autofree char *auto_reason = NULL;
+  const char *sender = from_address (message);
+  guint64 cap = 3;
+
+  if (g_strcmp0 (enabled, "true") != 0)
+    {
+      *reason = g_strdup (_("auto emails are off"));
+      return FALSE;
+    }
+  if (sender == NULL)
+    {
+      *reason = g_strdup (_("the mail has no sender address"));
+      return FALSE;
+    }
+  if (hd_message_is_auto_generated (message, &auto_reason))
+    {
+      *reason = g_strdup_printf (_("the mail is automatic (%s)"), auto_reason);
+      return FALSE;
+    }
+  if (is_own_address (accounts, sender))
+    {
+      *reason = g_strdup_printf (_("%s is one of our own addresses"), sender);
+      return FALSE;
+    }
+  g_ascii_string_to_unsigned (cap_text ? cap_text : "3", 10, 0, 1000, &cap, NULL);
+  if (hd_store_count_sent_today (store, sender) >= cap)
+    {
+      *reason = g_strdup_printf (_("%s already got %u automatic mails today"), sender, (guint) cap);
+      return FALSE;
+    }
+  *reason = g_strdup_printf (_("answered to %s"), sender);
+  return TRUE;
+}
+
+static gint64
+find_thread_ticket (HdStore    *store,
+                    HdMessage  *message,
+                    const char **out_id)
+{
+  const char *in_reply_to = hd_message_get_in_reply_to (message);
+  const char *const *references = hd_message_get_references (message);
+  gint64 ticket = hd_store_find_ticket_by_message_id (store, in_reply_to);
+
+  if (ticket != 0)
+    {
+      *out_id = in_reply_to;
+      return ticket;
+    }
+  /* References lists the thread oldest first; the newest is the best match. */
+  for (int i = references ? (int) g_strv_length ((GStrv) references) - 1 : -1; i >= 0; i--)
+    {
+      ticket = hd_store_find_ticket_by_message_id (store, references[i]);
+      if (ticket != 0)
+        {
+          *out_id = references[i];
+          return ticket;
+        }
+    }
+  return 0;
+}
+
+/* Fills in who a new ticket belongs to. */
+static void
+choose_user (HdStore          *store,
+             HdAccount        *account,
+             HdMessage        *message,
+             HdIngestDecision *decision,
+             GString          *reason)
+{
+  const char *sender = from_address (message);
+  const char *fallback = hd_account_get_fallback_user (account);
+  const char *at = sender ? strrchr (sender, '@') : NULL;
+
+  if (hd_account_get_create_customer_from_domain (account) && at != NULL && at[1] != '\0')
+    {
+      decision->customer = g_ascii_strdown (at + 1, -1);
+      g_string_append_printf (reason, _("; customer %s from the sender's domain"),
+                              decision->customer);
+    }
+
+  if (sender != NULL && (decision->user = hd_store_dup_user_name_for_email (store, sender)) != NULL)
+    g_string_append_printf (reason, _("; the sender is the known user %s"), decision->user);
+  else if (sender != NULL && hd_account_get_create_unknown_users (account))
+    {
+      g_autofree char *local = g_strndup (sender, at ? (gsize) (at - sender) : strlen (sender));
+
+      decision->new_user_email = g_strdup (sender);
+      decision->user = hd_store_lookup_name (store, HD_ENTITY_USERS, local) != 0
+                         ? g_strdup (sender)
+                         : g_steal_pointer (&local);
+      g_string_append_printf (reason, _("; new user %s for the unknown sender"), decision->user);
+    }
+  else if (fallback != NULL)
+    {
+      decision->user = g_strdup (fallback);
+      g_string_append_printf (reason, _("; the fallback user %s, as the sender is unknown"),
+                              fallback);
+    }
+  else
+    g_string_append (reason, _("; no user, as the mail has no sender address"));
+}
+
+/**
+ * hd_ingest_decide:
+ * @run_id: the poll run the message belongs to; for a preview, %G_MAXINT64
+ *   ("the next run")
+ *
+ * Applies the rules in order: duplicate, meant for another account, ticket
+ * reference in the subject, reply to a known message, no new tickets,
+ * auto-bundle, new ticket. Writes nothing.
+ *
+ * Returns: (transfer full): the decision, with its reason in words
+ */
+HdIngestDecision *
+hd_ingest_decide (HdStore    *store,
+                  HdAccount  *account,
+                  gint64      run_id,
+                  HdMessage  *message,
+                  GError    **error)
+{
+  g_autoptr (GPtrArray) accounts = NULL;
+  g_autoptr (GString) reason = NULL;
+  g_autofree char *addressed = NULL;
+  const char *message_id = hd_message_get_message_id (message);
+  const char *subject = hd_message_get_subject (message);
+  const char *thread_id = NULL;
+  HdAccount *owner;
+  HdIngestDecision *decision;
+  gboolean has_keyword;
+  gint64 account_id, ticket;
+
+  g_return_val_if_fail (HD_IS_STORE (store), NULL);
+  g_return_val_if_fail (HD_IS_ACCOUNT (account), NULL);
+  g_return_val_if_fail (HD_IS_MESSAGE (message), NULL);
+
+  account_id = hd_store_get_account_id (store, hd_account_get_name (account), error);
+  accounts = hd_store_list_accounts (store, error);
+  if (account_id == 0 || accounts == NULL)
+    return NULL;
+
+  if (hd_store_message_id_imported (store, message_id))
+    return decide (HD_INGEST_SKIP_DUPLICATE, hd_store_find_ticket_by_message_id (store, message_id),
+                   g_strdup_printf (_("the Message-ID %s was imported before"), message_id));
+
+  owner = first_addressed_account (accounts, message, &addressed);
+  if (owner != NULL && !g_str_equal (hd_account_get_name (owner), hd_account_get_name (account)))
+    return decide (HD_INGEST_SKIP_OTHER_ACCOUNT, 0,
+                   g_strdup_printf (_("addressed first to %s, which the account “%s” imports"),
+                                    addressed, hd_account_get_name (owner)));
+
+  ticket = hd_ingest_find_reference (store, subject, &has_keyword);
+  if (ticket != 0)
+    {
+      g_autofree char *token = hd_store_dup_ticket_token (store, ticket);
+      g_autofree char *ref = hd_store_format_reference (store, ticket, token);
+      return decide (HD_INGEST_ADD_STEP, ticket,
+                     g_strdup_printf (_("matched %s in the subject"), ref));
+    }
+  if (has_keyword)
+    {
+      decision = decide (HD_INGEST_REJECT_INVALID_REFERENCE, 0,
+                         g_strdup (_("the subject carries a ticket reference whose number and "
+                                     "letters match no ticket")));
+      decision->auto_answer = may_answer (store, accounts, message, &decision->auto_answer_reason);
+      return decision;
+    }
+
+  ticket = find_thread_ticket (store, message, &thread_id);
+  if (ticket != 0)
+    return decide (HD_INGEST_ADD_STEP, ticket,
+                   g_strdup_printf (_("it answers %s, a message of ticket %" G_GINT64_FORMAT),
+                                    thread_id, ticket));
+
+  if (hd_account_get_no_new_tickets (account))
+    return decide (HD_INGEST_SKIP_NO_NEW_TICKETS, 0,
+                   g_strdup (_("no valid ticket reference, and the account creates no new "
+                               "tickets; the mail stays on the server")));
+
+  if (hd_account_get_auto_bundle (account))
+    {
+      ticket = hd_store_find_bundle_ticket (store, account_id, from_address (message), subject,
+                                            run_id);
+      if (ticket != 0)
+        return decide (HD_INGEST_BUNDLE, ticket,
+                       g_strdup_printf (_("same sender and subject as ticket %" G_GINT64_FORMAT
+                                          ", created in this or the previous poll"),
+                                        ticket));
+    }
+
+  reason = g_string_new (_("no ticket reference and no known thread: a new ticket"));
+  decision = decide (HD_INGEST_NEW_TICKET, 0, NULL);
+  choose_user (store, account, message, decision, reason);
+  decision->reason = g_string_free (g_steal_pointer (&reason), FALSE);
+
+  if (hd_account_get_auto_answer_template (account) == NULL)
+    decision->auto_answer_reason = g_strdup (_("the account has no auto-answer template"));
+  else
+    decision->auto_answer = may_answer (store, accounts, message, &decision->auto_answer_reason);
+
+  return decision;
+}

@@ -1,0 +1,72 @@
+/* hd-ingest.h: the ticket-creation rules. What one message becomes is a
+ * pure decision (preview prints it); applying it writes the ticket, the
+ * step and the receipt inside the caller's transaction (poll commits it).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "hd-account.h"
+#include "hd-message.h"
+#include "hd-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  HD_INGEST_NEW_TICKET,
+  HD_INGEST_ADD_STEP,
+  HD_INGEST_BUNDLE,
+  HD_INGEST_SKIP_NO_NEW_TICKETS,
+  HD_INGEST_SKIP_OTHER_ACCOUNT,
+  HD_INGEST_SKIP_DUPLICATE,
+  HD_INGEST_REJECT_INVALID_REFERENCE,
+} HdIngestAction;
+
+typedef struct
+{
+  HdIngestAction action;
+  char *reason;              /* why, in words */
+  gint64 ticket_id;          /* the ticket a step goes to */
+
+  /* For a new ticket: who it belongs to, and what it is filed under. */
+  char *user;                /* the user's name (new or existing), or NULL */
+  char *new_user_email;      /* set when the user is to be created */
+  char *customer;            /* the customer's name, or NULL */
+  gboolean auto_answer;      /* whether an auto-answer goes out */
+  char *auto_answer_reason;  /* why it does or does not */
+} HdIngestDecision;
+
+const char       *hd_ingest_action_to_string (HdIngestAction action);
+gboolean          hd_ingest_action_imports (HdIngestAction action);
+gboolean          hd_ingest_action_deletes (HdIngestAction action);
+
+HdIngestDecision *hd_ingest_decide (HdStore    *store,
+                                    HdAccount  *account,
+                                    gint64      run_id,
+                                    HdMessage  *message,
+                                    GError    **error);
+gboolean          hd_ingest_apply (HdStore                *store,
+                                   HdAccount              *account,
+                                   gint64                  run_id,
+                                   HdMessage              *message,
+                                   const char             *server_key,
+                                   GFile                  *raw_file,
+                                   const HdIngestDecision *decision,
+                                   gint64                 *out_ticket_id,
+                                   GError                **error);
+JsonNode         *hd_ingest_preview_to_json (const char             *file,
+                                             HdMessage              *message,
+                                             HdAccount              *account,
+                                             const HdIngestDecision *decision);
+gint64            hd_ingest_find_reference (HdStore    *store,
+                                            const char *subject,
+                                            gboolean   *out_has_keyword);
+void              hd_ingest_decision_free (HdIngestDecision *decision);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdIngestDecision, hd_ingest_decision_free)
+
+G_END_DECLS

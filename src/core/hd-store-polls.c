@@ -1,0 +1,472 @@
+/* hd-store-polls.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "hd-store-polls.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "hd-store-private.h"
+
+/* The actions after which a mail's Message-ID counts as imported. */
+#define IMPORT_ACTIONS "('new-ticket', 'add-step', 'bundle')"
+
+static char *
+now_iso8601 (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+gint64
+hd_store_begin_poll_run (HdStore *self,
+                         gint64   account_id,
+                         GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = now_iso8601 ();
+
+  g_return_val_if_fail (HD_IS_STORE (self), 0);
+
+  stmt = hd_store_prepare (self, "INSERT INTO poll_runs (account_id, started) VALUES (?1, ?2)",
+                           error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  hd_store_bind_text (stmt, 2, now);
+  if (!hd_store_step_done (self, stmt, error))
+    return 0;
+  return sqlite3_last_insert_rowid (hd_store_get_db (self));
+}
+
+gboolean
+hd_store_finish_poll_run (HdStore            *self,
+                          gint64              run_id,
+                          const char         *status,
+                          const HdPollCounts *counts,
+                          gint64              duration_ms,
+                          const char         *error_text,
+                          GError            **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = now_iso8601 ();
+
+  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (status != NULL && counts != NULL, FALSE);
+
+  stmt = hd_store_prepare (self,
+                           "UPDATE poll_runs SET finished = ?2, status = ?3, listed = ?4,"
+                           " imported = ?5, skipped = ?6, failed = ?7, deleted = ?8,"
+                           " duration_ms = ?9, error = ?10 WHERE id = ?1",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  hd_store_bind_text (stmt, 2, now);
+  hd_store_bind_text (stmt, 3, status);
+  sqlite3_bind_int (stmt, 4, counts->listed);
+  sqlite3_bind_int (stmt, 5, counts->imported);
+  sqlite3_bind_int (stmt, 6, counts->skipped);
+  sqlite3_bind_int (stmt, 7, counts->failed);
+  sqlite3_bind_int (stmt, 8, counts->deleted);
+  sqlite3_bind_int64 (stmt, 9, duration_ms);
+  hd_store_bind_text (stmt, 10, error_text);
+  return hd_store_step_done (self, stmt, error);
+}
+
+gboolean
+hd_store_add_poll_event (HdStore           *self,
+                         gint64             run_id,
+                         const HdPollEvent *event,
+                         GError           **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = now_iso8601 ();
+
+  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (event != NULL && event->action != NULL && event->reason != NULL, FALSE);
+
+  stmt = hd_store_prepare (self,
+                           "INSERT INTO poll_events (run_id, server_key, message_id, subject,"
+                           " from_address, action, reason, ticket_id, raw, created)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  hd_store_bind_text (stmt, 2, event->server_key);
+  hd_store_bind_text (stmt, 3, event->message_id);
+  hd_store_bind_text (stmt, 4, event->subject);
+  hd_store_bind_text (stmt, 5, event->from_address);
+  hd_store_bind_text (stmt, 6, event->action);
+  hd_store_bind_text (stmt, 7, event->reason);
+  if (event->ticket_id != 0)
+    sqlite3_bind_int64 (stmt, 8, event->ticket_id);
+  else
+    sqlite3_bind_null (stmt, 8);
+  if (event->raw != NULL)
+    {
+      gsize size;
+      gconstpointer data = g_bytes_get_data (event->raw, &size);
+      sqlite3_bind_blob64 (stmt, 9, data ? data : "", size, SQLITE_STATIC);
+    }
+  else
+    sqlite3_bind_null (stmt, 9);
+  hd_store_bind_text (stmt, 10, now);
+  return hd_store_step_done (self, stmt, error);
+}
+
+/**
+ * hd_store_has_poll_event:
+ *
+ * Whether the log already says @action for this mail of this account, so that
+ * a mail left on the server is recorded once, not on every poll.
+ */
+gboolean
+hd_store_has_poll_event (HdStore    *self,
+                         gint64      account_id,
+                         const char *server_key,
+                         const char *action)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
+
+  stmt = hd_store_prepare (self,
+                           "SELECT 1 FROM poll_events e JOIN poll_runs r ON r.id = e.run_id"
+                           " WHERE r.account_id = ?1 AND e.server_key = ?2 AND e.action = ?3"
+                           " LIMIT 1",
+                           NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  hd_store_bind_text (stmt, 2, server_key);
+  hd_store_bind_text (stmt, 3, action);
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+HdReceiptState
+hd_store_lookup_receipt (HdStore    *self,
+                         gint64      account_id,
+                         const char *server_key)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (HD_IS_STORE (self), HD_RECEIPT_NONE);
+
+  stmt = hd_store_prepare (self,
+                           "SELECT delete_pending, deleted FROM message_receipts"
+                           " WHERE account_id = ?1 AND server_key = ?2",
+                           NULL);
+  if (stmt == NULL)
+    return HD_RECEIPT_NONE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  hd_store_bind_text (stmt, 2, server_key);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return HD_RECEIPT_NONE;
+  if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+    return HD_RECEIPT_DELETED;
+  return sqlite3_column_int (stmt, 0) ? HD_RECEIPT_DELETE_PENDING : HD_RECEIPT_KEPT;
+}
+
+/**
+ * hd_store_add_receipt:
+ * @server_key: "UIDVALIDITY/UID" for IMAP, the UIDL for POP3
+ * @delete_pending: whether the mail is to be deleted from the server once
+ *   the transaction that writes this receipt has committed
+ *
+ * Must be called inside the transaction that stores what the mail became.
+ */
+gboolean
+hd_store_add_receipt (HdStore    *self,
+                      gint64      account_id,
+                      const char *server_key,
+                      const char *message_id,
+                      const char *action,
+                      gint64      ticket_id,
+                      gint64      step_id,
+                      gboolean    delete_pending,
+                      GError    **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = now_iso8601 ();
+
+  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (server_key != NULL && action != NULL, FALSE);
+
+  stmt = hd_store_prepare (self,
+                           "INSERT INTO message_receipts (account_id, server_key, message_id,"
+                           " action, ticket_id, step_id, delete_pending, created)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  hd_store_bind_text (stmt, 2, server_key);
+  hd_store_bind_text (stmt, 3, message_id);
+  hd_store_bind_text (stmt, 4, action);
+  if (ticket_id)
+    sqlite3_bind_int64 (stmt, 5, ticket_id);
+  else
+    sqlite3_bind_null (stmt, 5);
+  if (step_id)
+    sqlite3_bind_int64 (stmt, 6, step_id);
+  else
+    sqlite3_bind_null (stmt, 6);
+  sqlite3_bind_int (stmt, 7, delete_pending);
+  hd_store_bind_text (stmt, 8, now);
+  return hd_store_step_done (self, stmt, error);
+}
+
+gboolean
+hd_store_mark_deleted (HdStore           *self,
+                       gint64             account_id,
+                       const char *const *server_keys,
+                       GError           **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = now_iso8601 ();
+
+  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
+
+  stmt = hd_store_prepare (self,
+                           "UPDATE message_receipts SET delete_pending = 0, deleted = ?3"
+                           " WHERE account_id = ?1 AND server_key = ?2",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; server_keys != NULL && server_keys[i] != NULL; i++)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, account_id);
+      hd_store_bind_text (stmt, 2, server_keys[i]);
+      hd_store_bind_text (stmt, 3, now);
+      if (!hd_store_step_done (self, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+GStrv
+hd_store_list_pending_deletes (HdStore *self,
+                               gint64   account_id,
+                               GError **error)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (HD_IS_STORE (self), NULL);
+
+  stmt = hd_store_prepare (self,
+                           "SELECT server_key FROM message_receipts"
+                           " WHERE account_id = ?1 AND delete_pending = 1 ORDER BY id",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_strv_builder_add (builder, hd_store_column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    {
+      hd_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_strv_builder_end (builder);
+}
+
+gboolean
+hd_store_message_id_imported (HdStore    *self,
+                              const char *message_id)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
+
+  if (message_id == NULL)
+    return FALSE;
+  stmt = hd_store_prepare (self,
+                           "SELECT 1 FROM message_receipts WHERE message_id = ?1"
+                           " AND action IN " IMPORT_ACTIONS " LIMIT 1",
+                           NULL);
+  if (stmt == NULL)
+    return FALSE;
+  hd_store_bind_text (stmt, 1, message_id);
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+gboolean
+hd_store_record_sent (HdStore    *self,
+                      gint64      ticket_id,
+                      gint64      account_id,
+                      const char *message_id,
+                      const char *recipient,
+                      const char *kind,
+                      GError    **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = now_iso8601 ();
+
+  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
+
+  stmt = hd_store_prepare (self,
+                           "INSERT INTO sent_messages (ticket_id, account_id, message_id,"
+                           " recipient, kind, sent) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  if (ticket_id)
+    sqlite3_bind_int64 (stmt, 1, ticket_id);
+  else
+    sqlite3_bind_null (stmt, 1);
+  if (account_id)
+    sqlite3_bind_int64 (stmt, 2, account_id);
+  else
+    sqlite3_bind_null (stmt, 2);
+  hd_store_bind_text (stmt, 3, message_id);
+  hd_store_bind_text (stmt, 4, recipient);
+  hd_store_bind_text (stmt, 5, kind);
+  hd_store_bind_text (stmt, 6, now);
+  return hd_store_step_done (self, stmt, error);
+}
+
+/**
+ * hd_store_count_sent_today:
+ *
+ * The automatic mails sent to @recipient since midnight UTC: the daily cap
+ * that stops an auto-reply loop.
+ */
+guint
+hd_store_count_sent_today (HdStore    *self,
+                           const char *recipient)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (HD_IS_STORE (self), 0);
+
+  stmt = hd_store_prepare (self,
+                           "SELECT count(*) FROM sent_messages WHERE recipient = ?1"
+                           " AND sent >= strftime('%Y-%m-%dT00:00:00Z', 'now')",
+                           NULL);
+  if (stmt == NULL)
+    return 0;
+  hd_store_bind_text (stmt, 1, recipient);
+  return sqlite3_step (stmt) == SQLITE_ROW ? (guint) sqlite3_column_int (stmt, 0) : 0;
+}
+
+static void
+add_string (JsonBuilder  *builder,
+            const char   *name,
+            sqlite3_stmt *stmt,
+            int           column)
+{
+  const char *value = hd_store_column_text (stmt, column);
+
+  json_builder_set_member_name (builder, name);
+  if (value == NULL)
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_string_value (builder, value);
+}
+
+static void
+add_int (JsonBuilder  *builder,
+         const char   *name,
+         sqlite3_stmt *stmt,
+         int           column)
+{
+  json_builder_set_member_name (builder, name);
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, column));
+}
+
+static gboolean
+add_events (HdStore     *self,
+            JsonBuilder *builder,
+            gint64       run_id,
+            GError     **error)
+{
+  static const char *const names[] = { "server_key", "message_id", "subject", "from", "action",
+                                       "reason" };
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = hd_store_prepare (self,
+                           "SELECT server_key, message_id, subject, from_address, action, reason,"
+                           " ticket_id FROM poll_events WHERE run_id = ?1 ORDER BY id",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+
+  json_builder_set_member_name (builder, "events");
+  json_builder_begin_array (builder);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      json_builder_begin_object (builder);
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        add_string (builder, names[i], stmt, i);
+      add_int (builder, "ticket", stmt, 6);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  return rc == SQLITE_DONE || hd_store_set_error (self, rc, error);
+}
+
+/**
+ * hd_store_poll_log_to_json:
+ * @account_name: (nullable): one account, or %NULL for all
+ *
+ * Returns: (transfer full): the poll runs, newest first, each with its events
+ */
+JsonNode *
+hd_store_poll_log_to_json (HdStore    *self,
+                           const char *account_name,
+                           GError    **error)
+{
+  static const char *const names[] = { "account", "started", "finished", "status" };
+  static const char *const counts[] = { "listed", "imported", "skipped", "failed", "deleted",
+                                        "duration_ms" };
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (HD_IS_STORE (self), NULL);
+
+  stmt = hd_store_prepare (self,
+                           "SELECT a.name, r.started, r.finished, r.status, r.listed, r.imported,"
+                           " r.skipped, r.failed, r.deleted, r.duration_ms, r.error, r.id"
+                           " FROM poll_runs r JOIN accounts a ON a.id = r.account_id"
+                           " WHERE ?1 IS NULL OR a.name = ?1 ORDER BY r.id DESC",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  hd_store_bind_text (stmt, 1, account_name);
+
+  json_builder_begin_array (builder);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      json_builder_begin_object (builder);
+      add_int (builder, "id", stmt, 11);
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        add_string (builder, names[i], stmt, i);
+      for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+        add_int (builder, counts[i], stmt, 4 + i);
+      add_string (builder, "error", stmt, 10);
+      if (!add_events (self, builder, sqlite3_column_int64 (stmt, 11), error))
+        return NULL;
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  if (rc != SQLITE_DONE)
+    {
+      hd_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return json_builder_get_root (builder);
+}

@@ -1,0 +1,423 @@
+/* hd-store-tickets.c: tickets, steps, attachments, and the users and
+ * customers that mail creates.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "hd-store-tickets.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "hd-random.h"
+#include "hd-store-private.h"
+
+/* Letters after the ticket number in a reference: 26^5 ≈ 11.9 million, so
+ * that nobody adds to a ticket by guessing. */
+#define TOKEN_LENGTH 5
+
+static char *
+now_iso8601 (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static void
+bind_id (sqlite3_stmt *stmt,
+         int           index,
+         gint64        id)
+{
+  if (id == 0)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_int64 (stmt, index, id);
+}
+
+static gint64
+insert (HdStore      *self,
+        sqlite3_stmt *stmt,
+        GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      hd_store_set_error (self, rc, error);
+      return 0;
+    }
+  return sqlite3_last_insert_rowid (hd_store_get_db (self));
+}
+
+static gint64
+select_id (HdStore      *self,
+           sqlite3_stmt *stmt)
+{
+  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+}
+
+/**
+ * hd_store_create_ticket:
+ * @out_token: (out) (optional): the random letters of its reference
+ *
+ * Returns: the new ticket's id, or 0 with @error set
+ */
+gint64
+hd_store_create_ticket (HdStore            *self,
+                        const HdTicketSpec *spec,
+                        char              **out_token,
+                        GError            **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *now = now_iso8601 ();
+  gint64 id;
+
+  g_return_val_if_fail (HD_IS_STORE (self), 0);
+  g_return_val_if_fail (spec != NULL, 0);
+
+  token = hd_random_letters (TOKEN_LENGTH, error);
+  if (token == NULL)
+    return 0;
+
+  stmt = hd_store_prepare (self,
+                           "INSERT INTO tickets (token, subject, account_id, user_id, customer_id,"
+                           " resource_id, category_id, priority_id, poll_run_id, from_address,"
+                           " created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                           error);
+  if (stmt == NULL)
+    return 0;
+  hd_store_bind_text (stmt, 1, token);
+  hd_store_bind_text (stmt, 2, spec->subject ? spec->subject : "");
+  bind_id (stmt, 3, spec->account_id);
+  bind_id (stmt, 4, spec->user_id);
+  bind_id (stmt, 5, spec->customer_id);
+  bind_id (stmt, 6, spec->resource_id);
+  bind_id (stmt, 7, spec->category_id);
+  bind_id (stmt, 8, spec->priority_id);
+  bind_id (stmt, 9, spec->poll_run_id);
+  hd_store_bind_text (stmt, 10, spec->from_address);
+  hd_store_bind_text (stmt, 11, now);
+
+  id = insert (self, stmt, error);
+  if (id != 0 && out_token != NULL)
+    *out_token = g_steal_pointer (&token);
+  return id;
+}
+
+char *
+hd_store_dup_ticket_token (HdStore *self,
+                           gint64   ticket_id)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (HD_IS_STORE (self), NULL);
+
+  stmt = hd_store_prepare (self, "SELECT token FROM tickets WHERE id = ?1", NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, ticket_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  return g_strdup (hd_store_column_text (stmt, 0));
+}
+
+/**
+ * hd_store_format_reference:
+ *
+ * Returns: (transfer full): the reference that our subjects carry, e.g.
+ *   "[TicketID 42QKXB]", with the prefix and suffix of the settings.
+ */
+char *
+hd_store_format_reference (HdStore    *self,
+                           gint64      ticket_id,
+                           const char *token)
+{
+  g_autofree char *prefix = hd_store_dup_setting (self, "reference.prefix");
+  g_autofree char *suffix = hd_store_dup_setting (self, "reference.suffix");
+
+  return g_strdup_printf ("%sTicketID %" G_GINT64_FORMAT "%s%s", prefix ? prefix : "[", ticket_id,
+                          token, suffix ? suffix : "]");
+}
+
+/* Streams the raw message into a zero-filled blob, so that a 50 MB mail is
+ * never held in memory as a whole. */
+static gboolean
+write_raw (HdStore      *self,
+           gint64        step_id,
+           GInputStream *raw,
+           goffset       raw_size,
+           GError      **error)
+{
+  sqlite3_blob *blob = NULL;
+  guint8 buffer[64 * 1024];
+  goffset offset = 0;
+  int rc;
+
+  rc = sqlite3_blob_open (hd_store_get_db (self), "main", "ticket_steps", "raw", step_id, 1, &blob);
+  if (rc != SQLITE_OK)
+    return hd_store_set_error (self, rc, error);
+
+  while (offset < raw_size)
+    {
+      gsize want = MIN ((goffset) sizeof buffer, raw_size - offset);
+      gsize got = 0;
+
+      if (!g_input_stream_read_all (raw, buffer, want, &got, NULL, error))
+        break;
+      if (got == 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                       _("The message ended after %" G_GOFFSET_FORMAT " of %" G_GOFFSET_FORMAT
+                         " bytes"), offset, raw_size);
+          break;
+        }
+      rc = sqlite3_blob_write (blob, buffer, got, offset);
+      if (rc != SQLITE_OK)
+        {
+          hd_store_set_error (self, rc, error);
+          break;
+        }
+      offset += got;
+    }
+
+  sqlite3_blob_close (blob);
+  return offset == raw_size;
+}
+
+/**
+ * hd_store_add_step:
+ * @raw: (nullable): the whole message as received, kept so that nothing is
+ *   lost and a mail can be examined again
+ *
+ * Returns: the new step's id, or 0 with @error set
+ */
+gint64
+hd_store_add_step (HdStore          *self,
+                   gint64            ticket_id,
+                   const HdStepSpec *spec,
+                   GInputStream     *raw,
+                   goffset           raw_size,
+                   GError          **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = now_iso8601 ();
+  gint64 id;
+
+  g_return_val_if_fail (HD_IS_STORE (self), 0);
+  g_return_val_if_fail (spec != NULL, 0);
+  g_return_val_if_fail (raw == NULL || raw_size >= 0, 0);
+
+  stmt = hd_store_prepare (self,
+                           "INSERT INTO ticket_steps (ticket_id, from_name, from_address, date,"
+                           " message_id, body_text, raw, created)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, ticket_id);
+  hd_store_bind_text (stmt, 2, spec->from_name);
+  hd_store_bind_text (stmt, 3, spec->from_address);
+  hd_store_bind_text (stmt, 4, spec->date);
+  hd_store_bind_text (stmt, 5, spec->message_id);
+  hd_store_bind_text (stmt, 6, spec->body_text ? spec->body_text : "");
+  if (raw != NULL)
+    sqlite3_bind_zeroblob64 (stmt, 7, raw_size);
+  else
+    sqlite3_bind_null (stmt, 7);
+  hd_store_bind_text (stmt, 8, now);
+
+  id = insert (self, stmt, error);
+  if (id != 0 && raw != NULL && raw_size > 0 && !write_raw (self, id, raw, raw_size, error))
+    return 0;
+  return id;
+}
+
+gint64
+hd_store_add_attachment (HdStore    *self,
+                         gint64      step_id,
+                         const char *filename,
+                         const char *content_type,
+                         gboolean    is_inline,
+                         GBytes     *data,
+                         GError    **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  gsize size = 0;
+  gconstpointer bytes;
+
+  g_return_val_if_fail (HD_IS_STORE (self), 0);
+  g_return_val_if_fail (data != NULL, 0);
+
+  bytes = g_bytes_get_data (data, &size);
+  stmt = hd_store_prepare (self,
+                           "INSERT INTO attachments (step_id, filename, content_type, size, inline,"
+                           " data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, step_id);
+  hd_store_bind_text (stmt, 2, filename);
+  hd_store_bind_text (stmt, 3, content_type ? content_type : "application/octet-stream");
+  sqlite3_bind_int64 (stmt, 4, size);
+  sqlite3_bind_int (stmt, 5, is_inline);
+  sqlite3_bind_blob64 (stmt, 6, bytes ? bytes : "", size, SQLITE_STATIC);
+  return insert (self, stmt, error);
+}
+
+/**
+ * hd_store_find_ticket_by_message_id:
+ *
+ * Returns: the ticket that holds a step with @message_id, or to which we
+ *   sent a mail with it; 0 when none does.
+ */
+gint64
+hd_store_find_ticket_by_message_id (HdStore    *self,
+                                    const char *message_id)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (HD_IS_STORE (self), 0);
+
+  if (message_id == NULL || *message_id == '\0')
+    return 0;
+  stmt = hd_store_prepare (self,
+                           "SELECT ticket_id FROM ticket_steps WHERE message_id = ?1"
+                           " UNION ALL SELECT ticket_id FROM sent_messages"
+                           " WHERE message_id = ?1 AND ticket_id IS NOT NULL LIMIT 1",
+                           NULL);
+  if (stmt == NULL)
+    return 0;
+  hd_store_bind_text (stmt, 1, message_id);
+  return select_id (self, stmt);
+}
+
+/**
+ * hd_store_find_bundle_ticket:
+ *
+ * Auto-bundle: a ticket that this account created from a mail with the same
+ * sender and subject, in poll run @run_id or the account's run before it.
+ */
+gint64
+hd_store_find_bundle_ticket (HdStore    *self,
+                             gint64      account_id,
+                             const char *from_address,
+                             const char *subject,
+                             gint64      run_id)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (HD_IS_STORE (self), 0);
+
+  if (from_address == NULL || subject == NULL)
+    return 0;
+  stmt = hd_store_prepare (self,
+                           "SELECT id FROM tickets WHERE account_id = ?1"
+                           " AND from_address = ?2 COLLATE NOCASE AND subject = ?3"
+                           " AND poll_run_id IN (?4, (SELECT max(id) FROM poll_runs"
+                           "   WHERE account_id = ?1 AND id < ?4))"
+                           " ORDER BY id DESC LIMIT 1",
+                           NULL);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  hd_store_bind_text (stmt, 2, from_address);
+  hd_store_bind_text (stmt, 3, subject);
+  sqlite3_bind_int64 (stmt, 4, run_id);
+  return select_id (self, stmt);
+}
+
+gint64
+hd_store_find_user_by_email (HdStore    *self,
+                             const char *email)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (HD_IS_STORE (self), 0);
+
+  if (email == NULL)
+    return 0;
+  stmt = hd_store_prepare (self, "SELECT id FROM users WHERE email = ?1", NULL);
+  if (stmt == NULL)
+    return 0;
+  hd_store_bind_text (stmt, 1, email);
+  return select_id (self, stmt);
+}
+
+char *
+hd_store_dup_user_name_for_email (HdStore    *self,
+                                  const char *email)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (HD_IS_STORE (self), NULL);
+
+  if (email == NULL)
+    return NULL;
+  stmt = hd_store_prepare (self, "SELECT name FROM users WHERE email = ?1", NULL);
+  if (stmt == NULL)
+    return NULL;
+  hd_store_bind_text (stmt, 1, email);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  return g_strdup (hd_store_column_text (stmt, 0));
+}
+
+/**
+ * hd_store_ensure_user:
+ *
+ * Finds the user with @email or creates one named by the address's local
+ * part (the full address when another user has that name already).
+ */
+gint64
+hd_store_ensure_user (HdStore    *self,
+                      const char *email,
+                      gint64      customer_id,
+                      GError    **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *local = NULL;
+  const char *at;
+  gint64 id;
+
+  g_return_val_if_fail (HD_IS_STORE (self), 0);
+  g_return_val_if_fail (email != NULL, 0);
+
+  id = hd_store_find_user_by_email (self, email);
+  if (id != 0)
+    return id;
+
+  at = strchr (email, '@');
+  local = at && at != email ? g_strndup (email, at - email) : g_strdup (email);
+
+  stmt = hd_store_prepare (self,
+                           "INSERT INTO users (name, email, customer_id) VALUES"
+                           " (CASE WHEN EXISTS (SELECT 1 FROM users WHERE name = ?1) THEN ?2"
+                           "  ELSE ?1 END, ?2, ?3)",
+                           error);
+  if (stmt == NULL)
+    return 0;
+  hd_store_bind_text (stmt, 1, local);
+  hd_store_bind_text (stmt, 2, email);
+  bind_id (stmt, 3, customer_id);
+  return insert (self, stmt, error);
+}
+
+gint64
+hd_store_ensure_customer (HdStore    *self,
+                          const char *name,
+                          GError    **error)
+{
+  gint64 id;
+
+  g_return_val_if_fail (HD_IS_STORE (self), 0);
+  g_return_val_if_fail (name != NULL, 0);
+
+  /* Customer names compare without regard to case: Example.org is example.org. */
+  id = hd_store_lookup_name (self, HD_ENTITY_CUSTOMERS, name);
+  if (id != 0)
+    return id;
+  return hd_store_add_name (self, HD_ENTITY_CUSTOMERS, name, error);
+}

@@ -1,0 +1,284 @@
+/* hd-ctl-tickets.c: helpdesk-mailctl tickets …, log, settings …
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "hd-ctl.h"
+
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+
+#include "hd-secrets.h"
+#include "hd-settings.h"
+#include "hd-store-polls.h"
+#include "hd-store-tickets.h"
+
+static const char *
+member_or_dash (JsonObject *object,
+                const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return "—";
+  return json_node_get_string (node);
+}
+
+static int
+tickets_list (HdCtl *ctl,
+              int    argc,
+              char **argv)
+{
+  HdCtlFlag flags[] = { { "--json" } };
+  g_autoptr (GPtrArray) words = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  int status = 0;
+  JsonArray *array;
+  HdStore *store;
+
+  store = hd_ctl_prepare (ctl, argc, argv, flags, G_N_ELEMENTS (flags), 0, 0,
+                          "tickets list [--json]", &words, &status);
+  if (store == NULL)
+    return status;
+
+  node = hd_store_tickets_to_json (store, &error);
+  if (node == NULL)
+    return hd_ctl_fail_error (error);
+  if (flags[0].seen)
+    {
+      hd_ctl_print_json (node);
+      return HD_CTL_EXIT_OK;
+    }
+
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *t = json_array_get_object_element (array, i);
+
+      printf ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%s\n", json_object_get_int_member (t, "id"),
+              member_or_dash (t, "reference"), member_or_dash (t, "user"),
+              member_or_dash (t, "created"), member_or_dash (t, "subject"));
+    }
+  return HD_CTL_EXIT_OK;
+}
+
+static int
+tickets_show (HdCtl *ctl,
+              int    argc,
+              char **argv)
+{
+  HdCtlFlag flags[] = { { "--json" } };
+  g_autoptr (GPtrArray) words = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  guint64 id;
+  int status = 0;
+  JsonObject *t;
+  JsonArray *steps;
+  HdStore *store;
+
+  store = hd_ctl_prepare (ctl, argc, argv, flags, G_N_ELEMENTS (flags), 1, 1,
+                          "tickets show ID [--json]", &words, &status);
+  if (store == NULL)
+    return status;
+  if (!g_ascii_string_to_unsigned (words->pdata[0], 10, 1, G_MAXINT64, &id, NULL))
+    return hd_ctl_fail (HD_CTL_EXIT_USAGE, _("ID: “%s” is not a ticket number"),
+                        (char *) words->pdata[0]);
+
+  node = hd_store_ticket_to_json (store, id, &error);
+  if (node == NULL)
+    return hd_ctl_fail_error (error);
+  if (flags[0].seen)
+    {
+      hd_ctl_print_json (node);
+      return HD_CTL_EXIT_OK;
+    }
+
+  t = json_node_get_object (node);
+  printf ("%s %s\n", member_or_dash (t, "reference"), member_or_dash (t, "subject"));
+  printf (_("User: %s  Customer: %s  Priority: %s\n"), member_or_dash (t, "user"),
+          member_or_dash (t, "customer"), member_or_dash (t, "priority"));
+  steps = json_object_get_array_member (t, "steps");
+  for (guint i = 0; i < json_array_get_length (steps); i++)
+    {
+      JsonObject *s = json_array_get_object_element (steps, i);
+      JsonArray *attachments = json_object_get_array_member (s, "attachments");
+
+      printf ("\n— %s, %s\n%s\n", member_or_dash (s, "from"), member_or_dash (s, "date"),
+              member_or_dash (s, "text"));
+      for (guint k = 0; k < json_array_get_length (attachments); k++)
+        {
+          JsonObject *a = json_array_get_object_element (attachments, k);
+          printf (_("[attachment] %s (%s, %" G_GINT64_FORMAT " bytes)\n"),
+                  member_or_dash (a, "filename"), member_or_dash (a, "content_type"),
+                  json_object_get_int_member (a, "size"));
+        }
+    }
+  return HD_CTL_EXIT_OK;
+}
+
+static int
+poll_log (HdCtl *ctl,
+          int    argc,
+          char **argv)
+{
+  HdCtlFlag flags[] = { { "--json" } };
+  g_autoptr (GPtrArray) words = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  const char *account = NULL;
+  int status = 0;
+  JsonArray *runs;
+  HdStore *store;
+
+  store = hd_ctl_prepare (ctl, argc, argv, flags, G_N_ELEMENTS (flags), 0, 1,
+                          "log [NAME] [--json]", &words, &status);
+  if (store == NULL)
+    return status;
+  if (words->len == 1)
+    {
+      account = words->pdata[0];
+      if (hd_store_get_account_id (store, account, &error) == 0)
+        return hd_ctl_fail_error (error);
+    }
+
+  node = hd_store_poll_log_to_json (store, account, &error);
+  if (node == NULL)
+    return hd_ctl_fail_error (error);
+  if (flags[0].seen)
+    {
+      hd_ctl_print_json (node);
+      return HD_CTL_EXIT_OK;
+    }
+
+  runs = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (runs); i++)
+    {
+      JsonObject *r = json_array_get_object_element (runs, i);
+      JsonArray *events = json_object_get_array_member (r, "events");
+
+      printf (_("%s  %s  %s: %" G_GINT64_FORMAT " listed, %" G_GINT64_FORMAT " imported, %"
+                G_GINT64_FORMAT " skipped, %" G_GINT64_FORMAT " failed, %" G_GINT64_FORMAT
+                " deleted\n"),
+              member_or_dash (r, "started"), member_or_dash (r, "account"),
+              member_or_dash (r, "status"), json_object_get_int_member (r, "listed"),
+              json_object_get_int_member (r, "imported"), json_object_get_int_member (r, "skipped"),
+              json_object_get_int_member (r, "failed"), json_object_get_int_member (r, "deleted"));
+      if (!JSON_NODE_HOLDS_NULL (json_object_get_member (r, "error")))
+        printf ("  %s\n", member_or_dash (r, "error"));
+      for (guint k = 0; k < json_array_get_length (events); k++)
+        {
+          JsonObject *e = json_array_get_object_element (events, k);
+          printf ("  %s  %s  %s: %s\n", member_or_dash (e, "action"),
+                  member_or_dash (e, "from"), member_or_dash (e, "subject"),
+                  member_or_dash (e, "reason"));
+        }
+    }
+  return HD_CTL_EXIT_OK;
+}
+
+static int
+settings_show (HdCtl *ctl,
+               int    argc,
+               char **argv)
+{
+  HdCtlFlag flags[] = { { "--json" } };
+  g_autoptr (GPtrArray) words = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) node = NULL;
+  const char *const *keys = hd_settings_get_keys ();
+  int status = 0;
+  HdStore *store;
+
+  store = hd_ctl_prepare (ctl, argc, argv, flags, G_N_ELEMENTS (flags), 0, 0,
+                          "settings show [--json]", &words, &status);
+  if (store == NULL)
+    return status;
+
+  json_builder_begin_object (builder);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autofree char *value = hd_store_dup_setting (store, keys[i]);
+
+      if (!flags[0].seen)
+        printf ("%s = %s\n", keys[i], value ? value : "");
+      json_builder_set_member_name (builder, keys[i]);
+      json_builder_add_string_value (builder, value ? value : "");
+    }
+  json_builder_end_object (builder);
+
+  if (flags[0].seen)
+    {
+      node = json_builder_get_root (builder);
+      hd_ctl_print_json (node);
+    }
+  return HD_CTL_EXIT_OK;
+}
+
+static int
+settings_set (HdCtl *ctl,
+              int    argc,
+              char **argv)
+{
+  g_autoptr (GPtrArray) words = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+  HdStore *store;
+
+  store = hd_ctl_prepare (ctl, argc, argv, NULL, 0, 2, 2, "settings set KEY VALUE", &words,
+                          &status);
+  if (store == NULL)
+    return status;
+
+  if (!hd_settings_validate (words->pdata[0], words->pdata[1], &error)
+      || !hd_store_set_setting (store, words->pdata[0], words->pdata[1], &error))
+    return hd_ctl_fail_error (error);
+  return HD_CTL_EXIT_OK;
+}
+
+static int
+settings_set_smtp_password (HdCtl *ctl,
+                            int    argc,
+                            char **argv)
+{
+  HdCtlFlag flags[] = { { "--password-stdin" } };
+  g_autoptr (GPtrArray) words = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *usage = "settings set-smtp-password --password-stdin";
+  char *password;
+  gboolean ok;
+  int status = 0;
+  HdStore *store;
+
+  store = hd_ctl_prepare (ctl, argc, argv, flags, G_N_ELEMENTS (flags), 0, 0, usage, &words,
+                          &status);
+  if (store == NULL)
+    return status;
+  if (!flags[0].seen)
+    return hd_ctl_fail (HD_CTL_EXIT_USAGE, _("usage: %s"), usage);
+
+  password = hd_ctl_read_secret_stdin (&error);
+  if (password == NULL)
+    return hd_ctl_fail_error (error);
+  ok = hd_secrets_store_sync (HD_SECRET_SMTP_PASSWORD, hd_store_get_id (store), "smtp", password,
+                              NULL, &error);
+  hd_ctl_free_secret (password);
+  if (!ok)
+    return hd_ctl_fail_error (error);
+  printf ("%s", _("Stored the SMTP password in the keyring.\n"));
+  return HD_CTL_EXIT_OK;
+}
+
+const HdCtlCommand hd_ctl_ticket_commands[] = {
+  { "tickets", "list", tickets_list, "tickets list [--json]" },
+  { "tickets", "show", tickets_show, "tickets show ID [--json]" },
+  { "log", NULL, poll_log, "log [NAME] [--json]" },
+  { "settings", "show", settings_show, "settings show [--json]" },
+  { "settings", "set", settings_set, "settings set KEY VALUE" },
+  { "settings", "set-smtp-password", settings_set_smtp_password,
+    "settings set-smtp-password --password-stdin" },
+  { NULL },
+};

@@ -1,0 +1,62 @@
+"""helpdesk-mailctl settings …, tickets …, log on an empty helpdesk."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.environ.get("HD_SOURCE_ROOT", "."), "tests", "fixtures"))
+from hdtest import CtlTestCase, keyring_lookup  # noqa: E402
+
+
+class Settings(CtlTestCase):
+    def test_defaults(self):
+        s = self.ctl_json("settings", "show", "--json")
+        self.assertEqual(s["auto_emails.new_request"], "false")
+        self.assertEqual(s["reference.prefix"], "[")
+        self.assertEqual(s["reference.suffix"], "]")
+        self.assertNotIn("store.id", s)
+
+    def test_set_valid(self):
+        self.ctl("settings", "set", "smtp.host", "127.0.0.1", check=0)
+        self.ctl("settings", "set", "smtp.port", "2525", check=0)
+        self.ctl("settings", "set", "auto_emails.new_request", "true", check=0)
+        self.ctl("settings", "set", "reference.keywords", "Ticket, Case-No", check=0)
+        s = self.ctl_json("settings", "show", "--json")
+        self.assertEqual(s["smtp.port"], "2525")
+        self.assertEqual(s["auto_emails.new_request"], "true")
+        self.assertIn("smtp.host = 127.0.0.1", self.ctl("settings", "show", check=0).stdout)
+
+    def test_set_invalid(self):
+        before = self.db_dump() if os.path.exists(self.db) else None
+        self.ctl("settings", "show", check=0)
+        before = self.db_dump()
+        for key, value in (("smtp.port", "0"), ("smtp.port", "http"),
+                           ("smtp.security", "ssl"), ("auto_emails.new_request", "yes"),
+                           ("reference.prefix", "T"), ("reference.keywords", "a b"),
+                           ("store.id", "x"), ("nonsense", "1")):
+            proc = self.ctl("settings", "set", key, value, check=2)
+            self.assertEqual(len(proc.stderr.strip().splitlines()), 1)
+            self.assertIn(key, proc.stderr)
+        self.assertEqual(self.db_dump(), before)
+
+    def test_smtp_password(self):
+        self.ctl("settings", "set-smtp-password", "--password-stdin", stdin="smtp-Geheim\n",
+                 check=0)
+        self.assertEqual(keyring_lookup(self.db, "smtp-password", "smtp"), "smtp-Geheim")
+        self.assertNotIn(b"smtp-Geheim", self.db_files_bytes())
+        self.ctl("settings", "set-smtp-password", check=2)
+
+
+class EmptyHelpdesk(CtlTestCase):
+    def test_tickets_and_log(self):
+        self.assertEqual(self.ctl_json("tickets", "list", "--json"), [])
+        self.assertEqual(self.ctl_json("log", "--json"), [])
+        proc = self.ctl("tickets", "show", "12", check=2)
+        self.assertIn("12", proc.stderr)
+        self.ctl("tickets", "show", "abc", check=2)
+        proc = self.ctl("log", "Nobody", check=2)
+        self.assertIn("Nobody", proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
