@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hd-auto-answer-private.h"
+#include "hd-message-private.h"
 #include "hd-random.h"
 #include "hd-secrets.h"
 #include "hd-store-polls.h"
@@ -44,11 +45,12 @@ ensure_libraries (void)
 {
   static gsize initialized = 0;
 
-  /* Both keep process-wide state; their init functions count calls, so
-   * sharing them with HdMessage and HdMailbox is harmless. */
+  /* libcurl keeps process-wide state; curl_global_init() counts its calls,
+   * so sharing it with HdMailbox is harmless. GMime is set up once, with the
+   * parser options of HdMessage. */
   if (g_once_init_enter (&initialized))
     {
-      g_mime_init ();
+      hd_message_ensure_gmime ();
       curl_global_init (CURL_GLOBAL_DEFAULT);
       g_once_init_leave (&initialized, 1);
     }

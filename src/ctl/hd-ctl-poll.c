@@ -1,0 +1,176 @@
+/* hd-ctl-poll.c: helpdesk-mailctl poll, preview, templates list
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "hd-ctl.h"
+
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+
+#include "hd-auto-answer.h"
+#include "hd-ingest.h"
+#include "hd-message.h"
+#include "hd-poll-job.h"
+
+static void
+print_json_line (JsonNode *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+  printf ("%s\n", text);
+}
+
+/* Previews one file: one JSON line; FALSE when the file could not be read. */
+static gboolean
+preview_file (HdStore    *store,
+              HdAccount  *account,
+              const char *file)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HdMessage) message = hd_message_new_from_file (file, &error);
+  g_autoptr (HdIngestDecision) decision = NULL;
+  g_autoptr (JsonNode) node = NULL;
+
+  if (message != NULL)
+    decision = hd_ingest_decide (store, account, G_MAXINT64, message, &error);
+
+  if (decision == NULL)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "file");
+      json_builder_add_string_value (builder, file);
+      json_builder_set_member_name (builder, "error");
+      json_builder_add_string_value (builder, error->message);
+      json_builder_end_object (builder);
+      node = json_builder_get_root (builder);
+      print_json_line (node);
+      return FALSE;
+    }
+
+  node = hd_ingest_preview_to_json (file, message, account, decision);
+  print_json_line (node);
+  return TRUE;
+}
+
+static int
+preview (HdCtl *ctl,
+         int    argc,
+         char **argv)
+{
+  HdCtlFlag flags[] = { { "--account", TRUE } };
+  const char *usage = "preview --account NAME FILE…";
+  g_autoptr (GPtrArray) words = NULL;
+  g_autoptr (HdAccount) account = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean all_read = TRUE;
+  int status = 0;
+  HdStore *store;
+
+  store = hd_ctl_prepare (ctl, argc, argv, flags, G_N_ELEMENTS (flags), 1, G_MAXUINT, usage,
+                          &words, &status);
+  if (store == NULL)
+    return status;
+  if (flags[0].value == NULL)
+    return hd_ctl_fail (HD_CTL_EXIT_USAGE, _("usage: %s"), usage);
+
+  account = hd_store_lookup_account (store, flags[0].value, &error);
+  if (account == NULL)
+    return hd_ctl_fail_error (error);
+
+  /* hd_ingest_decide() only reads: a preview changes nothing. */
+  for (guint i = 0; i < words->len; i++)
+    all_read &= preview_file (store, account, words->pdata[i]);
+
+  return all_read ? HD_CTL_EXIT_OK : HD_CTL_EXIT_USAGE;
+}
+
+static int
+poll (HdCtl *ctl,
+      int    argc,
+      char **argv)
+{
+  g_autoptr (GPtrArray) words = NULL;
+  g_autoptr (GPtrArray) accounts = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean all_ok = TRUE;
+  int status = 0;
+  HdStore *store;
+
+  store = hd_ctl_prepare (ctl, argc, argv, NULL, 0, 0, G_MAXUINT, "poll [NAME…]", &words, &status);
+  if (store == NULL)
+    return status;
+
+  accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  if (words->len > 0)
+    {
+      for (guint i = 0; i < words->len; i++)
+        {
+          HdAccount *account = hd_store_lookup_account (store, words->pdata[i], &error);
+
+          if (account == NULL)
+            return hd_ctl_fail_error (error);
+          g_ptr_array_add (accounts, account);
+        }
+    }
+  else
+    {
+      g_autoptr (GPtrArray) all = hd_store_list_accounts (store, &error);
+
+      if (all == NULL)
+        return hd_ctl_fail_error (error);
+      for (guint i = 0; i < all->len; i++)
+        {
+          if (hd_account_get_enabled (all->pdata[i]))
+            g_ptr_array_add (accounts, g_object_ref (all->pdata[i]));
+        }
+    }
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      HdAccount *account = accounts->pdata[i];
+      g_autoptr (HdPollJob) job = hd_poll_job_new (store, account);
+      g_autoptr (GError) poll_error = NULL;
+      const HdPollCounts *c;
+      gboolean ok = hd_poll_job_run_sync (job, NULL, &poll_error);
+
+      c = hd_poll_job_get_counts (job);
+      printf (_("%s: %s — %u listed, %u imported, %u skipped, %u failed, %u deleted\n"),
+              hd_account_get_name (account), ok ? _("OK") : _("FAILED"), c->listed, c->imported,
+              c->skipped, c->failed, c->deleted);
+      if (!ok)
+        {
+          hd_ctl_fail (HD_CTL_EXIT_FAILED, "%s: %s", hd_account_get_name (account),
+                       poll_error->message);
+          all_ok = FALSE;
+        }
+    }
+
+  return all_ok ? HD_CTL_EXIT_OK : HD_CTL_EXIT_FAILED;
+}
+
+static int
+templates_list (HdCtl *ctl,
+                int    argc,
+                char **argv)
+{
+  g_auto (GStrv) names = NULL;
+
+  if (argc != 0)
+    return hd_ctl_fail (HD_CTL_EXIT_USAGE, _("usage: %s"), "templates list");
+
+  names = hd_auto_answer_list_templates ();
+  for (guint i = 0; names[i] != NULL; i++)
+    printf ("%s\n", names[i]);
+  return HD_CTL_EXIT_OK;
+}
+
+const HdCtlCommand hd_ctl_poll_commands[] = {
+  { "poll", NULL, poll, "poll [NAME…]" },
+  { "preview", NULL, preview, "preview --account NAME FILE…" },
+  { "templates", "list", templates_list, "templates list" },
+  { NULL },
+};
