@@ -80,5 +80,8 @@ JsonNode   *hd_ctl_read_json (const char *file,
 extern const HdCtlCommand hd_ctl_account_commands[];
 extern const HdCtlCommand hd_ctl_entity_commands[];
 extern const HdCtlCommand hd_ctl_ticket_commands[];
+extern const HdCtlCommand hd_ctl_preview_commands[];
+extern const HdCtlCommand hd_ctl_poll_commands[];
+extern const HdCtlCommand hd_ctl_check_commands[];
 
 G_END_DECLS

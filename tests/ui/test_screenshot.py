@@ -1,0 +1,236 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Starts the real helpdesk-mail on a database with accounts, reads the window
+through AT-SPI as assistive technology does, and saves a screenshot.
+
+Run by meson (suite 'ui') inside tests/session.sh, with /usr/bin/python3,
+which has Debian's python3-pyatspi. Prints TAP.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import gi
+
+gi.require_version("Atspi", "2.0")
+import pyatspi  # noqa: E402
+
+ACCOUNTS = [
+    ("Support", "imap", "imap.example.com", True),
+    ("Billing", "pop3", "pop.example.org", False),
+]
+TIMEOUT = 30
+
+
+class Tap:
+    def __init__(self):
+        self.count = 0
+        self.failed = False
+
+    def ok(self, passed, description, diagnostics=""):
+        self.count += 1
+        if not passed:
+            self.failed = True
+        print(f"{'ok' if passed else 'not ok'} {self.count} - {description}", flush=True)
+        if diagnostics and not passed:
+            for line in str(diagnostics).splitlines():
+                print(f"# {line}", flush=True)
+        return passed
+
+
+def seed(db):
+    """Adds the accounts the way an admin's script would."""
+    for name, protocol, host, enabled in ACCOUNTS:
+        account = {
+            "name": name,
+            "enabled": enabled,
+            "incoming": {"host": host, "protocol": protocol, "security": "tls"},
+            "login": {"username": "helpdesk@example.com"},
+        }
+        subprocess.run([os.environ["HD_CTL"], "--db", db, "accounts", "add", "-"],
+                       input=json.dumps(account), text=True, check=True,
+                       stdout=subprocess.DEVNULL)
+
+
+def find_application(pid):
+    desktop = pyatspi.Registry.getDesktop(0)
+    for i in range(desktop.childCount):
+        app = desktop.getChildAtIndex(i)
+        if app is not None and app.get_process_id() == pid:
+            return app
+    return None
+
+
+def descendants(accessible, predicate):
+    found = []
+
+    def walk(node, depth):
+        if node is None or depth > 60:
+            return
+        try:
+            if predicate(node):
+                found.append(node)
+            children = [node.getChildAtIndex(i) for i in range(node.childCount)]
+        except Exception:  # a node that went away while walking
+            return
+        for child in children:
+            walk(child, depth + 1)
+
+    walk(accessible, 0)
+    return found
+
+
+def first(accessible, predicate):
+    found = descendants(accessible, predicate)
+    return found[0] if found else None
+
+
+def press(accessible, name):
+    button = first(accessible, lambda n: n.getRole() == pyatspi.ROLE_PUSH_BUTTON and n.name == name)
+    if button is None:
+        raise LookupError(f"no button named {name!r}")
+    action = button.queryAction()
+    for i in range(action.nActions):
+        if action.getName(i) in ("click", "press", "activate"):
+            action.doAction(i)
+            return
+    action.doAction(0)
+
+
+def showing(node):
+    return node.getState().contains(pyatspi.STATE_SHOWING)
+
+
+def wait_for(what, function):
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        result = function()
+        if result:
+            return result
+        time.sleep(0.25)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+def colours(png):
+    out = subprocess.run(["/usr/bin/identify", "-format", "%k", png],
+                         check=True, capture_output=True, text=True)
+    return int(out.stdout.strip())
+
+
+def main():
+    tap = Tap()
+    print("1..9", flush=True)
+
+    shots = os.environ["HD_SCREENSHOT_DIR"]
+    os.makedirs(shots, exist_ok=True)
+    png = os.path.join(shots, "main-window.png")
+    if os.path.exists(png):
+        os.unlink(png)
+
+    tmp = tempfile.mkdtemp(prefix="hd-test-screenshot-")
+    db = os.path.join(tmp, "helpdesk.sqlite3")
+    seed(db)
+
+    env = dict(os.environ)
+    env.setdefault("GTK_A11Y", "atspi")
+    env["LC_ALL"] = "C.UTF-8"
+    env["LANGUAGE"] = "en"
+    proc = subprocess.Popen([os.environ["HD_HELPDESK_MAIL"], "--db", db], env=env)
+    try:
+        try:
+            app = wait_for("the application on the accessibility bus",
+                           lambda: find_application(proc.pid))
+            tap.ok(True, "the application is on the accessibility bus")
+        except TimeoutError as e:
+            tap.ok(False, "the application is on the accessibility bus", e)
+            return 1
+
+        def frame():
+            frames = descendants(app, lambda n: n.getRole() == pyatspi.ROLE_FRAME
+                                 and n.name == "HelpDesk Mail" and showing(n))
+            return frames[0] if frames else None
+
+        try:
+            window = wait_for("the main window", frame)
+            tap.ok(True, "the main window is showing")
+        except TimeoutError as e:
+            tap.ok(False, "the main window is showing", e)
+            return 1
+
+        def account_items():
+            names = {name for name, _, _, _ in ACCOUNTS}
+            items = descendants(window, lambda n: n.getRole() == pyatspi.ROLE_LIST_ITEM
+                                and n.name in names)
+            return items if len(items) == len(ACCOUNTS) else None
+
+        try:
+            items = wait_for("the account rows", account_items)
+            tap.ok(sorted(i.name for i in items) == sorted(a[0] for a in ACCOUNTS),
+                   "every account is a list item named after it",
+                   [i.name for i in items])
+        except TimeoutError as e:
+            tap.ok(False, "every account is a list item named after it", e)
+            return 1
+
+        # GTK 4.8 exposes GtkSwitch as a check box; later versions as a switch.
+        switches = descendants(window, lambda n: n.getRoleName() in ("check box", "switch",
+                                                                      "toggle button"))
+        states = {s.name: s.getState().contains(pyatspi.STATE_CHECKED) for s in switches}
+        expected = {f"Read “{name}”": enabled for name, _, _, enabled in ACCOUNTS}
+        tap.ok(states == expected, "each account's switch is labelled and shows its state",
+               f"got {states}, expected {expected}")
+
+        buttons = {b.name for b in descendants(window,
+                                               lambda n: n.getRole() == pyatspi.ROLE_PUSH_BUTTON)}
+        wanted = {"Add Account", "Main Menu"} | {f"Remove “{a[0]}”" for a in ACCOUNTS}
+        tap.ok(wanted <= buttons, "the icon buttons have accessible names",
+               f"missing {wanted - buttons}")
+
+        # Let the crossfade and the first frames finish before the picture.
+        time.sleep(1.0)
+        subprocess.run(["/usr/bin/import", "-window", "root", png], check=True)
+        tap.ok(os.path.getsize(png) > 0, f"the screenshot is saved as {png}")
+        n = colours(png)
+        tap.ok(n > 1, "the screenshot is not blank", f"{n} colour(s)")
+
+        # The dialog, as a keyboard or screen reader user reaches it: press
+        # "Add Account", then "Add" with nothing filled in.
+        press(window, "Add Account")
+        try:
+            dialog = wait_for("the Add Account dialog", lambda: first(
+                app, lambda n: n.getRole() == pyatspi.ROLE_FRAME and n.name == "Add Account"))
+        except TimeoutError as e:
+            tap.ok(False, "the Add Account dialog opens", e)
+            return 1
+        press(dialog, "Add")
+        message = "Account Name: the account needs a name"
+        try:
+            wait_for("the error message", lambda: first(
+                dialog, lambda n: n.getRole() == pyatspi.ROLE_LABEL and n.name == message))
+            tap.ok(True, "the dialog names the missing field")
+        except TimeoutError as e:
+            tap.ok(False, "the dialog names the missing field", e)
+        time.sleep(0.5)
+        dialog_png = os.path.join(shots, "add-account-dialog.png")
+        subprocess.run(["/usr/bin/import", "-window", "root", dialog_png], check=True)
+        n = colours(dialog_png)
+        tap.ok(n > 1, f"the dialog screenshot is saved as {dialog_png}", f"{n} colour(s)")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    return 1 if tap.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
