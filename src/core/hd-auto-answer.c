@@ -510,11 +510,13 @@ hd_auto_answer_render (HdStore                   *store,
                    hd_account_get_name (account));
       return FALSE;
     }
+  ticket_id = g_strdup_printf ("%" G_GINT64_FORMAT, request->ticket_id);
   token = hd_store_dup_ticket_token (store, request->ticket_id);
   if (token == NULL)
     {
-      g_set_error (error, HD_STORE_ERROR, HD_STORE_ERROR_NOT_FOUND,
-                   _("There is no ticket %" G_GINT64_FORMAT), request->ticket_id);
+      /* Translators: %s is a ticket number. */
+      g_set_error (error, HD_STORE_ERROR, HD_STORE_ERROR_NOT_FOUND, _("There is no ticket %s"),
+                   ticket_id);
       return FALSE;
     }
   if (!hd_auto_answer_load_template (template_name, &template_subject, &template_body, NULL,
@@ -522,7 +524,6 @@ hd_auto_answer_render (HdStore                   *store,
     return FALSE;
 
   reference = hd_store_format_reference (store, request->ticket_id, token);
-  ticket_id = g_strdup_printf ("%" G_GINT64_FORMAT, request->ticket_id);
   values = g_hash_table_new (g_str_hash, g_str_equal);
   g_hash_table_insert (values, "ticket_id", ticket_id);
   g_hash_table_insert (values, "ticket_reference", reference);
