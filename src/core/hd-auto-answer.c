@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hd-auto-answer-private.h"
+#include "hd-message-private.h"
 #include "hd-random.h"
 #include "hd-secrets.h"
 #include "hd-store-polls.h"
@@ -44,11 +45,12 @@ ensure_libraries (void)
 {
   static gsize initialized = 0;
 
-  /* Both keep process-wide state; their init functions count calls, so
-   * sharing them with HdMessage and HdMailbox is harmless. */
+  /* libcurl keeps process-wide state; curl_global_init() counts its calls,
+   * so sharing it with HdMailbox is harmless. GMime is set up once, with the
+   * parser options of HdMessage. */
   if (g_once_init_enter (&initialized))
     {
-      g_mime_init ();
+      hd_message_ensure_gmime ();
       curl_global_init (CURL_GLOBAL_DEFAULT);
       g_once_init_leave (&initialized, 1);
     }
@@ -508,11 +510,13 @@ hd_auto_answer_render (HdStore                   *store,
                    hd_account_get_name (account));
       return FALSE;
     }
+  ticket_id = g_strdup_printf ("%" G_GINT64_FORMAT, request->ticket_id);
   token = hd_store_dup_ticket_token (store, request->ticket_id);
   if (token == NULL)
     {
-      g_set_error (error, HD_STORE_ERROR, HD_STORE_ERROR_NOT_FOUND,
-                   _("There is no ticket %" G_GINT64_FORMAT), request->ticket_id);
+      /* Translators: %s is a ticket number. */
+      g_set_error (error, HD_STORE_ERROR, HD_STORE_ERROR_NOT_FOUND, _("There is no ticket %s"),
+                   ticket_id);
       return FALSE;
     }
   if (!hd_auto_answer_load_template (template_name, &template_subject, &template_body, NULL,
@@ -520,7 +524,6 @@ hd_auto_answer_render (HdStore                   *store,
     return FALSE;
 
   reference = hd_store_format_reference (store, request->ticket_id, token);
-  ticket_id = g_strdup_printf ("%" G_GINT64_FORMAT, request->ticket_id);
   values = g_hash_table_new (g_str_hash, g_str_equal);
   g_hash_table_insert (values, "ticket_id", ticket_id);
   g_hash_table_insert (values, "ticket_reference", reference);
