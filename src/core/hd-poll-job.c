@@ -152,8 +152,11 @@ flush_batch (HdPollJob    *self,
 
   for (guint i = 0; i < self->batch_answers->len; i++)
     {
+      HdAutoAnswerRequest *request = self->batch_answers->pdata[i];
       g_autoptr (GError) answer_error = NULL;
 
+      if (!hd_ingest_under_daily_cap (self->store, request->to_address, NULL))
+        continue;
       if (!hd_auto_answer_send_sync (self->store, self->account, self->batch_answers->pdata[i],
                                      cancellable, &answer_error))
         note_error (self, answer_error->message);
