@@ -7,17 +7,7 @@
 
 #include "hd-ingest.h"
 
-static void
-add_nullable (JsonBuilder *builder,
-              const char  *name,
-              const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value == NULL)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_string_value (builder, value);
-}
+#include "hd-json.h"
 
 static void
 add_address_list (JsonBuilder *builder,
@@ -50,22 +40,22 @@ hd_ingest_preview_to_json (const char             *file,
   gboolean new_ticket = decision->action == HD_INGEST_NEW_TICKET;
 
   json_builder_begin_object (builder);
-  add_nullable (builder, "file", file);
-  add_nullable (builder, "message_id", hd_message_get_message_id (message));
+  hd_json_add_string (builder, "file", file);
+  hd_json_add_string (builder, "message_id", hd_message_get_message_id (message));
 
   json_builder_set_member_name (builder, "from");
   json_builder_begin_object (builder);
-  add_nullable (builder, "name", from ? from->name : NULL);
-  add_nullable (builder, "address", from ? from->address : NULL);
+  hd_json_add_string (builder, "name", from ? from->name : NULL);
+  hd_json_add_string (builder, "address", from ? from->address : NULL);
   json_builder_end_object (builder);
 
   add_address_list (builder, "to", hd_message_get_to (message));
   add_address_list (builder, "cc", hd_message_get_cc (message));
-  add_nullable (builder, "subject", hd_message_get_subject (message));
-  add_nullable (builder, "date", date_text);
+  hd_json_add_string (builder, "subject", hd_message_get_subject (message));
+  hd_json_add_string (builder, "date", date_text);
   json_builder_set_member_name (builder, "auto_submitted");
   json_builder_add_boolean_value (builder, hd_message_is_auto_generated (message, NULL));
-  add_nullable (builder, "body_text", hd_message_get_body_text (message));
+  hd_json_add_string (builder, "body_text", hd_message_get_body_text (message));
 
   json_builder_set_member_name (builder, "attachments");
   json_builder_begin_array (builder);
@@ -74,26 +64,26 @@ hd_ingest_preview_to_json (const char             *file,
       const HdMessageAttachment *a = attachments->pdata[i];
 
       json_builder_begin_object (builder);
-      add_nullable (builder, "filename", a->filename);
-      add_nullable (builder, "content_type", a->content_type);
+      hd_json_add_string (builder, "filename", a->filename);
+      hd_json_add_string (builder, "content_type", a->content_type);
       json_builder_set_member_name (builder, "size");
       json_builder_add_int_value (builder, a->size);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
 
-  add_nullable (builder, "action", hd_ingest_action_to_string (decision->action));
+  hd_json_add_string (builder, "action", hd_ingest_action_to_string (decision->action));
   json_builder_set_member_name (builder, "ticket");
   if (decision->ticket_id != 0)
     json_builder_add_int_value (builder, decision->ticket_id);
   else
     json_builder_add_null_value (builder);
-  add_nullable (builder, "reason", decision->reason);
-  add_nullable (builder, "user", decision->user);
-  add_nullable (builder, "customer", decision->customer);
-  add_nullable (builder, "resource", new_ticket ? hd_account_get_resource (account) : NULL);
-  add_nullable (builder, "category", new_ticket ? hd_account_get_category (account) : NULL);
-  add_nullable (builder, "priority", new_ticket ? hd_account_get_priority (account) : NULL);
+  hd_json_add_string (builder, "reason", decision->reason);
+  hd_json_add_string (builder, "user", decision->user);
+  hd_json_add_string (builder, "customer", decision->customer);
+  hd_json_add_string (builder, "resource", new_ticket ? hd_account_get_resource (account) : NULL);
+  hd_json_add_string (builder, "category", new_ticket ? hd_account_get_category (account) : NULL);
+  hd_json_add_string (builder, "priority", new_ticket ? hd_account_get_priority (account) : NULL);
   json_builder_set_member_name (builder, "auto_answer");
   json_builder_add_boolean_value (builder, decision->auto_answer);
   json_builder_end_object (builder);

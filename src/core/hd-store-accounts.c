@@ -100,17 +100,6 @@ resolve_references (HdStore    *self,
 }
 
 static void
-bind_id (sqlite3_stmt *stmt,
-         int           index,
-         gint64        id)
-{
-  if (id == 0)
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_int64 (stmt, index, id);
-}
-
-static void
 bind_account (sqlite3_stmt     *stmt,
               HdAccount        *a,
               const References *refs)
@@ -124,7 +113,7 @@ bind_account (sqlite3_stmt     *stmt,
   hd_store_bind_text (stmt, 7, hd_security_to_string (hd_account_get_security (a)));
   hd_store_bind_text (stmt, 8, hd_account_get_folder (a));
   hd_store_bind_text (stmt, 9, hd_account_get_pinned_certificate (a));
-  bind_id (stmt, 10, refs->oauth_connection);
+  hd_store_bind_id (stmt, 10, refs->oauth_connection);
   hd_store_bind_text (stmt, 11, hd_account_get_username (a));
   sqlite3_bind_int (stmt, 12, hd_account_get_prevent_text_only_login (a));
   sqlite3_bind_int (stmt, 13, hd_account_get_prevent_ntlm_login (a));
@@ -134,12 +123,12 @@ bind_account (sqlite3_stmt     *stmt,
   sqlite3_bind_int (stmt, 17, hd_account_get_no_new_tickets (a));
   sqlite3_bind_int (stmt, 18, hd_account_get_create_unknown_users (a));
   sqlite3_bind_int (stmt, 19, hd_account_get_create_customer_from_domain (a));
-  bind_id (stmt, 20, refs->fallback_user);
+  hd_store_bind_id (stmt, 20, refs->fallback_user);
   sqlite3_bind_int (stmt, 21, hd_account_get_auto_bundle (a));
   hd_store_bind_text (stmt, 22, hd_account_get_auto_answer_template (a));
-  bind_id (stmt, 23, refs->resource);
-  bind_id (stmt, 24, refs->category);
-  bind_id (stmt, 25, refs->priority);
+  hd_store_bind_id (stmt, 23, refs->resource);
+  hd_store_bind_id (stmt, 24, refs->category);
+  hd_store_bind_id (stmt, 25, refs->priority);
 }
 
 static HdAccount *

@@ -9,17 +9,11 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "hd-json.h"
 #include "hd-store-private.h"
 
 /* The actions after which a mail's Message-ID counts as imported. */
 #define IMPORT_ACTIONS "('new-ticket', 'add-step', 'bundle')"
-
-static char *
-now_iso8601 (void)
-{
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
-}
 
 gint64
 hd_store_begin_poll_run (HdStore *self,
@@ -27,7 +21,7 @@ hd_store_begin_poll_run (HdStore *self,
                          GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = hd_store_now ();
 
   g_return_val_if_fail (HD_IS_STORE (self), 0);
 
@@ -52,7 +46,7 @@ hd_store_finish_poll_run (HdStore            *self,
                           GError            **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = hd_store_now ();
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
   g_return_val_if_fail (status != NULL && counts != NULL, FALSE);
@@ -84,7 +78,7 @@ hd_store_add_poll_event (HdStore           *self,
                          GError           **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = hd_store_now ();
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
   g_return_val_if_fail (event != NULL && event->action != NULL && event->reason != NULL, FALSE);
@@ -103,10 +97,7 @@ hd_store_add_poll_event (HdStore           *self,
   hd_store_bind_text (stmt, 5, event->from_address);
   hd_store_bind_text (stmt, 6, event->action);
   hd_store_bind_text (stmt, 7, event->reason);
-  if (event->ticket_id != 0)
-    sqlite3_bind_int64 (stmt, 8, event->ticket_id);
-  else
-    sqlite3_bind_null (stmt, 8);
+  hd_store_bind_id (stmt, 8, event->ticket_id);
   if (event->raw != NULL)
     {
       gsize size;
@@ -192,7 +183,7 @@ hd_store_add_receipt (HdStore    *self,
                       GError    **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = hd_store_now ();
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
   g_return_val_if_fail (server_key != NULL && action != NULL, FALSE);
@@ -208,14 +199,8 @@ hd_store_add_receipt (HdStore    *self,
   hd_store_bind_text (stmt, 2, server_key);
   hd_store_bind_text (stmt, 3, message_id);
   hd_store_bind_text (stmt, 4, action);
-  if (ticket_id)
-    sqlite3_bind_int64 (stmt, 5, ticket_id);
-  else
-    sqlite3_bind_null (stmt, 5);
-  if (step_id)
-    sqlite3_bind_int64 (stmt, 6, step_id);
-  else
-    sqlite3_bind_null (stmt, 6);
+  hd_store_bind_id (stmt, 5, ticket_id);
+  hd_store_bind_id (stmt, 6, step_id);
   sqlite3_bind_int (stmt, 7, delete_pending);
   hd_store_bind_text (stmt, 8, now);
   return hd_store_step_done (self, stmt, error);
@@ -228,7 +213,7 @@ hd_store_mark_deleted (HdStore           *self,
                        GError           **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = hd_store_now ();
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
 
@@ -308,7 +293,7 @@ hd_store_record_sent (HdStore    *self,
                       GError    **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = hd_store_now ();
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
 
@@ -318,14 +303,8 @@ hd_store_record_sent (HdStore    *self,
                            error);
   if (stmt == NULL)
     return FALSE;
-  if (ticket_id)
-    sqlite3_bind_int64 (stmt, 1, ticket_id);
-  else
-    sqlite3_bind_null (stmt, 1);
-  if (account_id)
-    sqlite3_bind_int64 (stmt, 2, account_id);
-  else
-    sqlite3_bind_null (stmt, 2);
+  hd_store_bind_id (stmt, 1, ticket_id);
+  hd_store_bind_id (stmt, 2, account_id);
   hd_store_bind_text (stmt, 3, message_id);
   hd_store_bind_text (stmt, 4, recipient);
   hd_store_bind_text (stmt, 5, kind);
@@ -363,13 +342,7 @@ add_string (JsonBuilder  *builder,
             sqlite3_stmt *stmt,
             int           column)
 {
-  const char *value = hd_store_column_text (stmt, column);
-
-  json_builder_set_member_name (builder, name);
-  if (value == NULL)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_string_value (builder, value);
+  hd_json_add_string (builder, name, hd_store_column_text (stmt, column));
 }
 
 static void

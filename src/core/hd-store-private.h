@@ -26,6 +26,10 @@ void          hd_store_bind_text (sqlite3_stmt *stmt,
                                   const char   *text);
 const char   *hd_store_column_text (sqlite3_stmt *stmt,
                                     int           index);
+void          hd_store_bind_id (sqlite3_stmt *stmt,
+                                int           index,
+                                gint64        id);
+char         *hd_store_now (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "hd-json.h"
 #include "hd-store-private.h"
 
 #define TICKET_SELECT \
@@ -22,18 +23,6 @@
   " LEFT JOIN resources r ON r.id = t.resource_id" \
   " LEFT JOIN categories g ON g.id = t.category_id" \
   " LEFT JOIN priorities p ON p.id = t.priority_id"
-
-static void
-add_nullable (JsonBuilder *builder,
-              const char  *name,
-              const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value == NULL)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_string_value (builder, value);
-}
 
 /* Adds the members of one ticket row, less "steps". */
 static void
@@ -48,11 +37,11 @@ add_ticket_members (HdStore      *self,
 
   json_builder_set_member_name (builder, "id");
   json_builder_add_int_value (builder, id);
-  add_nullable (builder, "reference", reference);
-  add_nullable (builder, "subject", hd_store_column_text (stmt, 2));
+  hd_json_add_string (builder, "reference", reference);
+  hd_json_add_string (builder, "subject", hd_store_column_text (stmt, 2));
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    add_nullable (builder, names[i], hd_store_column_text (stmt, 3 + i));
-  add_nullable (builder, "created", hd_store_column_text (stmt, 9));
+    hd_json_add_string (builder, names[i], hd_store_column_text (stmt, 3 + i));
+  hd_json_add_string (builder, "created", hd_store_column_text (stmt, 9));
 }
 
 /**
@@ -115,8 +104,8 @@ add_attachments (HdStore     *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       json_builder_begin_object (builder);
-      add_nullable (builder, "filename", hd_store_column_text (stmt, 0));
-      add_nullable (builder, "content_type", hd_store_column_text (stmt, 1));
+      hd_json_add_string (builder, "filename", hd_store_column_text (stmt, 0));
+      hd_json_add_string (builder, "content_type", hd_store_column_text (stmt, 1));
       json_builder_set_member_name (builder, "size");
       json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 2));
       json_builder_end_object (builder);
@@ -147,10 +136,10 @@ add_steps (HdStore     *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       json_builder_begin_object (builder);
-      add_nullable (builder, "from", hd_store_column_text (stmt, 1));
-      add_nullable (builder, "date", hd_store_column_text (stmt, 2));
-      add_nullable (builder, "message_id", hd_store_column_text (stmt, 3));
-      add_nullable (builder, "text", hd_store_column_text (stmt, 4));
+      hd_json_add_string (builder, "from", hd_store_column_text (stmt, 1));
+      hd_json_add_string (builder, "date", hd_store_column_text (stmt, 2));
+      hd_json_add_string (builder, "message_id", hd_store_column_text (stmt, 3));
+      hd_json_add_string (builder, "text", hd_store_column_text (stmt, 4));
       if (!add_attachments (self, builder, sqlite3_column_int64 (stmt, 0), error))
         return FALSE;
       json_builder_end_object (builder);

@@ -18,24 +18,6 @@
  * that nobody adds to a ticket by guessing. */
 #define TOKEN_LENGTH 5
 
-static char *
-now_iso8601 (void)
-{
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
-}
-
-static void
-bind_id (sqlite3_stmt *stmt,
-         int           index,
-         gint64        id)
-{
-  if (id == 0)
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_int64 (stmt, index, id);
-}
-
 static gint64
 insert (HdStore      *self,
         sqlite3_stmt *stmt,
@@ -72,7 +54,7 @@ hd_store_create_ticket (HdStore            *self,
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *token = NULL;
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = hd_store_now ();
   gint64 id;
 
   g_return_val_if_fail (HD_IS_STORE (self), 0);
@@ -91,13 +73,13 @@ hd_store_create_ticket (HdStore            *self,
     return 0;
   hd_store_bind_text (stmt, 1, token);
   hd_store_bind_text (stmt, 2, spec->subject ? spec->subject : "");
-  bind_id (stmt, 3, spec->account_id);
-  bind_id (stmt, 4, spec->user_id);
-  bind_id (stmt, 5, spec->customer_id);
-  bind_id (stmt, 6, spec->resource_id);
-  bind_id (stmt, 7, spec->category_id);
-  bind_id (stmt, 8, spec->priority_id);
-  bind_id (stmt, 9, spec->poll_run_id);
+  hd_store_bind_id (stmt, 3, spec->account_id);
+  hd_store_bind_id (stmt, 4, spec->user_id);
+  hd_store_bind_id (stmt, 5, spec->customer_id);
+  hd_store_bind_id (stmt, 6, spec->resource_id);
+  hd_store_bind_id (stmt, 7, spec->category_id);
+  hd_store_bind_id (stmt, 8, spec->priority_id);
+  hd_store_bind_id (stmt, 9, spec->poll_run_id);
   hd_store_bind_text (stmt, 10, spec->from_address);
   hd_store_bind_text (stmt, 11, now);
 
@@ -203,7 +185,7 @@ hd_store_add_step (HdStore          *self,
                    GError          **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = hd_store_now ();
   gint64 id;
 
   g_return_val_if_fail (HD_IS_STORE (self), 0);
@@ -401,7 +383,7 @@ hd_store_ensure_user (HdStore    *self,
     return 0;
   hd_store_bind_text (stmt, 1, local);
   hd_store_bind_text (stmt, 2, email);
-  bind_id (stmt, 3, customer_id);
+  hd_store_bind_id (stmt, 3, customer_id);
   return insert (self, stmt, error);
 }
 

@@ -453,6 +453,26 @@ hd_store_column_text (sqlite3_stmt *stmt,
   return (const char *) sqlite3_column_text (stmt, index);
 }
 
+/* Row ids of 0 stand for "none" in the store's API and are NULL in SQL. */
+void
+hd_store_bind_id (sqlite3_stmt *stmt,
+                  int           index,
+                  gint64        id)
+{
+  if (id == 0)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_int64 (stmt, index, id);
+}
+
+/* The time stamps of the store: UTC, ISO 8601, to the second. */
+char *
+hd_store_now (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
 /* Settings */
 
 char *
