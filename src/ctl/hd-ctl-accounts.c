@@ -291,8 +291,6 @@ accounts_set_password (HdCtl *ctl,
   g_autoptr (GPtrArray) words = NULL;
   g_autoptr (GError) error = NULL;
   const char *usage = "accounts set-password NAME --password-stdin";
-  char *password;
-  gboolean ok;
   int status = 0;
   HdStore *store;
 
@@ -305,13 +303,7 @@ accounts_set_password (HdCtl *ctl,
   if (hd_store_get_account_id (store, words->pdata[0], &error) == 0)
     return hd_ctl_fail_error (error);
 
-  password = hd_ctl_read_secret_stdin (&error);
-  if (password == NULL)
-    return hd_ctl_fail_error (error);
-  ok = hd_secrets_store_sync (HD_SECRET_ACCOUNT_PASSWORD, hd_store_get_id (store), words->pdata[0],
-                              password, NULL, &error);
-  hd_ctl_free_secret (password);
-  if (!ok)
+  if (!hd_ctl_store_secret_stdin (store, HD_SECRET_ACCOUNT_PASSWORD, words->pdata[0], &error))
     return hd_ctl_fail_error (error);
 
   printf (_("Stored the password of “%s” in the keyring.\n"), (char *) words->pdata[0]);

@@ -248,8 +248,6 @@ settings_set_smtp_password (HdCtl *ctl,
   g_autoptr (GPtrArray) words = NULL;
   g_autoptr (GError) error = NULL;
   const char *usage = "settings set-smtp-password --password-stdin";
-  char *password;
-  gboolean ok;
   int status = 0;
   HdStore *store;
 
@@ -260,13 +258,7 @@ settings_set_smtp_password (HdCtl *ctl,
   if (!flags[0].seen)
     return hd_ctl_fail (HD_CTL_EXIT_USAGE, _("usage: %s"), usage);
 
-  password = hd_ctl_read_secret_stdin (&error);
-  if (password == NULL)
-    return hd_ctl_fail_error (error);
-  ok = hd_secrets_store_sync (HD_SECRET_SMTP_PASSWORD, hd_store_get_id (store), "smtp", password,
-                              NULL, &error);
-  hd_ctl_free_secret (password);
-  if (!ok)
+  if (!hd_ctl_store_secret_stdin (store, HD_SECRET_SMTP_PASSWORD, "smtp", &error))
     return hd_ctl_fail_error (error);
   printf ("%s", _("Stored the SMTP password in the keyring.\n"));
   return HD_CTL_EXIT_OK;

@@ -303,6 +303,28 @@ hd_ctl_free_secret (char *secret)
 }
 
 /**
+ * hd_ctl_store_secret_stdin:
+ *
+ * Reads a secret from standard input into the keyring item of @owner in
+ * this database, and wipes the copy in memory.
+ */
+gboolean
+hd_ctl_store_secret_stdin (HdStore      *store,
+                           HdSecretKind  kind,
+                           const char   *owner,
+                           GError      **error)
+{
+  char *secret = hd_ctl_read_secret_stdin (error);
+  gboolean ok;
+
+  if (secret == NULL)
+    return FALSE;
+  ok = hd_secrets_store_sync (kind, hd_store_get_id (store), owner, secret, NULL, error);
+  hd_ctl_free_secret (secret);
+  return ok;
+}
+
+/**
  * hd_ctl_read_json:
  * @file: a path, or "-" for standard input
  */

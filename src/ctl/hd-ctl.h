@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "hd-secrets.h"
 #include "hd-store.h"
 
 G_BEGIN_DECLS
@@ -73,6 +74,10 @@ HdStore    *hd_ctl_prepare (HdCtl      *ctl,
 void        hd_ctl_print_json (JsonNode *node);
 char       *hd_ctl_read_secret_stdin (GError **error);
 void        hd_ctl_free_secret (char *secret);
+gboolean    hd_ctl_store_secret_stdin (HdStore      *store,
+                                       HdSecretKind  kind,
+                                       const char   *owner,
+                                       GError      **error);
 JsonNode   *hd_ctl_read_json (const char *file,
                               GError    **error);
 
