@@ -234,7 +234,10 @@ process_one (HdPollJob    *self,
       g_file_delete (file, NULL, NULL);
       if (g_error_matches (local_error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_NOT_FOUND))
         return TRUE; /* deleted by someone else meanwhile */
-      g_propagate_error (error, g_steal_pointer (&local_error));
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  _("The connection failed while fetching mail %s, which stays "
+                                    "on the server: "),
+                                  key);
       return FALSE;
     }
 

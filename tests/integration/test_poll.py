@@ -382,6 +382,94 @@ class Crash(PollTestCase):
         self.run_crash("pop3", 300, 24)
 
 
+class CuttingProxy:
+    """Forwards a TCP port to Dovecot and cuts every connection once `limit`
+    bytes have come from the server: a server that drops the connection in
+    the middle of a poll."""
+
+    def __init__(self, port, limit):
+        import socket
+        import threading
+        self.target, self.limit = port, limit
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.cuts = 0
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        import socket
+        import threading
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target))
+            threading.Thread(target=self.pump, args=(client, server, None), daemon=True).start()
+            threading.Thread(target=self.pump, args=(server, client, self.limit),
+                             daemon=True).start()
+
+    def pump(self, src, dst, limit):
+        import socket
+        sent = 0
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if limit is not None and sent + len(data) > limit:
+                    dst.sendall(data[:limit - sent])
+                    self.cuts += 1
+                    break
+                dst.sendall(data)
+                sent += len(data)
+        except OSError:
+            pass
+        for sock in (src, dst):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+    def close(self):
+        self.listener.close()
+
+
+class DroppedConnection(PollTestCase):
+    def test_server_drops_the_connection_mid_poll(self):
+        """Nothing is lost and nothing doubled when the server hangs up mid-poll."""
+        for i in range(60):
+            self.deliver(mail(9000 + i, body="x" * 20000 + "\r\n"))
+        proxy = CuttingProxy(DOVECOT.ports["imaps"], 300_000)
+        try:
+            account = DOVECOT.account("Support", self.user, "imap")
+            account["incoming"]["port"] = proxy.port
+            self.ctl("accounts", "add", self.write("a.json", account), "--password-stdin",
+                     stdin="pw-" + self.user, check=0)
+            proc = self.poll(check=1)
+            self.assertGreaterEqual(proxy.cuts, 1)
+            self.assertIn("Support", proc.stderr)
+            [run] = self.ctl_json("log", "Support", "--json")
+            self.assertEqual(run["status"], "failed")
+            self.assertTrue(run["error"])
+            stored = len(self.all_steps())
+            self.assertLess(stored, 60)
+            # Whatever was stored is gone from the server; the rest is still there.
+            self.assertEqual(DOVECOT.count(self.user) + stored, 60)
+        finally:
+            proxy.close()
+        # Straight to the server, the next poll finishes the job exactly once.
+        account["incoming"]["port"] = DOVECOT.ports["imaps"]
+        self.ctl("accounts", "remove", "Support", check=0)
+        self.ctl("accounts", "add", self.write("b.json", account), "--password-stdin",
+                 stdin="pw-" + self.user, check=0)
+        self.poll()
+        ids = [s["message_id"] for _, s in self.all_steps()]
+        self.assertEqual(sorted(ids), sorted(f"<req.{9000 + i}@example.org>" for i in range(60)))
+        self.assertEqual(DOVECOT.count(self.user), 0)
+
+
 class Concurrency(PollTestCase):
     def test_two_polls_never_overlap(self):
         self.add_account()
