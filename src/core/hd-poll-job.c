@@ -274,8 +274,11 @@ process_one (HdPollJob    *self,
       return FALSE;
     }
 
-  /* Mail that no ticket holds but that leaves the server keeps its raw copy in the log. */
-  if (decision->action == HD_INGEST_REJECT_INVALID_REFERENCE)
+  /* Mail that no ticket holds but that leaves the server keeps its raw copy
+   * in the log: an invalid reference, and also a "duplicate" or another
+   * account's mail, as a careless mailer may reuse a Message-ID for a
+   * different mail, which must not be lost either. */
+  if (hd_ingest_action_deletes (decision->action) && !hd_ingest_action_imports (decision->action))
     raw_for_log = read_raw (file);
 
   event.server_key = key;
