@@ -178,8 +178,11 @@ class Rules:
         self.deliver(mail(60), mail(60))
         self.poll()
         self.assertEqual(len(self.tickets()), 1)
-        self.assertEqual(sorted(e["action"] for e in self.events()),
-                         ["new-ticket", "skip-duplicate"])
+        events = {e["action"]: e for e in self.events()}
+        self.assertEqual(sorted(events), ["new-ticket", "skip-duplicate"])
+        # The duplicate leaves the server, so the log keeps its raw copy.
+        self.assertEqual(events["skip-duplicate"]["raw_size"], len(mail(60)))
+        self.assertIsNone(events["new-ticket"]["raw_size"])
         self.assertEqual(DOVECOT.count(self.user), 0)
 
     def test_malformed_mail_is_never_lost(self):
