@@ -71,7 +71,13 @@ enum {
   N_PROPS
 };
 
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 /* The field names are the JSON paths that hd_account_validate() and the
  * store put in front of their error messages. */
@@ -294,6 +300,7 @@ static void
 account_notify_cb (HdAccountEditor *self)
 {
   hd_account_editor_clear_errors (self);
+  g_signal_emit (self, signals[CHANGED], 0);
 }
 
 static void
@@ -369,6 +376,7 @@ static void
 password_changed_cb (HdAccountEditor *self)
 {
   hd_account_editor_clear_errors (self);
+  g_signal_emit (self, signals[CHANGED], 0);
 }
 
 static void
@@ -478,6 +486,14 @@ hd_account_editor_class_init (HdAccountEditorClass *klass)
     g_param_spec_object ("store", NULL, NULL, HD_TYPE_STORE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * HdAccountEditor::changed:
+   *
+   * A field of the account or the password changed.
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/helpdeskmail/HelpDeskMail/hd-account-editor.ui");
