@@ -251,7 +251,7 @@ choose_user (HdStore          *store,
  * @run_id: the poll run the message belongs to; for a preview, %G_MAXINT64
  *   ("the next run")
  *
- * Applies the rules in order: duplicate, meant for another account, ticket
+ * Applies the rules in order: meant for another account, duplicate, ticket
  * reference in the subject, reply to a known message, no new tickets,
  * auto-bundle, new ticket. Writes nothing.
  *
@@ -284,15 +284,15 @@ hd_ingest_decide (HdStore    *store,
   if (account_id == 0 || accounts == NULL)
     return NULL;
 
-  if (hd_store_message_id_imported (store, message_id))
-    return decide (HD_INGEST_SKIP_DUPLICATE, hd_store_find_ticket_by_message_id (store, message_id),
-                   g_strdup_printf (_("the Message-ID %s was imported before"), message_id));
-
   owner = first_addressed_account (accounts, message, &addressed);
   if (owner != NULL && !g_str_equal (hd_account_get_name (owner), hd_account_get_name (account)))
     return decide (HD_INGEST_SKIP_OTHER_ACCOUNT, 0,
                    g_strdup_printf (_("addressed first to %s, which the account “%s” imports"),
                                     addressed, hd_account_get_name (owner)));
+
+  if (hd_store_message_id_imported (store, message_id))
+    return decide (HD_INGEST_SKIP_DUPLICATE, hd_store_find_ticket_by_message_id (store, message_id),
+                   g_strdup_printf (_("the Message-ID %s was imported before"), message_id));
 
   ticket = hd_ingest_find_reference (store, subject, &has_keyword);
   if (ticket != 0)

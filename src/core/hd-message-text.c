@@ -229,6 +229,77 @@ hd_message_sniff_html_charset (const char *html,
   return NULL;
 }
 
+/**
+ * hd_message_unflow_text:
+ * @text: text/plain; format=flowed content, in UTF-8 with LF line ends
+ * @delsp: whether the part said delsp=yes
+ *
+ * Joins the soft line breaks of RFC 3676 text, so that paragraphs that the
+ * sender's mailer wrapped read as paragraphs again. Quoted lines are only
+ * joined with lines of the same quote depth; the signature separator
+ * "-- " is never joined.
+ *
+ * Returns: (transfer full): the unflowed text
+ */
+char *
+hd_message_unflow_text (const char *text,
+                        gboolean    delsp)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  GString *out = g_string_sized_new (strlen (text));
+  guint open_depth = 0;
+  gboolean open = FALSE;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      guint depth = 0;
+      gsize length;
+      gboolean soft;
+
+      while (line[depth] == '>')
+        depth++;
+      line += depth;
+      /* Space-stuffing protects lines that begin with a space, ">" or "From ". */
+      if (*line == ' ')
+        line++;
+
+      if (open && depth != open_depth)
+        {
+          /* A flowed line followed by another quote depth ends there. */
+          g_string_append_c (out, '\n');
+          open = FALSE;
+        }
+      if (!open)
+        {
+          for (guint d = 0; d < depth; d++)
+            g_string_append_c (out, '>');
+          if (depth > 0)
+            g_string_append_c (out, ' ');
+        }
+
+      length = strlen (line);
+      soft = length > 0 && line[length - 1] == ' ' && strcmp (line, "-- ") != 0;
+      if (soft && delsp)
+        length--;
+      g_string_append_len (out, line, length);
+
+      if (soft && lines[i + 1] != NULL)
+        {
+          open = TRUE;
+          open_depth = depth;
+        }
+      else
+        {
+          open = FALSE;
+          if (lines[i + 1] != NULL)
+            g_string_append_c (out, '\n');
+        }
+    }
+
+  return g_string_free (out, FALSE);
+}
+
 /* HTML to text ------------------------------------------------------------ */
 
 typedef struct
@@ -275,6 +346,7 @@ typedef struct
 {
   GString  *out;
   gboolean  pending_space;
+  gboolean  pending_bullet;
   guint     pre_depth;
   char     *href;
   gsize     link_start;
@@ -291,6 +363,14 @@ emit_text (HtmlState  *st,
            const char *text,
            gssize      length)
 {
+  if (st->pending_bullet)
+    {
+      /* The marker waits for the item's text, so that a paragraph inside
+       * the item does not leave it alone on a line. */
+      g_string_append (st->out, "- ");
+      st->pending_bullet = FALSE;
+      st->pending_space = FALSE;
+    }
   if (st->pending_space && !at_line_start (st))
     g_string_append_c (st->out, ' ');
   st->pending_space = FALSE;
@@ -312,6 +392,8 @@ emit_break (HtmlState *st,
 {
   guint have = 0;
 
+  if (st->pending_bullet)
+    return;
   st->pending_space = FALSE;
   trim_trailing_blanks (st->out);
   if (st->out->len == 0)
@@ -545,12 +627,9 @@ handle_tag (HtmlState  *st,
     emit_break (st, 1);
   else if (strcmp (name, "li") == 0)
     {
+      st->pending_bullet = FALSE;
       emit_break (st, 1);
-      if (!closing)
-        {
-          g_string_append_c (st->out, '-');
-          st->pending_space = TRUE;
-        }
+      st->pending_bullet = !closing;
     }
   else if (strcmp (name, "td") == 0 || strcmp (name, "th") == 0)
     st->pending_space = TRUE;

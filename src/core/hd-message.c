@@ -91,10 +91,15 @@ G_DEFINE_BOXED_TYPE (HdMessageAttachment, hd_message_attachment,
 
 static GMimeParserOptions *base_options;
 
-/* GMime keeps global tables (charsets, content types), so it is set up once
- * per process, from whichever thread parses first. */
-static void
-ensure_gmime (void)
+/**
+ * hd_message_ensure_gmime:
+ *
+ * Initializes GMime once per process, from whichever thread comes first;
+ * GMime keeps global tables (charsets, content types). Other core modules
+ * that use GMime call this instead of g_mime_init().
+ */
+void
+hd_message_ensure_gmime (void)
 {
   static gsize initialized = 0;
 
@@ -117,77 +122,6 @@ ensure_gmime (void)
       g_mime_parser_options_set_allow_addresses_without_domain (base_options, TRUE);
       g_once_init_leave (&initialized, 1);
     }
-}
-
-/* Boxed types ------------------------------------------------------------ */
-
-/**
- * hd_message_address_copy:
- * @address: an address
- *
- * Returns: (transfer full): a copy of @address
- */
-HdMessageAddress *
-hd_message_address_copy (const HdMessageAddress *address)
-{
-  HdMessageAddress *copy;
-
-  g_return_val_if_fail (address != NULL, NULL);
-
-  copy = g_new0 (HdMessageAddress, 1);
-  copy->name = g_strdup (address->name);
-  copy->address = g_strdup (address->address);
-  return copy;
-}
-
-/**
- * hd_message_address_free:
- * @address: (nullable): an address
- */
-void
-hd_message_address_free (HdMessageAddress *address)
-{
-  if (address == NULL)
-    return;
-  g_free (address->name);
-  g_free (address->address);
-  g_free (address);
-}
-
-/**
- * hd_message_attachment_copy:
- * @attachment: an attachment description
- *
- * Returns: (transfer full): a copy of @attachment
- */
-HdMessageAttachment *
-hd_message_attachment_copy (const HdMessageAttachment *attachment)
-{
-  HdMessageAttachment *copy;
-
-  g_return_val_if_fail (attachment != NULL, NULL);
-
-  copy = g_new0 (HdMessageAttachment, 1);
-  *copy = *attachment;
-  copy->filename = g_strdup (attachment->filename);
-  copy->content_type = g_strdup (attachment->content_type);
-  copy->content_id = g_strdup (attachment->content_id);
-  return copy;
-}
-
-/**
- * hd_message_attachment_free:
- * @attachment: (nullable): an attachment description
- */
-void
-hd_message_attachment_free (HdMessageAttachment *attachment)
-{
-  if (attachment == NULL)
-    return;
-  g_free (attachment->filename);
-  g_free (attachment->content_type);
-  g_free (attachment->content_id);
-  g_free (attachment);
 }
 
 /* Helpers ---------------------------------------------------------------- */
@@ -543,6 +477,7 @@ part_text (GMimePart *part,
   g_autofree char *sniffed = NULL;
   g_autofree char *utf8 = NULL;
   gboolean html = is_type (GMIME_OBJECT (part), "text", "html");
+  const char *format;
 
   if (html && charset == NULL)
     charset = sniffed = hd_message_sniff_html_charset ((const char *) data->data, data->len);
@@ -550,6 +485,14 @@ part_text (GMimePart *part,
   utf8 = hd_message_text_to_utf8 ((const char *) data->data, data->len, charset);
   if (html)
     return hd_message_html_to_text (utf8, -1);
+
+  format = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "format");
+  if (format != NULL && g_ascii_strcasecmp (format, "flowed") == 0)
+    {
+      const char *delsp = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "delsp");
+
+      return hd_message_unflow_text (utf8, delsp != NULL && g_ascii_strcasecmp (delsp, "yes") == 0);
+    }
 
   return g_steal_pointer (&utf8);
 }
@@ -1272,7 +1215,7 @@ hd_message_class_init (HdMessageClass *klass)
   object_class->dispose = hd_message_dispose;
   object_class->finalize = hd_message_finalize;
 
-  ensure_gmime ();
+  hd_message_ensure_gmime ();
 }
 
 static void
@@ -1288,6 +1231,75 @@ hd_message_init (HdMessage *self)
 }
 
 /* Public API ------------------------------------------------------------- */
+
+/**
+ * hd_message_address_copy:
+ * @address: an address
+ *
+ * Returns: (transfer full): a copy of @address
+ */
+HdMessageAddress *
+hd_message_address_copy (const HdMessageAddress *address)
+{
+  HdMessageAddress *copy;
+
+  g_return_val_if_fail (address != NULL, NULL);
+
+  copy = g_new0 (HdMessageAddress, 1);
+  copy->name = g_strdup (address->name);
+  copy->address = g_strdup (address->address);
+  return copy;
+}
+
+/**
+ * hd_message_address_free:
+ * @address: (nullable): an address
+ */
+void
+hd_message_address_free (HdMessageAddress *address)
+{
+  if (address == NULL)
+    return;
+  g_free (address->name);
+  g_free (address->address);
+  g_free (address);
+}
+
+/**
+ * hd_message_attachment_copy:
+ * @attachment: an attachment description
+ *
+ * Returns: (transfer full): a copy of @attachment
+ */
+HdMessageAttachment *
+hd_message_attachment_copy (const HdMessageAttachment *attachment)
+{
+  HdMessageAttachment *copy;
+
+  g_return_val_if_fail (attachment != NULL, NULL);
+
+  copy = g_new0 (HdMessageAttachment, 1);
+  *copy = *attachment;
+  copy->filename = g_strdup (attachment->filename);
+  copy->content_type = g_strdup (attachment->content_type);
+  copy->content_id = g_strdup (attachment->content_id);
+  return copy;
+}
+
+/**
+ * hd_message_attachment_free:
+ * @attachment: (nullable): an attachment description
+ */
+void
+hd_message_attachment_free (HdMessageAttachment *attachment)
+{
+  if (attachment == NULL)
+    return;
+  g_free (attachment->filename);
+  g_free (attachment->content_type);
+  g_free (attachment->content_id);
+  g_free (attachment);
+}
 
 /**
  * hd_message_new_from_bytes:
@@ -1312,7 +1324,7 @@ hd_message_new_from_bytes (GBytes  *bytes,
   g_return_val_if_fail (bytes != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  ensure_gmime ();
+  hd_message_ensure_gmime ();
 
   data = g_bytes_get_data (bytes, &size);
   if (size == 0)
@@ -1353,7 +1365,7 @@ hd_message_new_from_file (const char *path,
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  ensure_gmime ();
+  hd_message_ensure_gmime ();
 
   fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
   saved_errno = errno;
@@ -1422,7 +1434,7 @@ hd_message_new_from_stream (GInputStream *stream,
   g_return_val_if_fail (G_IS_INPUT_STREAM (stream), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  ensure_gmime ();
+  hd_message_ensure_gmime ();
 
   while ((n = g_input_stream_read (stream, buffer, CHUNK_SIZE, cancellable, &local_error)) > 0)
     {
@@ -1473,6 +1485,17 @@ hd_message_new_from_stream (GInputStream *stream,
       close (fd);
       g_set_error (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_IO,
                    _("Could not read the message: %s"), local_error->message);
+      return NULL;
+    }
+
+  /* A file stream starts where the descriptor stands. */
+  if (lseek (fd, 0, SEEK_SET) != 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      g_set_error (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_IO,
+                   _("Could not read back the temporary file: %s"), g_strerror (saved_errno));
       return NULL;
     }
 

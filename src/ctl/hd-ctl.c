@@ -29,6 +29,8 @@ static const HdCtlCommand *const command_groups[] = {
   hd_ctl_entity_commands,
   hd_ctl_ticket_commands,
   hd_ctl_preview_commands,
+  hd_ctl_poll_commands,
+  hd_ctl_check_commands,
 };
 
 static void

@@ -82,5 +82,6 @@ extern const HdCtlCommand hd_ctl_entity_commands[];
 extern const HdCtlCommand hd_ctl_ticket_commands[];
 extern const HdCtlCommand hd_ctl_preview_commands[];
 extern const HdCtlCommand hd_ctl_poll_commands[];
+extern const HdCtlCommand hd_ctl_check_commands[];
 
 G_END_DECLS

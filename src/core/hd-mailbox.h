@@ -1,0 +1,105 @@
+/* hd-mailbox.h: one libcurl session to one IMAP or POP3 server.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hd-account.h"
+
+G_BEGIN_DECLS
+
+#define HD_MAILBOX_ERROR (hd_mailbox_error_quark ())
+
+typedef enum {
+  HD_MAILBOX_ERROR_FAILED,               /* anything else; the message says what */
+  HD_MAILBOX_ERROR_HOST_NOT_FOUND,
+  HD_MAILBOX_ERROR_CONNECTION_REFUSED,
+  HD_MAILBOX_ERROR_CONNECTION_CLOSED,    /* closed before the server answered */
+  HD_MAILBOX_ERROR_TIMED_OUT,
+  HD_MAILBOX_ERROR_TLS_NOT_TRUSTED,      /* see hd_mailbox_get_server_pin() */
+  HD_MAILBOX_ERROR_TLS_UNAVAILABLE,      /* STARTTLS required but not offered */
+  HD_MAILBOX_ERROR_NO_COMMON_MECHANISM,
+  HD_MAILBOX_ERROR_AUTHENTICATION_FAILED, /* the message is the server's reply verbatim */
+  HD_MAILBOX_ERROR_SERVER_REFUSED,       /* the message is the server's reply verbatim */
+  HD_MAILBOX_ERROR_NOT_FOUND,            /* no message with that UID / UIDL */
+  HD_MAILBOX_ERROR_INVALID,              /* bad input from the caller */
+} HdMailboxError;
+
+/* How the session logs in; the secret given to hd_mailbox_new() is the
+ * password or the OAuth 2.0 access token accordingly. */
+typedef enum {
+  HD_MAILBOX_AUTH_PASSWORD,
+  HD_MAILBOX_AUTH_XOAUTH2,
+  HD_MAILBOX_AUTH_OAUTHBEARER,
+} HdMailboxAuth;
+
+typedef struct {
+  gboolean ok;
+  char    *summary;        /* OK: greeting, offered mechanisms, message count, in words */
+  char    *greeting;       /* the server's greeting text, or NULL */
+  char    *mechanisms;     /* SASL mechanisms the server offered, space-separated, or NULL */
+  guint    message_count;  /* OK: messages in the folder (IMAP) / maildrop (POP3) */
+  char    *message;        /* FAILED: the server's last reply verbatim, or the cause in words */
+  char    *server_reply;   /* FAILED: the server's failure reply verbatim, NULL when there was none */
+  HdMailboxError error_code; /* FAILED: which kind of failure */
+  char    *server_pin;     /* TLS not trusted: the server key as "sha256//…" for pinning */
+  char    *transcript;     /* the redacted protocol dialogue */
+} HdMailboxCheckResult;
+
+#define HD_TYPE_MAILBOX (hd_mailbox_get_type ())
+
+G_DECLARE_FINAL_TYPE (HdMailbox, hd_mailbox, HD, MAILBOX, GObject)
+
+GQuark      hd_mailbox_error_quark (void);
+
+HdMailbox  *hd_mailbox_new (HdAccount     *account,
+                            HdMailboxAuth  auth,
+                            const char    *secret);
+void        hd_mailbox_set_timeouts (HdMailbox *self,
+                                     guint      connect_timeout_seconds,
+                                     guint      low_speed_timeout_seconds);
+HdAccount  *hd_mailbox_get_account (HdMailbox *self);
+char       *hd_mailbox_dup_transcript (HdMailbox *self);
+const char *hd_mailbox_get_server_pin (HdMailbox *self);
+guint       hd_mailbox_get_n_connections (HdMailbox *self);
+
+HdMailboxCheckResult *hd_mailbox_check_sync (HdMailbox     *self,
+                                             GCancellable  *cancellable,
+                                             GError       **error);
+void        hd_mailbox_check_async (HdMailbox           *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data);
+HdMailboxCheckResult *hd_mailbox_check_finish (HdMailbox     *self,
+                                               GAsyncResult  *result,
+                                               GError       **error);
+
+gboolean    hd_mailbox_list_sync (HdMailbox     *self,
+                                  guint32       *out_uidvalidity,
+                                  GStrv         *out_uids,
+                                  GCancellable  *cancellable,
+                                  GError       **error);
+gboolean    hd_mailbox_fetch_sync (HdMailbox     *self,
+                                   const char    *uid,
+                                   GOutputStream *stream,
+                                   GCancellable  *cancellable,
+                                   GError       **error);
+gboolean    hd_mailbox_fetch_to_file_sync (HdMailbox     *self,
+                                           const char    *uid,
+                                           GFile         *file,
+                                           GCancellable  *cancellable,
+                                           GError       **error);
+gboolean    hd_mailbox_delete_sync (HdMailbox          *self,
+                                    const char * const *uids,
+                                    GCancellable       *cancellable,
+                                    GError            **error);
+void        hd_mailbox_close (HdMailbox *self);
+
+void        hd_mailbox_check_result_free (HdMailboxCheckResult *result);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdMailboxCheckResult, hd_mailbox_check_result_free)
+
+G_END_DECLS

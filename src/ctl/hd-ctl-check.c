@@ -1,0 +1,113 @@
+/* hd-ctl-check.c: helpdesk-mailctl check
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "hd-ctl.h"
+
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hd-account.h"
+#include "hd-mailbox.h"
+#include "hd-secrets.h"
+
+/* A result line is one line, always: scripts read "OK: …" / "FAILED: …". */
+static void
+print_result_line (const char *prefix,
+                   const char *text)
+{
+  g_autofree char *line = g_strdup (text != NULL ? text : "");
+
+  g_strdelimit (line, "\r\n", ' ');
+  printf ("%s %s\n", prefix, line);
+}
+
+static int
+check (HdCtl *ctl,
+       int    argc,
+       char **argv)
+{
+  HdCtlFlag flags[] = { { "--transcript" }, { "--timeout", TRUE } };
+  const char *usage = "check NAME [--transcript] [--timeout SECONDS]";
+  g_autoptr (GPtrArray) words = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HdAccount) account = NULL;
+  g_autoptr (HdMailbox) mailbox = NULL;
+  g_autoptr (HdMailboxCheckResult) result = NULL;
+  char *password;
+  guint64 timeout = 0;
+  int status = 0;
+  HdStore *store;
+
+  store = hd_ctl_prepare (ctl, argc, argv, flags, G_N_ELEMENTS (flags), 1, 1, usage, &words,
+                          &status);
+  if (store == NULL)
+    return status;
+  if (flags[1].value != NULL
+      && (!g_ascii_string_to_unsigned (flags[1].value, 10, 1, 3600, &timeout, NULL)))
+    return hd_ctl_fail (HD_CTL_EXIT_USAGE, _("--timeout: must be between 1 and 3600 seconds"));
+
+  account = hd_store_lookup_account (store, words->pdata[0], &error);
+  if (account == NULL)
+    return hd_ctl_fail_error (error);
+
+  /* Without a credential there is nothing to check; that is a failed check,
+   * and the line says what to do about it. */
+  if (hd_account_get_oauth_connection (account) != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("“%s” signs in through the OAuth connection "
+                                                 "“%s”, and no access token for it is at hand; "
+                                                 "sign in again in the account editor"),
+                                               hd_account_get_name (account),
+                                               hd_account_get_oauth_connection (account));
+
+      print_result_line ("FAILED:", text);
+      return HD_CTL_EXIT_FAILED;
+    }
+
+  password = hd_secrets_lookup_sync (HD_SECRET_ACCOUNT_PASSWORD, hd_store_get_id (store),
+                                     hd_account_get_name (account), NULL, &error);
+  if (password == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (error != NULL)
+        return hd_ctl_fail_error (error);
+      text = g_strdup_printf (_("The keyring holds no password for “%s”; set it with "
+                                "helpdesk-mailctl accounts set-password"),
+                              hd_account_get_name (account));
+      print_result_line ("FAILED:", text);
+      return HD_CTL_EXIT_FAILED;
+    }
+
+  mailbox = hd_mailbox_new (account, HD_MAILBOX_AUTH_PASSWORD, password);
+  hd_ctl_free_secret (password);
+  if (timeout > 0)
+    hd_mailbox_set_timeouts (mailbox, (guint) timeout, (guint) timeout);
+
+  result = hd_mailbox_check_sync (mailbox, NULL, &error);
+  if (result == NULL)
+    return hd_ctl_fail_error (error);
+
+  if (result->ok)
+    print_result_line ("OK:", result->summary);
+  else
+    print_result_line ("FAILED:", result->message);
+
+  if (flags[0].seen)
+    {
+      /* Already redacted, line by line, by hd_redact_line(). */
+      printf ("%s", result->transcript);
+    }
+
+  return result->ok ? HD_CTL_EXIT_OK : HD_CTL_EXIT_FAILED;
+}
+
+const HdCtlCommand hd_ctl_check_commands[] = {
+  { "check", NULL, check, "check NAME [--transcript] [--timeout SECONDS]" },
+  { NULL }
+};

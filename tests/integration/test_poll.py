@@ -1,0 +1,303 @@
+"""helpdesk-mailctl poll against a real Dovecot: every rule on IMAP and POP3,
+exactly once, delete after commit, malformed mail, and a crash test."""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.environ.get("HD_SOURCE_ROOT", "."), "tests", "fixtures"))
+from hdmail import Dovecot, mail  # noqa: E402
+from hdtest import CTL, FIXTURES, CtlTestCase  # noqa: E402
+
+DOVECOT = None
+
+
+USERS = [f"desk{i}" for i in range(80)]
+
+
+def setUpModule():
+    global DOVECOT
+    DOVECOT = Dovecot()
+    os.environ["HELPDESK_MAIL_CA_FILE"] = DOVECOT.ca_file
+    DOVECOT.add_users({user: "pw-" + user for user in USERS})
+
+
+def tearDownModule():
+    DOVECOT.stop()
+
+
+class PollTestCase(CtlTestCase):
+    protocol = "imap"
+
+    def setUp(self):
+        super().setUp()
+        self.user = self.new_user()
+
+    def new_user(self):
+        """A user of its own for every test, from the pool made at start."""
+        return USERS.pop()
+
+    def add_account(self, name="Support", user=None, password=None, **tickets):
+        user = user or self.user
+        account = DOVECOT.account(name, user, self.protocol, **tickets)
+        self.ctl("accounts", "add", self.write(f"{name}.json", account), "--password-stdin",
+                 stdin=password or "pw-" + user, check=0)
+        return account
+
+    def deliver(self, *mails, user=None):
+        for raw in mails:
+            DOVECOT.deliver(user or self.user, raw)
+
+    def poll(self, *names, check=0):
+        return self.ctl("poll", *names, check=check)
+
+    def tickets(self):
+        return self.ctl_json("tickets", "list", "--json")
+
+    def ticket(self, ticket_id):
+        return self.ctl_json("tickets", "show", str(ticket_id), "--json")
+
+    def all_steps(self):
+        steps = []
+        for t in self.tickets():
+            steps += [(t["id"], s) for s in self.ticket(t["id"])["steps"]]
+        return steps
+
+    def events(self, name="Support"):
+        return [e for run in self.ctl_json("log", name, "--json") for e in run["events"]]
+
+
+class Rules:
+    """The same rules on IMAP and on POP3 (mixed into the two classes below)."""
+
+    def test_new_tickets_users_and_emptied_mailbox(self):
+        self.ctl("priorities", "list", check=0)
+        self.ctl("resources", "add", "Printers", check=0)
+        self.add_account(create_customer_from_domain=True, resource="Printers", priority="High")
+        self.deliver(mail(1), mail(2, sender="Zoë Ärger <zoe@example.net>",
+                                   subject="=?UTF-8?Q?Drucker_f=C3=A4llt_aus?="))
+        out = self.poll().stdout
+        self.assertIn("2 imported", out)
+        self.assertEqual(DOVECOT.count(self.user), 0)
+
+        tickets = {t["subject"]: t for t in self.tickets()}
+        self.assertEqual(set(tickets), {"Request number 1", "Drucker fällt aus"})
+        zoe = tickets["Drucker fällt aus"]
+        self.assertEqual(zoe["user"], "zoe")
+        self.assertEqual(zoe["customer"], "example.net")
+        self.assertEqual(zoe["resource"], "Printers")
+        self.assertEqual(zoe["priority"], "High")
+        self.assertRegex(zoe["reference"], r"^\[TicketID \d+[A-Z]{5}\]$")
+        step = self.ticket(zoe["id"])["steps"][0]
+        self.assertEqual(step["from"], "zoe@example.net")
+        self.assertEqual(step["message_id"], "<req.2@example.org>")
+        self.assertIn("Body of request 2.", step["text"])
+        users = {u["name"]: u["email"] for u in self.ctl_json("users", "list", "--json")}
+        self.assertEqual(users, {"customer1": "customer1@example.org", "zoe": "zoe@example.net"})
+
+        # A second poll adds nothing.
+        self.assertIn("0 imported", self.poll().stdout)
+        self.assertEqual(len(self.tickets()), 2)
+
+    def test_reply_by_reference_and_by_thread(self):
+        self.add_account()
+        self.deliver(mail(10, subject="Printer broken"))
+        self.poll()
+        [t] = self.tickets()
+        self.deliver(mail(11, subject=f"Re: Printer broken {t['reference']}"),
+                     mail(12, subject="thanks", extra="In-Reply-To: <req.10@example.org>\r\n"),
+                     mail(13, subject=f"Re: [TicketID {t['id']}ZZZZZ] guessing"))
+        self.poll()
+        self.assertEqual(len(self.tickets()), 1)
+        steps = self.ticket(t["id"])["steps"]
+        # POP3 lists the mail in the server's order, not the order of delivery.
+        self.assertEqual(sorted(s["message_id"] for s in steps),
+                         ["<req.10@example.org>", "<req.11@example.org>", "<req.12@example.org>"])
+        actions = {e["message_id"]: (e["action"], e["reason"]) for e in self.events()}
+        self.assertEqual(actions["<req.13@example.org>"][0], "reject-invalid-reference")
+        self.assertIn(t["reference"], actions["<req.11@example.org>"][1])
+        self.assertEqual(DOVECOT.count(self.user), 0)
+
+    def test_no_new_tickets_keeps_mail_and_logs_once(self):
+        self.add_account(no_new_tickets=True)
+        self.deliver(mail(20))
+        self.poll()
+        self.poll()
+        self.assertEqual(self.tickets(), [])
+        self.assertEqual(DOVECOT.count(self.user), 1)
+        skipped = [e for e in self.events() if e["action"] == "skip-no-new-tickets"]
+        self.assertEqual(len(skipped), 1)
+        self.assertIn("stays on the server", skipped[0]["reason"])
+
+    def test_auto_bundle(self):
+        self.add_account()
+        carol = "Carol <carol@example.org>"
+        self.deliver(mail(30, subject="Same", sender=carol), mail(31, subject="Same", sender=carol),
+                     mail(32, subject="Same", sender="Other <other@example.org>"))
+        self.poll()
+        tickets = self.tickets()
+        self.assertEqual(len(tickets), 2)
+        bundled = [t for t in tickets if t["steps"] == 2]
+        self.assertEqual(len(bundled), 1)
+
+    def test_fallback_user(self):
+        self.ctl("users", "add", "desk", "--email", "desk@example.com", check=0)
+        self.add_account(create_unknown_users=False, fallback_user="desk")
+        self.deliver(mail(40))
+        self.poll()
+        [t] = self.tickets()
+        self.assertEqual(t["user"], "desk")
+        self.assertEqual([u["name"] for u in self.ctl_json("users", "list", "--json")], ["desk"])
+
+    def test_two_accounts_one_import(self):
+        other = self.new_user()
+        self.add_account("Support")
+        self.add_account("Sales", user=other)
+        both = mail(50, to=f"Sales <{other}@example.com>, {self.user}@example.com")
+        self.deliver(both)
+        self.deliver(both, user=other)
+        self.poll()
+        [t] = self.tickets()
+        self.assertEqual(t["account"], "Sales")
+        self.assertEqual(DOVECOT.count(self.user), 0)
+        self.assertEqual(DOVECOT.count(other), 0)
+        [event] = self.events("Support")
+        self.assertEqual(event["action"], "skip-other-account")
+
+    def test_duplicate_message_id(self):
+        self.add_account()
+        self.deliver(mail(60), mail(60))
+        self.poll()
+        self.assertEqual(len(self.tickets()), 1)
+        self.assertEqual(sorted(e["action"] for e in self.events()),
+                         ["new-ticket", "skip-duplicate"])
+        self.assertEqual(DOVECOT.count(self.user), 0)
+
+    def test_malformed_mail_is_never_lost(self):
+        self.add_account()
+        folder = os.path.join(FIXTURES, "mail")
+        names = sorted(f for f in os.listdir(folder) if f.endswith(".eml"))
+        for name in names:
+            with open(os.path.join(folder, name), "rb") as f:
+                self.deliver(f.read())
+        garbage = b"\x00\x01 this is not a mail at all \xff\xfe\r\n"
+        self.deliver(garbage)
+        self.poll()
+        events = self.events()
+        imported = [e for e in events if e["action"] in ("new-ticket", "bundle", "add-step",
+                                                         "skip-duplicate")]
+        self.assertEqual(len(imported), len(names))
+        errors = [e for e in events if e["action"] == "error"]
+        self.assertEqual(len(errors), 1)
+        self.assertIn("could not read the mail", errors[0]["reason"])
+        # The unreadable one stays on the server; everything else is stored and gone.
+        self.assertEqual(DOVECOT.count(self.user), 1)
+        self.poll()
+        self.assertEqual(len([e for e in self.events() if e["action"] == "error"]), 1)
+
+    def test_large_attachment(self):
+        self.add_account()
+        payload = os.urandom(3 * 1024 * 1024)
+        import base64
+        encoded = base64.encodebytes(payload).replace(b"\n", b"\r\n")
+        raw = (b"From: big@example.org\r\nTo: support@example.com\r\nSubject: Big\r\n"
+               b"Message-ID: <big@example.org>\r\nMIME-Version: 1.0\r\n"
+               b"Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n"
+               b"Content-Type: text/plain\r\n\r\nsee attachment\r\n--XX\r\n"
+               b"Content-Type: application/octet-stream; name=\"../../data.bin\"\r\n"
+               b"Content-Transfer-Encoding: base64\r\n\r\n" + encoded + b"--XX--\r\n")
+        self.deliver(raw)
+        self.poll()
+        [t] = self.tickets()
+        [step] = self.ticket(t["id"])["steps"]
+        self.assertEqual(step["attachments"], [{"filename": "data.bin",
+                                                "content_type": "application/octet-stream",
+                                                "size": len(payload)}])
+        self.assertEqual(DOVECOT.count(self.user), 0)
+
+    def test_wrong_password_fails_and_deletes_nothing(self):
+        self.add_account(password="wrong")
+        self.deliver(mail(70))
+        proc = self.poll(check=1)
+        self.assertIn("Support", proc.stderr)
+        self.assertEqual(DOVECOT.count(self.user), 1)
+        [run] = self.ctl_json("log", "Support", "--json")
+        self.assertEqual(run["status"], "failed")
+        self.assertTrue(run["error"])
+
+    def test_hundreds_exactly_once(self):
+        self.add_account()
+        n = 250
+        for i in range(n):
+            self.deliver(mail(1000 + i, sender=f"c{i % 7}@example.org"))
+        self.assertIn(f"{n} imported", self.poll().stdout)
+        self.assertEqual(DOVECOT.count(self.user), 0)
+        ids = [s["message_id"] for _, s in self.all_steps()]
+        self.assertEqual(len(ids), n)
+        self.assertEqual(len(set(ids)), n)
+        self.assertIn("0 listed", self.poll().stdout)
+
+
+class ImapRules(Rules, PollTestCase):
+    protocol = "imap"
+
+
+class Pop3Rules(Rules, PollTestCase):
+    protocol = "pop3"
+
+
+class Crash(PollTestCase):
+    """SIGKILL the poll at random moments; then one poll finishes the job."""
+
+    def run_crash(self, protocol, n, kills):
+        self.protocol = protocol
+        self.add_account()
+        for i in range(n):
+            self.deliver(mail(5000 + i, sender=f"c{i % 11}@example.org"))
+        rng = random.Random(os.getpid())
+        killed = 0
+        for _ in range(kills):
+            proc = subprocess.Popen([CTL, "--db", self.db, "poll"], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.02, 0.35))
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                killed += 1
+            proc.wait()
+        self.assertGreaterEqual(killed, 20 if kills >= 20 else 1)
+        self.poll()
+        # Every mail is in exactly one ticket step, none duplicated, none left on the server.
+        ids = [s["message_id"] for _, s in self.all_steps()]
+        self.assertEqual(sorted(ids), sorted(f"<req.{5000 + i}@example.org>" for i in range(n)))
+        self.assertEqual(DOVECOT.count(self.user), 0)
+
+    def test_crash_imap(self):
+        self.run_crash("imap", 300, 24)
+
+    def test_crash_pop3(self):
+        self.run_crash("pop3", 300, 24)
+
+
+class Concurrency(PollTestCase):
+    def test_two_polls_never_overlap(self):
+        self.add_account()
+        for i in range(200):
+            self.deliver(mail(8000 + i))
+        procs = [subprocess.Popen([CTL, "--db", self.db, "poll"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        outs = [p.communicate(timeout=120) for p in procs]
+        busy = [err for _, err in outs if "already running" in err]
+        self.assertGreaterEqual(len(busy), 1)
+        ids = [s["message_id"] for _, s in self.all_steps()]
+        self.assertEqual(len(ids), len(set(ids)))
+        self.poll()
+        self.assertEqual(len(self.all_steps()), 200)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
