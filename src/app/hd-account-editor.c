@@ -10,6 +10,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "hd-auto-answer.h"
+#include "hd-check-group.h"
 #include "hd-name-row.h"
 #include "hd-store.h"
 
@@ -60,6 +62,7 @@ struct _HdAccountEditor
   HdNameRow *resource_row;
   HdNameRow *category_row;
   HdNameRow *priority_row;
+  HdCheckGroup *check_group;
 };
 
 G_DEFINE_FINAL_TYPE (HdAccountEditor, hd_account_editor, ADW_TYPE_PREFERENCES_PAGE)
@@ -314,6 +317,8 @@ unbind_account (HdAccountEditor *self)
   g_ptr_array_set_size (self->bindings, 0);
   g_signal_handlers_disconnect_by_data (self->account, self);
   g_clear_object (&self->account);
+  if (self->check_group != NULL)
+    hd_check_group_set_account (self->check_group, NULL);
 }
 
 static void
@@ -323,6 +328,7 @@ bind_account (HdAccountEditor *self,
   GBinding *binding;
 
   self->account = g_object_ref (account);
+  hd_check_group_set_account (self->check_group, account);
   self->default_port = hd_default_port (hd_account_get_protocol (account),
                                         hd_account_get_security (account));
   /* The port row shows a number from 1 up; "unset" is the default. */
@@ -535,9 +541,11 @@ hd_account_editor_class_init (HdAccountEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, resource_row);
   gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, category_row);
   gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, priority_row);
+  gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, check_group);
   gtk_widget_class_bind_template_callback (widget_class, forget_pin_cb);
 
   g_type_ensure (HD_TYPE_NAME_ROW);
+  g_type_ensure (HD_TYPE_CHECK_GROUP);
 }
 
 static void
@@ -546,6 +554,7 @@ hd_account_editor_init (HdAccountEditor *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->bindings = g_ptr_array_new_with_free_func (g_object_unref);
+  hd_check_group_set_password_source (self->check_group, GTK_EDITABLE (self->password_row));
   g_signal_connect_object (self->password_row, "changed", G_CALLBACK (password_changed_cb), self,
                            G_CONNECT_SWAPPED);
 }
@@ -731,6 +740,7 @@ hd_account_editor_set_store (HdAccountEditor *self,
 
   if (!g_set_object (&self->store, store))
     return;
+  hd_check_group_set_store (self->check_group, store);
   hd_account_editor_reload_names (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
@@ -744,9 +754,13 @@ hd_account_editor_set_store (HdAccountEditor *self,
 void
 hd_account_editor_reload_names (HdAccountEditor *self)
 {
+  g_auto (GStrv) templates = NULL;
+
   g_return_if_fail (HD_IS_ACCOUNT_EDITOR (self));
 
   update_template_note (self);
+  templates = hd_auto_answer_list_templates ();
+  hd_name_row_set_names (self->template_row, (const char *const *) templates);
   if (self->store == NULL)
     return;
   fill_names (self, self->fallback_user_row, HD_ENTITY_USERS);
