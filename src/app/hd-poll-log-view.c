@@ -138,6 +138,9 @@ hd_poll_log_view_dispose (GObject *object)
   HdPollLogView *self = HD_POLL_LOG_VIEW (object);
 
   g_ptr_array_set_size (self->groups, 0);
+  /* AdwBin 1.2 unparents its child in its own dispose; the template's
+   * child goes first so that it is not unparented twice. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_POLL_LOG_VIEW);
 
   G_OBJECT_CLASS (hd_poll_log_view_parent_class)->dispose (object);

@@ -132,6 +132,9 @@ hd_tickets_view_dispose (GObject *object)
   HdTicketsView *self = HD_TICKETS_VIEW (object);
 
   g_ptr_array_set_size (self->rows, 0);
+  /* AdwBin 1.2 unparents its child in its own dispose; the template's
+   * child goes first so that it is not unparented twice. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_TICKETS_VIEW);
 
   G_OBJECT_CLASS (hd_tickets_view_parent_class)->dispose (object);

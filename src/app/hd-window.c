@@ -40,6 +40,8 @@ struct _HdWindow
 
   AdwToastOverlay *toast_overlay;
   AdwViewStack *view_stack;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar *switcher_bar;
   GtkStack *stack;
   AdwStatusPage *empty_page;
   AdwLeaflet *leaflet;
@@ -48,6 +50,8 @@ struct _HdWindow
   GtkListBox *account_list;
   HdAccountEditor *editor;
   GtkButton *remove_button;
+  GtkButton *save_button;
+  GtkButton *duplicate_button;
   HdTicketsView *tickets_view;
   HdPollLogView *poll_log_view;
 };
@@ -762,6 +766,12 @@ hd_window_dispose (GObject *object)
 {
   HdWindow *self = HD_WINDOW (object);
 
+  /* libadwaita 1.2's view switchers fail a critical when their stack goes
+   * first, as the template would have it; they let go of it beforehand. */
+  if (self->switcher_bar != NULL)
+    adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
+  if (self->switcher_title != NULL)
+    adw_view_switcher_title_set_stack (self->switcher_title, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_WINDOW);
   g_clear_object (&self->accounts);
   g_clear_object (&self->original);
@@ -832,6 +842,9 @@ hd_window_class_init (HdWindowClass *klass)
                                                "/io/github/helpdeskmail/HelpDeskMail/hd-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HdWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, switcher_bar);
+
   gtk_widget_class_bind_template_child (widget_class, HdWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, leaflet);
@@ -840,6 +853,8 @@ hd_window_class_init (HdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdWindow, account_list);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, editor);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, remove_button);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, save_button);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, duplicate_button);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, tickets_view);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, poll_log_view);
   gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
