@@ -196,6 +196,7 @@ hd_poll_log_view_reload (HdPollLogView *self,
   g_autoptr (JsonNode) log = NULL;
   g_autoptr (GHashTable) by_account = NULL;
   JsonArray *runs;
+  guint n_groups = 0;
 
   g_return_val_if_fail (HD_IS_POLL_LOG_VIEW (self), FALSE);
   g_return_val_if_fail (HD_IS_STORE (store), FALSE);
@@ -215,7 +216,13 @@ hd_poll_log_view_reload (HdPollLogView *self,
       JsonObject *run = json_array_get_object_element (runs, i);
       AdwPreferencesGroup *group = group_for (self, by_account, member_string (run, "account"));
 
-      adw_preferences_group_add (group, run_row (run));
+      GtkWidget *row = run_row (run);
+
+      /* The newest run of each account is open: it is what an admin looks for. */
+      if (g_hash_table_size (by_account) > n_groups)
+        adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+      n_groups = g_hash_table_size (by_account);
+      adw_preferences_group_add (group, row);
     }
   gtk_stack_set_visible_child_name (self->stack, self->groups->len > 0 ? "list" : "empty");
   return TRUE;
