@@ -135,6 +135,28 @@ is_own_address (GPtrArray  *accounts,
   return FALSE;
 }
 
+/**
+ * hd_ingest_under_daily_cap:
+ * @out_cap: (out) (optional): the cap of the settings
+ *
+ * Whether @recipient got fewer automatic mails today than
+ * auto_emails.max_per_sender_per_day allows. The poll asks again right
+ * before each send, as a batch may hold several mails of one sender.
+ */
+gboolean
+hd_ingest_under_daily_cap (HdStore    *store,
+                           const char *recipient,
+                           guint      *out_cap)
+{
+  g_autofree char *cap_text = hd_store_dup_setting (store, "auto_emails.max_per_sender_per_day");
+  guint64 cap = 3;
+
+  g_ascii_string_to_unsigned (cap_text ? cap_text : "3", 10, 0, 1000, &cap, NULL);
+  if (out_cap != NULL)
+    *out_cap = (guint) cap;
+  return hd_store_count_sent_today (store, recipient) < cap;
+}
+
 /* The RFC 3834 loop guards, and ours: may an automatic mail go to the sender? */
 static gboolean
 may_answer (HdStore    *store,
@@ -143,10 +165,9 @@ may_answer (HdStore    *store,
             char      **reason)
 {
   g_autofree char *enabled = hd_store_dup_setting (store, "auto_emails.new_request");
-  g_autofree char *cap_text = hd_store_dup_setting (store, "auto_emails.max_per_sender_per_day");
   g_autofree char *auto_reason = NULL;
   const char *sender = from_address (message);
-  guint64 cap = 3;
+  guint cap;
 
   if (g_strcmp0 (enabled, "true") != 0)
     {
@@ -168,10 +189,9 @@ may_answer (HdStore    *store,
       *reason = g_strdup_printf (_("%s is one of our own addresses"), sender);
       return FALSE;
     }
-  g_ascii_string_to_unsigned (cap_text ? cap_text : "3", 10, 0, 1000, &cap, NULL);
-  if (hd_store_count_sent_today (store, sender) >= cap)
+  if (!hd_ingest_under_daily_cap (store, sender, &cap))
     {
-      *reason = g_strdup_printf (_("%s already got %u automatic mails today"), sender, (guint) cap);
+      *reason = g_strdup_printf (_("%s already got %u automatic mails today"), sender, cap);
       return FALSE;
     }
   *reason = g_strdup_printf (_("answered to %s"), sender);

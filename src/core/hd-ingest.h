@@ -65,6 +65,9 @@ JsonNode         *hd_ingest_preview_to_json (const char             *file,
 gint64            hd_ingest_find_reference (HdStore    *store,
                                             const char *subject,
                                             gboolean   *out_has_keyword);
+gboolean          hd_ingest_under_daily_cap (HdStore    *store,
+                                             const char *recipient,
+                                             guint      *out_cap);
 void              hd_ingest_decision_free (HdIngestDecision *decision);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdIngestDecision, hd_ingest_decision_free)

@@ -49,6 +49,13 @@ struct _HdMailbox
   guint32 uidvalidity;
   GHashTable *uidl_numbers;
 
+  /* IMAP: whether each UID was \Seen when listed, so that a fetch needs no
+   * extra FLAGS round trip; and, when the restore of \Seen is deferred, the
+   * UIDs that the fetch marked seen and that must lose the flag again. */
+  GHashTable *seen_at_list;
+  GHashTable *unseen_to_restore;
+  gboolean defer_seen_restore;
+
   /* Per transfer: where the body goes, and the server's failure reply. */
   GOutputStream *sink;
   GString *body;
@@ -145,6 +152,7 @@ reset_connection_state (HdMailbox *self)
   self->exists = 0;
   self->uidvalidity = 0;
   g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
+  g_clear_pointer (&self->seen_at_list, g_hash_table_unref);
 }
 
 static void
@@ -232,6 +240,9 @@ server_line_imap (HdMailbox  *self,
           number = g_ascii_strtoull (rest, &end, 10);
           if (g_ascii_strcasecmp (end, " EXISTS") == 0)
             self->exists = (guint) number;
+          /* Each expunged message lowers the count that the list walks. */
+          else if (g_ascii_strcasecmp (end, " EXPUNGE") == 0 && self->exists > 0)
+            self->exists--;
         }
       return;
     }
@@ -1034,6 +1045,7 @@ hd_mailbox_finalize (GObject *object)
   HdMailbox *self = HD_MAILBOX (object);
 
   hd_mailbox_close (self);
+  g_clear_pointer (&self->unseen_to_restore, g_hash_table_unref);
   if (self->secret != NULL)
     memset (self->secret, 0, strlen (self->secret));
   g_clear_pointer (&self->secret, g_free);
@@ -1064,6 +1076,7 @@ static void
 hd_mailbox_init (HdMailbox *self)
 {
   self->transcript = g_string_new (NULL);
+  self->unseen_to_restore = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
   self->low_speed_timeout = DEFAULT_LOW_SPEED_TIMEOUT;
 }
@@ -1357,6 +1370,29 @@ pop3_list (HdMailbox     *self,
   return TRUE;
 }
 
+#define FLAGS_CHUNK 100
+
+/* Reads "UID n" and whether "\Seen" is among the FLAGS of one FETCH line. */
+static gboolean
+parse_fetch_flags (const char  *line,
+                   char       **out_uid,
+                   gboolean    *out_seen)
+{
+  const char *uid = strstr (line, "UID ");
+  const char *end;
+
+  if (!g_str_has_prefix (line, "* ") || strstr (line, " FETCH ") == NULL || uid == NULL)
+    return FALSE;
+  uid += strlen ("UID ");
+  for (end = uid; g_ascii_isdigit (*end); end++)
+    ;
+  if (end == uid)
+    return FALSE;
+  *out_uid = g_strndup (uid, end - uid);
+  *out_seen = strstr (line, "\\Seen") != NULL;
+  return TRUE;
+}
+
 static gboolean
 imap_list (HdMailbox     *self,
            guint32       *out_uidvalidity,
@@ -1365,11 +1401,14 @@ imap_list (HdMailbox     *self,
            GError       **error)
 {
   g_autofree char *path = folder_path (self, NULL);
-  g_autoptr(GString) body = g_string_new (NULL);
   g_autoptr(GStrvBuilder) uids = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) lines = NULL;
 
-  if (!perform (self, path, "UID SEARCH ALL", FALSE, NULL, body, cancellable, error))
+  /* SELECT (curl sends it before the first command on the folder) tells
+   * EXISTS and UIDVALIDITY. */
+  if (!perform (self, path, "NOOP", FALSE, NULL, NULL, cancellable, error))
     return FALSE;
   if (self->uidvalidity == 0)
     {
@@ -1379,20 +1418,39 @@ imap_list (HdMailbox     *self,
       return FALSE;
     }
 
-  lines = g_strsplit (body->str, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  /* UIDs and flags together, a hundred messages per command. Not UID SEARCH:
+   * libcurl 7.88 hands a response line longer than its buffer over in parts,
+   * which cuts a long SEARCH line; and it counts each line of a command's
+   * response against its 300 KiB limit on headers, about 1 KiB a line, so a
+   * command of a few hundred lines fails. Knowing the flags here saves each
+   * fetch a FLAGS round trip of its own. */
+  for (guint first = 1; first <= self->exists; first += FLAGS_CHUNK)
     {
-      g_auto(GStrv) words = NULL;
+      guint last = MIN (self->exists, first + FLAGS_CHUNK - 1);
+      g_autofree char *command = g_strdup_printf ("FETCH %u:%u (UID FLAGS)", first, last);
+      g_autoptr(GString) chunk = g_string_new (NULL);
 
-      if (!g_str_has_prefix (lines[i], "* SEARCH"))
-        continue;
-      words = g_strsplit (g_strstrip (lines[i] + 8), " ", -1);
-      for (guint j = 0; words[j] != NULL; j++)
+      if (!perform (self, path, command, FALSE, NULL, chunk, cancellable, error))
+        return FALSE;
+      lines = g_strsplit (chunk->str, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
         {
-          if (is_digits (words[j]))
-            g_strv_builder_add (uids, words[j]);
+          g_autofree char *uid = NULL;
+          gboolean is_seen;
+
+          if (!parse_fetch_flags (lines[i], &uid, &is_seen) || g_hash_table_contains (seen, uid))
+            continue;
+          g_ptr_array_add (found, g_strdup (uid));
+          g_hash_table_insert (seen, g_steal_pointer (&uid), GINT_TO_POINTER (is_seen));
         }
+      g_clear_pointer (&lines, g_strfreev);
     }
+
+  for (guint i = 0; i < found->len; i++)
+    g_strv_builder_add (uids, found->pdata[i]);
+
+  g_clear_pointer (&self->seen_at_list, g_hash_table_unref);
+  self->seen_at_list = g_steal_pointer (&seen);
 
   if (out_uidvalidity != NULL)
     *out_uidvalidity = self->uidvalidity;
@@ -1495,20 +1553,29 @@ hd_mailbox_fetch_sync (HdMailbox     *self,
           return FALSE;
         }
 
-      flags_command = g_strdup_printf ("UID FETCH %s (FLAGS)", uid);
-      if (!perform (self, path, flags_command, FALSE, NULL, flags, cancellable, error))
-        return FALSE;
-      lines = g_strsplit (flags->str, "\n", -1);
-      for (guint i = 0; lines[i] != NULL; i++)
+      if (self->seen_at_list != NULL && g_hash_table_contains (self->seen_at_list, uid))
         {
-          g_autofree char *needle = g_strdup_printf ("UID %s ", uid);
-          g_autofree char *needle_end = g_strdup_printf ("UID %s)", uid);
-
-          if (strstr (lines[i], " FETCH ") == NULL
-              || (strstr (lines[i], needle) == NULL && strstr (lines[i], needle_end) == NULL))
-            continue;
           found = TRUE;
-          seen = strstr (lines[i], "\\Seen") != NULL;
+          seen = GPOINTER_TO_INT (g_hash_table_lookup (self->seen_at_list, uid));
+        }
+      else
+        {
+          flags_command = g_strdup_printf ("UID FETCH %s (FLAGS)", uid);
+          if (!perform (self, path, flags_command, FALSE, NULL, flags, cancellable, error))
+            return FALSE;
+          lines = g_strsplit (flags->str, "\n", -1);
+          for (guint i = 0; lines[i] != NULL; i++)
+            {
+              g_autofree char *line_uid = NULL;
+              gboolean line_seen;
+
+              if (parse_fetch_flags (lines[i], &line_uid, &line_seen)
+                  && g_str_equal (line_uid, uid))
+                {
+                  found = TRUE;
+                  seen = line_seen;
+                }
+            }
         }
       if (!found)
         {
@@ -1521,7 +1588,9 @@ hd_mailbox_fetch_sync (HdMailbox     *self,
       uid_path = g_strdup_printf ("%s;UID=%s", path, uid);
       fetched = perform (self, uid_path, NULL, FALSE, stream, NULL, cancellable, &fetch_error);
 
-      if (!seen && !g_error_matches (fetch_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (!seen && self->defer_seen_restore)
+        g_hash_table_add (self->unseen_to_restore, g_strdup (uid));
+      else if (!seen && !g_error_matches (fetch_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_autofree char *restore = g_strdup_printf ("UID STORE %s -FLAGS.SILENT (\\Seen)", uid);
           g_autoptr(GError) restore_error = NULL;
@@ -1634,6 +1703,9 @@ hd_mailbox_delete_sync (HdMailbox          *self,
             }
         }
       set = g_strjoinv (",", (GStrv) uids);
+      /* Mail that goes needs no \Seen restored. */
+      for (guint i = 0; uids[i] != NULL; i++)
+        g_hash_table_remove (self->unseen_to_restore, uids[i]);
 
       /* The capabilities after login decide between UID EXPUNGE and EXPUNGE;
        * ask for them rather than trust that the login reply carried them. */
@@ -1678,6 +1750,63 @@ hd_mailbox_delete_sync (HdMailbox          *self,
 }
 
 /**
+ * hd_mailbox_set_defer_seen_restore:
+ *
+ * With @defer, a fetch of an unseen IMAP mail leaves taking \Seen off again
+ * to hd_mailbox_restore_seen_sync() (or close): a poll that deletes most of
+ * what it fetches then spends one command per batch instead of one per mail.
+ */
+void
+hd_mailbox_set_defer_seen_restore (HdMailbox *self,
+                                   gboolean   defer)
+{
+  g_return_if_fail (HD_IS_MAILBOX (self));
+  self->defer_seen_restore = defer;
+}
+
+/**
+ * hd_mailbox_restore_seen_sync:
+ *
+ * Takes \Seen off every mail that was unseen before a deferred fetch and has
+ * not been deleted since, in one command.
+ *
+ * Returns: %TRUE on success (and when there was nothing to do)
+ */
+gboolean
+hd_mailbox_restore_seen_sync (HdMailbox     *self,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(GPtrArray) uids = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *set = NULL;
+  g_autofree char *command = NULL;
+
+  g_return_val_if_fail (HD_IS_MAILBOX (self), FALSE);
+
+  if (g_hash_table_size (self->unseen_to_restore) == 0 || !is_imap (self))
+    return TRUE;
+
+  uids = g_ptr_array_new_with_free_func (g_free);
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, self->unseen_to_restore);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      {
+        g_ptr_array_add (uids, key);
+        g_hash_table_iter_steal (&iter);
+      }
+  }
+  g_ptr_array_add (uids, NULL);
+  set = g_strjoinv (",", (GStrv) uids->pdata);
+  path = folder_path (self, NULL);
+  command = g_strdup_printf ("UID STORE %s -FLAGS.SILENT (\\Seen)", set);
+  return perform (self, path, command, FALSE, NULL, NULL, cancellable, error);
+}
+
+/**
  * hd_mailbox_close:
  * @self: a #HdMailbox
  *
@@ -1689,6 +1818,8 @@ hd_mailbox_close (HdMailbox *self)
 {
   g_return_if_fail (HD_IS_MAILBOX (self));
 
+  if (self->curl != NULL)
+    hd_mailbox_restore_seen_sync (self, NULL, NULL);
   g_clear_pointer (&self->curl, curl_easy_cleanup);
   g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
 }

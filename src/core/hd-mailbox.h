@@ -96,6 +96,11 @@ gboolean    hd_mailbox_delete_sync (HdMailbox          *self,
                                     const char * const *uids,
                                     GCancellable       *cancellable,
                                     GError            **error);
+void        hd_mailbox_set_defer_seen_restore (HdMailbox *self,
+                                               gboolean   defer);
+gboolean    hd_mailbox_restore_seen_sync (HdMailbox     *self,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
 void        hd_mailbox_close (HdMailbox *self);
 
 void        hd_mailbox_check_result_free (HdMailboxCheckResult *result);

@@ -150,10 +150,21 @@ flush_batch (HdPollJob    *self,
       g_ptr_array_set_size (self->batch_keys, 0);
     }
 
+  /* What this batch fetched and keeps on the server stays unseen. */
+  {
+    g_autoptr (GError) seen_error = NULL;
+
+    if (!hd_mailbox_restore_seen_sync (self->mailbox, cancellable, &seen_error))
+      note_error (self, seen_error->message);
+  }
+
   for (guint i = 0; i < self->batch_answers->len; i++)
     {
+      HdAutoAnswerRequest *request = self->batch_answers->pdata[i];
       g_autoptr (GError) answer_error = NULL;
 
+      if (!hd_ingest_under_daily_cap (self->store, request->to_address, NULL))
+        continue;
       if (!hd_auto_answer_send_sync (self->store, self->account, self->batch_answers->pdata[i],
                                      cancellable, &answer_error))
         note_error (self, answer_error->message);
@@ -212,9 +223,13 @@ process_one (HdPollJob    *self,
   file = g_file_new_tmp ("helpdesk-mail-XXXXXX.eml", &io, error);
   if (file == NULL)
     return FALSE;
-  g_io_stream_close (G_IO_STREAM (io), NULL, NULL);
 
-  if (!hd_mailbox_fetch_to_file_sync (self->mailbox, uid, file, cancellable, &local_error))
+  /* Into the fresh temporary file as it is: no replace-and-rename, whose
+   * fsync per mail would cost more than the whole parse. */
+  if (!hd_mailbox_fetch_sync (self->mailbox, uid,
+                              g_io_stream_get_output_stream (G_IO_STREAM (io)), cancellable,
+                              &local_error)
+      || !g_io_stream_close (G_IO_STREAM (io), cancellable, &local_error))
     {
       g_file_delete (file, NULL, NULL);
       if (g_error_matches (local_error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_NOT_FOUND))
@@ -370,6 +385,7 @@ poll_mailbox (HdPollJob    *self,
   if (secret == NULL)
     return FALSE;
   self->mailbox = hd_mailbox_new (self->account, HD_MAILBOX_AUTH_PASSWORD, secret);
+  hd_mailbox_set_defer_seen_restore (self->mailbox, TRUE);
   explicit_bzero (secret, strlen (secret));
 
   if (!hd_mailbox_list_sync (self->mailbox, &uidvalidity, &uids, cancellable, error))

@@ -173,4 +173,10 @@ static const char *const hd_store_migrations[] = {
   "  sent TEXT NOT NULL);"
   "CREATE INDEX sent_messages_message_id ON sent_messages (message_id);"
   "CREATE INDEX sent_messages_recipient ON sent_messages (recipient, sent);",
+
+  /* 2: auto-bundle looks up the tickets of the current and the previous poll
+   * run for every mail; without this, each lookup reads every ticket. */
+  "CREATE INDEX tickets_poll_run ON tickets (poll_run_id);"
+  "CREATE INDEX poll_runs_account ON poll_runs (account_id, id);"
+  "CREATE INDEX poll_events_server_key ON poll_events (server_key);",
 };

@@ -47,6 +47,23 @@ class Settings(CtlTestCase):
         self.ctl("settings", "set-smtp-password", check=2)
 
 
+class Templates(CtlTestCase):
+    def test_default_always_and_custom(self):
+        self.assertIn("default", self.ctl("templates", "list", check=0).stdout.split())
+        folder = os.path.join(self.tmp.name, "templates")
+        os.mkdir(folder)
+        with open(os.path.join(folder, "billing.txt"), "w") as f:
+            f.write("Subject: We got your invoice question\n\nHello {sender_name}\n")
+        env = dict(os.environ, HELPDESK_MAIL_TEMPLATE_DIR=folder)
+        import subprocess
+        from hdtest import CTL
+        out = subprocess.run([CTL, "--db", self.db, "templates", "list"], env=env,
+                             capture_output=True, text=True, check=True).stdout.split()
+        self.assertEqual(out, sorted(out))
+        self.assertIn("billing", out)
+        self.assertIn("default", out)
+
+
 class EmptyHelpdesk(CtlTestCase):
     def test_tickets_and_log(self):
         self.assertEqual(self.ctl_json("tickets", "list", "--json"), [])
