@@ -25,6 +25,8 @@ ACCOUNTS = [
     ("Billing", "pop3", "pop.example.org", False),
 ]
 TIMEOUT = 30
+# The X modifier mask of Alt.
+MOD1 = 1 << 3
 
 
 class Tap:
@@ -125,25 +127,29 @@ def stop(proc):
         proc.wait()
 
 
-def press_view(window, title, expect):
-    """Switches to the page called title, as a pointer user does: a click on
-    its view switcher tab (GTK 4.8 gives page tabs no action). The header
-    and the bottom bar each have a switcher, and only one is on screen, so
-    each is tried until the page shows what it should (a node named expect)."""
-    tabs = descendants(window, lambda n: n.name == title
-                       and n.getRole() == pyatspi.ROLE_PAGE_TAB)
-    boxes = [t.queryComponent().getExtents(pyatspi.DESKTOP_COORDS) for t in tabs]
-    for box in boxes:
-        if box.width <= 0 or box.height <= 0:
-            continue
-        pyatspi.Registry.generateMouseEvent(box.x + box.width // 2, box.y + box.height // 2,
-                                            pyatspi.MOUSE_B1C)
-        deadline = time.monotonic() + 3
-        while time.monotonic() < deadline:
-            if first(window, lambda n: n.name == expect and showing(n)):
-                return
-            time.sleep(0.25)
-    raise LookupError(f"no view switcher tab {title!r} shows {expect!r}")
+def press_view(window, key, title):
+    """Switches to another view as a keyboard user does: Alt and the view's
+    number (GTK 4.8 reports no screen coordinates under X for a pointer to
+    aim at). Waits until the view switcher's tab called title is selected;
+    GTK 4.8 does not keep the showing state of the page's rows up to date."""
+    # Alt is Mod1 under X; it is held by locking it around the key.
+    pyatspi.Registry.generateKeyboardEvent(MOD1, None, pyatspi.KEY_LOCKMODIFIERS)
+    try:
+        pyatspi.Registry.generateKeyboardEvent(ord(key), None, pyatspi.KEY_SYM)
+    finally:
+        pyatspi.Registry.generateKeyboardEvent(MOD1, None, pyatspi.KEY_UNLOCKMODIFIERS)
+
+    def selected():
+        tabs = descendants(window, lambda n: n.getRole() == pyatspi.ROLE_PAGE_TAB
+                           and n.name == title)
+        return tabs and all(t.getState().contains(pyatspi.STATE_SELECTED) for t in tabs)
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if selected():
+            return
+        time.sleep(0.25)
+    raise LookupError(f"Alt+{key} does not select the view {title!r}")
 
 
 # The views as a German or English admin sees them, light and dark.
@@ -174,10 +180,13 @@ def shoot_variants(tap, db, shots):
                 and showing(n)))
             time.sleep(1.0)
             names = {}
-            for page, button, expect in (("editor", None, None), ("tickets", tickets, subject),
-                                         ("poll-log", log, skipped)):
-                if button is not None:
-                    press_view(window, button, expect)
+            for page, key, view, expect in (("editor", None, None, None),
+                                            ("tickets", "2", tickets, subject),
+                                            ("poll-log", "3", log, skipped)):
+                if key is not None:
+                    press_view(window, key, view)
+                    if not first(window, lambda n: n.name == expect):
+                        raise LookupError(f"the {page} view has no {expect!r}")
                     # Let the crossfade finish before the picture.
                     time.sleep(0.5)
                 png = os.path.join(shots, f"{page}-{lang}-{scheme}.png")
