@@ -171,6 +171,16 @@ add_action_cb (GtkWidget  *widget,
 }
 
 static void
+hd_account_dialog_constructed (GObject *object)
+{
+  HdAccountDialog *self = HD_ACCOUNT_DIALOG (object);
+
+  G_OBJECT_CLASS (hd_account_dialog_parent_class)->constructed (object);
+
+  hd_account_editor_set_store (self->editor, self->store);
+}
+
+static void
 hd_account_dialog_dispose (GObject *object)
 {
   HdAccountDialog *self = HD_ACCOUNT_DIALOG (object);
@@ -232,6 +242,7 @@ hd_account_dialog_class_init (HdAccountDialogClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = hd_account_dialog_constructed;
   object_class->dispose = hd_account_dialog_dispose;
   object_class->finalize = hd_account_dialog_finalize;
   object_class->get_property = hd_account_dialog_get_property;

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "hd-account.h"
+#include "hd-store.h"
 
 G_BEGIN_DECLS
 
@@ -26,5 +27,8 @@ gboolean    hd_account_editor_show_field_error (HdAccountEditor *self,
                                                 const char      *field,
                                                 const char      *message);
 void        hd_account_editor_clear_errors (HdAccountEditor *self);
+void        hd_account_editor_set_store (HdAccountEditor *self,
+                                         HdStore         *store);
+void        hd_account_editor_reload_names (HdAccountEditor *self);
 
 G_END_DECLS

@@ -15,8 +15,11 @@ struct _HdAccountRow
 
   HdAccount *account;
 
+  char *poll_status;
+  char *poll_date;
+
+  GtkImage *status_image;
   GtkSwitch *enabled_switch;
-  GtkButton *remove_button;
 
   gboolean syncing;
 };
@@ -57,12 +60,26 @@ sync_from_account (HdAccountRow *self)
   const char *name = hd_account_get_name (self->account);
   g_autofree char *subtitle = NULL;
   g_autofree char *switch_label = NULL;
-  g_autofree char *remove_label = NULL;
 
   /* Translators: The subtitle of an account in the list: protocol · host name. */
   subtitle = g_strdup_printf (_("%s · %s"),
                               protocol_label (hd_account_get_protocol (self->account)),
                               hd_account_get_host (self->account));
+  if (self->poll_status != NULL)
+    {
+      g_autofree char *line = NULL;
+      char *both;
+
+      if (g_strcmp0 (self->poll_status, "ok") == 0)
+        /* Translators: The last poll result under an account; %s is a date. */
+        line = g_strdup_printf (_("Last poll %s: OK"), self->poll_date);
+      else
+        /* Translators: The last poll result under an account; %s is a date. */
+        line = g_strdup_printf (_("Last poll %s: failed"), self->poll_date);
+      both = g_strconcat (subtitle, "\n", line, NULL);
+      g_free (subtitle);
+      subtitle = both;
+    }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
 
@@ -73,16 +90,10 @@ sync_from_account (HdAccountRow *self)
   switch_label = g_strdup_printf (_("Read “%s”"), name);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->enabled_switch),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, switch_label, -1);
-  /* Translators: The accessible label of an account's remove button; %s is the account name. */
-  remove_label = g_strdup_printf (_("Remove “%s”"), name);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->remove_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label, -1);
 
   self->syncing = TRUE;
   gtk_switch_set_active (self->enabled_switch, hd_account_get_enabled (self->account));
   self->syncing = FALSE;
-
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->remove_button), "s", name);
 }
 
 static void
@@ -120,6 +131,8 @@ hd_account_row_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_ACCOUNT_ROW);
   g_clear_object (&self->account);
+  g_clear_pointer (&self->poll_status, g_free);
+  g_clear_pointer (&self->poll_date, g_free);
 
   G_OBJECT_CLASS (hd_account_row_parent_class)->dispose (object);
 }
@@ -191,7 +204,7 @@ hd_account_row_class_init (HdAccountRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/helpdeskmail/HelpDeskMail/hd-account-row.ui");
   gtk_widget_class_bind_template_child (widget_class, HdAccountRow, enabled_switch);
-  gtk_widget_class_bind_template_child (widget_class, HdAccountRow, remove_button);
+  gtk_widget_class_bind_template_child (widget_class, HdAccountRow, status_image);
   gtk_widget_class_bind_template_callback (widget_class, enabled_switch_active_cb);
 }
 
@@ -220,4 +233,37 @@ hd_account_row_get_account (HdAccountRow *self)
   g_return_val_if_fail (HD_IS_ACCOUNT_ROW (self), NULL);
 
   return self->account;
+}
+
+/**
+ * hd_account_row_set_last_poll:
+ * @status: (nullable): "ok", "failed", or %NULL when never polled
+ * @date: (nullable): when, as the locale writes it
+ *
+ * Shows the result of the account's last poll at a glance.
+ */
+void
+hd_account_row_set_last_poll (HdAccountRow *self,
+                              const char   *status,
+                              const char   *date)
+{
+  gboolean ok = g_strcmp0 (status, "ok") == 0;
+
+  g_return_if_fail (HD_IS_ACCOUNT_ROW (self));
+
+  g_free (self->poll_status);
+  self->poll_status = g_strdup (status);
+  g_free (self->poll_date);
+  self->poll_date = g_strdup (date);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_image), status != NULL);
+  gtk_image_set_from_icon_name (self->status_image,
+                                ok ? "emblem-ok-symbolic" : "dialog-warning-symbolic");
+  if (ok)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_image), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_image), "error");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->status_image),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  ok ? _("Last poll succeeded") : _("Last poll failed"), -1);
+  sync_from_account (self);
 }

@@ -17,5 +17,8 @@ G_DECLARE_FINAL_TYPE (HdAccountRow, hd_account_row, HD, ACCOUNT_ROW, AdwActionRo
 
 GtkWidget *hd_account_row_new (HdAccount *account);
 HdAccount *hd_account_row_get_account (HdAccountRow *self);
+void       hd_account_row_set_last_poll (HdAccountRow *self,
+                                         const char   *status,
+                                         const char   *date);
 
 G_END_DECLS

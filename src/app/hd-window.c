@@ -10,8 +10,16 @@
 #include <glib/gi18n.h>
 
 #include "hd-account-dialog.h"
+#include "hd-account-editor.h"
+#include "hd-account-json.h"
 #include "hd-account-row.h"
+#include "hd-format.h"
+#include "hd-keyring-job.h"
+#include "hd-poll-log-view.h"
+#include "hd-preferences-window.h"
 #include "hd-secrets.h"
+#include "hd-store-polls.h"
+#include "hd-tickets-view.h"
 
 struct _HdWindow
 {
@@ -21,10 +29,31 @@ struct _HdWindow
   GListStore *accounts;
   GSettings *settings;
 
+  /* The selected account as saved, and the copy the editor changes. */
+  HdAccount *original;
+  HdAccount *draft;
+  /* What to do once the admin answered "Save changes?". */
+  HdAccount *then_show;
+  gboolean then_close;
+  gboolean closing;
+  gboolean reloading;
+
   AdwToastOverlay *toast_overlay;
+  AdwViewStack *view_stack;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar *switcher_bar;
   GtkStack *stack;
   AdwStatusPage *empty_page;
+  AdwLeaflet *leaflet;
+  GtkWidget *content;
+  GtkButton *back_button;
   GtkListBox *account_list;
+  HdAccountEditor *editor;
+  GtkButton *remove_button;
+  GtkButton *save_button;
+  GtkButton *duplicate_button;
+  HdTicketsView *tickets_view;
+  HdPollLogView *poll_log_view;
 };
 
 G_DEFINE_FINAL_TYPE (HdWindow, hd_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -37,11 +66,22 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static void save_account (HdWindow *self);
+
 static void
 toast (HdWindow   *self,
        const char *markup)
 {
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (markup));
+}
+
+static void
+toast_error (HdWindow     *self,
+             const GError *error)
+{
+  g_autofree char *markup = g_markup_escape_text (error->message, -1);
+
+  toast (self, markup);
 }
 
 static void
@@ -99,6 +139,132 @@ save_window_state (HdWindow *self)
   g_settings_set_boolean (self->settings, "window-maximized",
                           gtk_window_is_maximized (GTK_WINDOW (self)));
   g_settings_apply (self->settings);
+}
+
+static char *
+account_json (HdAccount *account)
+{
+  g_autoptr (JsonNode) node = hd_account_to_json (account);
+
+  return json_to_string (node, FALSE);
+}
+
+static gboolean
+is_dirty (HdWindow *self)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  if (self->original == NULL || self->draft == NULL)
+    return FALSE;
+  if (*hd_account_editor_get_password (self->editor) != '\0')
+    return TRUE;
+  before = account_json (self->original);
+  after = account_json (self->draft);
+  return g_strcmp0 (before, after) != 0;
+}
+
+static void
+update_actions (HdWindow *self)
+{
+  gboolean selected = self->original != NULL;
+  gboolean dirty = is_dirty (self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-account", dirty);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revert-account", dirty);
+  /* A copy is made of the saved account, so there is nothing unsaved to lose. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.duplicate-account", selected && !dirty);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-account", selected);
+  if (selected)
+    gtk_actionable_set_action_target (GTK_ACTIONABLE (self->remove_button), "s",
+                                      hd_account_get_name (self->original));
+}
+
+static void
+update_back_button (HdWindow *self)
+{
+  gboolean folded = adw_leaflet_get_folded (self->leaflet);
+  gboolean on_content = adw_leaflet_get_visible_child (self->leaflet) == self->content;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), folded && on_content);
+}
+
+static void
+show_account (HdWindow  *self,
+              HdAccount *account)
+{
+  g_set_object (&self->original, account);
+  g_clear_object (&self->draft);
+  if (account != NULL)
+    self->draft = hd_account_copy (account);
+  hd_account_editor_set_account (self->editor, self->draft);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->editor), account != NULL);
+  update_actions (self);
+}
+
+static HdAccountRow *
+row_for_name (HdWindow   *self,
+              const char *name)
+{
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->account_list, i)) != NULL; i++)
+    {
+      HdAccount *account = hd_account_row_get_account (HD_ACCOUNT_ROW (row));
+
+      if (name == NULL || g_strcmp0 (hd_account_get_name (account), name) == 0)
+        return HD_ACCOUNT_ROW (row);
+    }
+  return NULL;
+}
+
+static void
+select_quietly (HdWindow     *self,
+                HdAccountRow *row)
+{
+  self->reloading = TRUE;
+  if (row != NULL)
+    gtk_list_box_select_row (self->account_list, GTK_LIST_BOX_ROW (row));
+  else
+    gtk_list_box_unselect_all (self->account_list);
+  self->reloading = FALSE;
+}
+
+static void
+show_last_poll (HdWindow     *self,
+                HdAccountRow *row)
+{
+  HdAccount *account = hd_account_row_get_account (row);
+  g_autoptr (JsonNode) log = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *date = NULL;
+  JsonArray *runs;
+  JsonObject *last;
+
+  log = hd_store_poll_log_to_json (self->store, hd_account_get_name (account), &error);
+  if (log == NULL)
+    {
+      g_warning ("Could not read the poll log: %s", error->message);
+      return;
+    }
+  runs = json_node_get_array (log);
+  if (json_array_get_length (runs) == 0)
+    return;
+  last = json_array_get_object_element (runs, 0);
+  date = hd_format_date (json_object_get_string_member_with_default (last, "started", NULL));
+  hd_account_row_set_last_poll (row, json_object_get_string_member_with_default (last, "status",
+                                                                                 NULL),
+                                date);
+}
+
+static void
+reload_views (HdWindow *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!hd_tickets_view_reload (self->tickets_view, self->store, &error)
+      || !hd_poll_log_view_reload (self->poll_log_view, self->store, &error))
+    toast_error (self, error);
 }
 
 /* What the worker thread needs: plain copies, never a widget. */
@@ -163,8 +329,7 @@ remove_account (HdWindow   *self,
 
   if (!hd_store_remove_account (self->store, name, &error))
     {
-      markup = g_markup_escape_text (error->message, -1);
-      toast (self, markup);
+      toast_error (self, error);
       hd_window_reload (self);
       return;
     }
@@ -178,6 +343,9 @@ remove_account (HdWindow   *self,
   g_task_set_task_data (task, data, (GDestroyNotify) clear_secrets_data_free);
   g_task_run_in_thread (task, clear_secrets_thread);
 
+  /* The draft of a removed account has nowhere to be saved. */
+  if (self->original != NULL && g_strcmp0 (hd_account_get_name (self->original), name) == 0)
+    show_account (self, NULL);
   hd_window_reload (self);
   markup = g_markup_printf_escaped (_("Removed “%s”"), name);
   toast (self, markup);
@@ -223,11 +391,257 @@ remove_account_action_cb (GtkWidget  *widget,
 }
 
 static void
+keyring_job_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (HdWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *markup = NULL;
+
+  if (hd_keyring_job_run_finish (result, &error))
+    return;
+  g_warning ("The keyring did not take the change: %s", error->message);
+  if (self->toast_overlay == NULL)
+    return;
+  markup = g_markup_printf_escaped (_("The keyring did not take the password: %s"),
+                                    error->message);
+  toast (self, markup);
+}
+
+static void
+save_account (HdWindow *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *old_name = NULL;
+  g_autofree char *markup = NULL;
+  const char *password;
+  const char *new_name;
+
+  g_assert (self->original != NULL && self->draft != NULL);
+
+  hd_account_editor_clear_errors (self->editor);
+  old_name = g_strdup (hd_account_get_name (self->original));
+  if (!hd_account_validate (self->draft, &error)
+      || !hd_store_update_account (self->store, old_name, self->draft, &error))
+    {
+      hd_account_editor_show_error (self->editor, error);
+      return;
+    }
+
+  new_name = hd_account_get_name (self->draft);
+  password = hd_account_editor_get_password (self->editor);
+  if (g_strcmp0 (old_name, new_name) != 0 || *password != '\0')
+    hd_keyring_job_run_async (HD_KEYRING_JOB_RENAME, hd_store_get_id (self->store), old_name,
+                              new_name, password, NULL, keyring_job_cb, g_object_ref (self));
+
+  markup = g_markup_printf_escaped (_("Saved “%s”"), new_name);
+  /* The saved account is shown afresh, which also forgets the typed
+   * password; the reload finds it under its new name. */
+  g_object_set (self->original, "name", new_name, NULL);
+  g_clear_object (&self->draft);
+  hd_window_reload (self);
+  toast (self, markup);
+}
+
+static void
+save_account_action_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  HdWindow *self = HD_WINDOW (widget);
+
+  save_account (self);
+}
+
+static void
+revert_account_action_cb (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  HdWindow *self = HD_WINDOW (widget);
+  g_autoptr (HdAccount) original = g_object_ref (self->original);
+
+  show_account (self, original);
+}
+
+static char *
+copy_name (HdWindow   *self,
+           const char *name)
+{
+  for (guint i = 1;; i++)
+    {
+      g_autofree char *candidate = NULL;
+      g_autoptr (HdAccount) existing = NULL;
+
+      if (i == 1)
+        /* Translators: The name of a duplicated account; %s is the original's name. */
+        candidate = g_strdup_printf (_("%s (Copy)"), name);
+      else
+        /* Translators: The name of a further duplicate; %s is a name, %u a number. */
+        candidate = g_strdup_printf (_("%s (Copy %u)"), name, i);
+      existing = hd_store_lookup_account (self->store, candidate, NULL);
+      if (existing == NULL)
+        return g_steal_pointer (&candidate);
+    }
+}
+
+static void
+duplicate_account_action_cb (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  HdWindow *self = HD_WINDOW (widget);
+  g_autoptr (HdAccount) copy = hd_account_copy (self->original);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = copy_name (self, hd_account_get_name (self->original));
+  g_autofree char *markup = NULL;
+
+  g_object_set (copy, "name", name, "enabled", FALSE, NULL);
+  if (!hd_store_add_account (self->store, copy, &error))
+    {
+      toast_error (self, error);
+      return;
+    }
+  hd_keyring_job_run_async (HD_KEYRING_JOB_COPY, hd_store_get_id (self->store),
+                            hd_account_get_name (self->original), name, NULL, NULL,
+                            keyring_job_cb, g_object_ref (self));
+  g_clear_object (&self->draft);
+  g_set_object (&self->original, copy);
+  hd_window_reload (self);
+  /* Translators: %s is the name of the new account. */
+  markup = g_markup_printf_escaped (_("Duplicated as “%s”, not read until switched on"), name);
+  toast (self, markup);
+}
+
+static void
+unsaved_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     gpointer          user_data)
+{
+  HdWindow *self = HD_WINDOW (user_data);
+  g_autoptr (HdAccount) then_show = g_steal_pointer (&self->then_show);
+  gboolean then_close = self->then_close;
+
+  self->then_close = FALSE;
+  if (g_strcmp0 (response, "save") == 0)
+    {
+      save_account (self);
+      /* A change that could not be saved stays, with its error in sight. */
+      if (is_dirty (self))
+        return;
+    }
+  else if (g_strcmp0 (response, "discard") != 0)
+    return;
+
+  if (then_close)
+    {
+      self->closing = TRUE;
+      gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+  if (then_show != NULL)
+    {
+      HdAccountRow *row = row_for_name (self, hd_account_get_name (then_show));
+
+      select_quietly (self, row);
+      show_account (self, row != NULL ? hd_account_row_get_account (row) : NULL);
+      adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+    }
+}
+
+static void
+ask_unsaved (HdWindow *self)
+{
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Save Changes?"), NULL));
+  /* Translators: %s is the name of a mail account. */
+  adw_message_dialog_format_body (dialog, _("“%s” has changes that are not saved yet."),
+                                  hd_account_get_name (self->original));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"),
+                                    "save", _("_Save"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "save");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (unsaved_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+row_selected_cb (HdWindow      *self,
+                 GtkListBoxRow *row)
+{
+  HdAccount *account;
+
+  if (self->reloading || row == NULL)
+    return;
+  account = hd_account_row_get_account (HD_ACCOUNT_ROW (row));
+  if (account == self->original)
+    return;
+
+  if (is_dirty (self))
+    {
+      /* The old row stays selected until the admin decides. */
+      g_set_object (&self->then_show, account);
+      select_quietly (self, row_for_name (self, hd_account_get_name (self->original)));
+      ask_unsaved (self);
+      return;
+    }
+  show_account (self, account);
+}
+
+static void
+row_activated_cb (HdWindow      *self,
+                  GtkListBoxRow *row)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+back_clicked_cb (HdWindow *self)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+leaflet_changed_cb (HdWindow *self)
+{
+  update_back_button (self);
+}
+
+static void
+editor_changed_cb (HdWindow *self)
+{
+  update_actions (self);
+}
+
+static void
+view_changed_cb (HdWindow *self)
+{
+  const char *name = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  /* The poller writes tickets and logs behind the window's back. */
+  if (g_strcmp0 (name, "accounts") != 0)
+    reload_views (self);
+}
+
+static void
 account_added_cb (HdWindow  *self,
                   HdAccount *account)
 {
   g_autofree char *markup = NULL;
 
+  if (!is_dirty (self))
+    {
+      g_clear_object (&self->draft);
+      g_set_object (&self->original, account);
+    }
   hd_window_reload (self);
   markup = g_markup_printf_escaped (_("Added “%s”"), hd_account_get_name (account));
   toast (self, markup);
@@ -247,6 +661,54 @@ add_account_action_cb (GtkWidget  *widget,
 }
 
 static void
+preferences_closed_cb (HdWindow *self)
+{
+  /* The note on auto emails under the template follows the preferences. */
+  hd_account_editor_reload_names (self->editor);
+}
+
+static void
+preferences_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  HdWindow *self = HD_WINDOW (widget);
+  GtkWindow *preferences = hd_preferences_window_new (GTK_WINDOW (self), self->store);
+
+  g_signal_connect_object (preferences, "close-request", G_CALLBACK (preferences_closed_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (preferences);
+}
+
+static void
+show_view_action_cb (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  HdWindow *self = HD_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (adw_view_stack_get_child_by_name (self->view_stack, name) == NULL)
+    {
+      g_warning ("There is no view called “%s”", name);
+      return;
+    }
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+static void
+reload_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  HdWindow *self = HD_WINDOW (widget);
+
+  hd_window_reload (self);
+  hd_account_editor_reload_names (self->editor);
+  reload_views (self);
+}
+
+static void
 account_enabled_changed_cb (HdAccountRow *row,
                             gboolean      enabled,
                             gpointer      user_data)
@@ -259,14 +721,17 @@ account_enabled_changed_cb (HdAccountRow *row,
   g_object_set (changed, "enabled", enabled, NULL);
   if (!hd_store_update_account (self->store, hd_account_get_name (account), changed, &error))
     {
-      g_autofree char *markup = g_markup_escape_text (error->message, -1);
-
-      toast (self, markup);
+      toast_error (self, error);
       /* The row shows the account again, which still has the old state. */
       g_object_notify (G_OBJECT (account), "enabled");
       return;
     }
   g_object_set (account, "enabled", enabled, NULL);
+  /* The switch saves at once; the editor's copy follows it so that the
+   * switch alone does not count as an unsaved change. */
+  if (account == self->original && self->draft != NULL)
+    g_object_set (self->draft, "enabled", enabled, NULL);
+  update_actions (self);
 }
 
 static GtkWidget *
@@ -278,13 +743,22 @@ create_row_cb (gpointer item,
 
   g_signal_connect_object (row, "enabled-changed", G_CALLBACK (account_enabled_changed_cb), self,
                            0);
+  show_last_poll (self, HD_ACCOUNT_ROW (row));
   return row;
 }
 
 static gboolean
 hd_window_close_request (GtkWindow *window)
 {
-  save_window_state (HD_WINDOW (window));
+  HdWindow *self = HD_WINDOW (window);
+
+  if (!self->closing && is_dirty (self))
+    {
+      self->then_close = TRUE;
+      ask_unsaved (self);
+      return TRUE;
+    }
+  save_window_state (self);
 
   return GTK_WINDOW_CLASS (hd_window_parent_class)->close_request (window);
 }
@@ -298,7 +772,9 @@ hd_window_constructed (GObject *object)
 
   g_assert (HD_IS_STORE (self->store));
   restore_window_state (self);
+  hd_account_editor_set_store (self->editor, self->store);
   hd_window_reload (self);
+  reload_views (self);
 }
 
 static void
@@ -306,8 +782,17 @@ hd_window_dispose (GObject *object)
 {
   HdWindow *self = HD_WINDOW (object);
 
+  /* libadwaita 1.2's view switchers fail a critical when their stack goes
+   * first, as the template would have it; they let go of it beforehand. */
+  if (self->switcher_bar != NULL)
+    adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
+  if (self->switcher_title != NULL)
+    adw_view_switcher_title_set_stack (self->switcher_title, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_WINDOW);
   g_clear_object (&self->accounts);
+  g_clear_object (&self->original);
+  g_clear_object (&self->draft);
+  g_clear_object (&self->then_show);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
 
@@ -372,13 +857,56 @@ hd_window_class_init (HdWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/helpdeskmail/HelpDeskMail/hd-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HdWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, switcher_bar);
+
   gtk_widget_class_bind_template_child (widget_class, HdWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, content);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, account_list);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, editor);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, remove_button);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, save_button);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, duplicate_button);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, tickets_view);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, poll_log_view);
+  gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, leaflet_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action_cb);
   gtk_widget_class_install_action (widget_class, "win.remove-account", "s",
                                    remove_account_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.save-account", NULL,
+                                   save_account_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.revert-account", NULL,
+                                   revert_account_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.duplicate-account", NULL,
+                                   duplicate_account_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.reload", NULL, reload_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
+                                       "win.save-account", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
+                                       "win.preferences", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reload", NULL);
+  /* The views by number, as GNOME apps with a view switcher do; the pages'
+   * mnemonics need the switcher on screen, these work in every width. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-view",
+                                       "s", "accounts");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-view",
+                                       "s", "tickets");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-view",
+                                       "s", "log");
+
+  g_type_ensure (HD_TYPE_ACCOUNT_EDITOR);
+  g_type_ensure (HD_TYPE_TICKETS_VIEW);
+  g_type_ensure (HD_TYPE_POLL_LOG_VIEW);
 }
 
 static void
@@ -392,6 +920,10 @@ hd_window_init (HdWindow *self)
                            NULL);
   g_signal_connect_object (self->accounts, "items-changed", G_CALLBACK (update_page), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->editor, "changed", G_CALLBACK (editor_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view_stack, "notify::visible-child-name",
+                           G_CALLBACK (view_changed_cb), self, G_CONNECT_SWAPPED);
 
 #ifdef DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -453,19 +985,52 @@ hd_window_reload (HdWindow *self)
 {
   g_autoptr (GPtrArray) accounts = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *keep = NULL;
+  HdAccountRow *row;
 
   g_return_if_fail (HD_IS_WINDOW (self));
 
   accounts = hd_store_list_accounts (self->store, &error);
   if (accounts == NULL)
     {
-      g_autofree char *markup = g_markup_escape_text (error->message, -1);
-
-      toast (self, markup);
+      toast_error (self, error);
       return;
     }
 
+  if (self->original != NULL)
+    keep = g_strdup (hd_account_get_name (self->original));
+  self->reloading = TRUE;
   g_list_store_splice (self->accounts, 0, g_list_model_get_n_items (G_LIST_MODEL (self->accounts)),
                        accounts->pdata, accounts->len);
+  self->reloading = FALSE;
   update_page (self);
+
+  row = keep != NULL ? row_for_name (self, keep) : NULL;
+  if (row == NULL)
+    row = row_for_name (self, NULL);
+  select_quietly (self, row);
+  if (row == NULL)
+    show_account (self, NULL);
+  else if (is_dirty (self) && g_strcmp0 (keep, hd_account_get_name (
+                                                   hd_account_row_get_account (row))) == 0)
+    {
+      /* Unsaved changes stay; they are compared with the account as it is now. */
+      g_set_object (&self->original, hd_account_row_get_account (row));
+      update_actions (self);
+    }
+  else
+    show_account (self, hd_account_row_get_account (row));
+}
+
+/**
+ * hd_window_get_editor:
+ *
+ * Returns: (transfer none): the editor of the selected account
+ */
+HdAccountEditor *
+hd_window_get_editor (HdWindow *self)
+{
+  g_return_val_if_fail (HD_IS_WINDOW (self), NULL);
+
+  return self->editor;
 }

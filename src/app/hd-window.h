@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "hd-account-editor.h"
 #include "hd-store.h"
 
 G_BEGIN_DECLS
@@ -20,5 +21,6 @@ HdWindow   *hd_window_new (GtkApplication *application,
 HdStore    *hd_window_get_store (HdWindow *self);
 GListModel *hd_window_get_accounts (HdWindow *self);
 void        hd_window_reload (HdWindow *self);
+HdAccountEditor *hd_window_get_editor (HdWindow *self);
 
 G_END_DECLS

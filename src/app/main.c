@@ -15,9 +15,12 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr (HdApplication) app = NULL;
+  const char *localedir = g_getenv ("HELPDESK_MAIL_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* The tests run the window from the build tree in German, with the
+   * catalogues that were just compiled there. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -7,10 +7,13 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "hd-account-dialog.h"
 #include "hd-account-row.h"
 #include "hd-secrets.h"
+#include "hd-store-polls.h"
+#include "hd-store-tickets.h"
 #include "hd-window.h"
 
 typedef struct {
@@ -201,7 +204,8 @@ test_list_shows_accounts (Fixture       *fixture,
   enabled = find_one (row, GTK_TYPE_SWITCH);
   g_assert_false (gtk_switch_get_active (enabled));
 
-  empty = find_one (window, ADW_TYPE_STATUS_PAGE);
+  empty = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (window), HD_TYPE_WINDOW,
+                                                         "empty_page"));
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (empty)));
 
   close_window (window);
@@ -244,7 +248,8 @@ test_empty_state (Fixture       *fixture,
 
   g_assert_cmpuint (rows->len, ==, 0);
 
-  empty = find_one (window, ADW_TYPE_STATUS_PAGE);
+  empty = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (window), HD_TYPE_WINDOW,
+                                                         "empty_page"));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (empty)));
   g_assert_cmpstr (adw_status_page_get_title (empty), ==, "No Mail Accounts");
   g_assert_cmpstr (adw_status_page_get_description (empty), ==,
@@ -399,6 +404,364 @@ test_add_duplicate_name (Fixture       *fixture,
   close_window (window);
 }
 
+static GtkWidget *
+window_child (HdWindow   *window,
+              const char *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HD_TYPE_WINDOW, name));
+}
+
+static GtkWidget *
+window_editor_row (HdWindow   *window,
+                   const char *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (hd_window_get_editor (window)),
+                                                    HD_TYPE_ACCOUNT_EDITOR, name));
+}
+
+static void
+select_account (HdWindow   *window,
+                const char *name)
+{
+  g_autoptr (GPtrArray) rows = find_all (window, HD_TYPE_ACCOUNT_ROW);
+
+  gtk_list_box_select_row (GTK_LIST_BOX (window_child (window, "account_list")),
+                           GTK_LIST_BOX_ROW (row_named (rows, name)));
+  settle ();
+}
+
+/* Installed actions are not in a public action group under GTK 4.8; the
+ * buttons that name them show whether they are enabled, as a user sees it. */
+static gboolean
+action_enabled (HdWindow   *window,
+                const char *button)
+{
+  settle ();
+  return gtk_widget_get_sensitive (window_child (window, button));
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel))
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+  return NULL;
+}
+
+static gboolean
+secret_is (Fixture    *fixture,
+           const char *owner,
+           const char *expected)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *secret = hd_secrets_lookup_sync (HD_SECRET_ACCOUNT_PASSWORD,
+                                                    hd_store_get_id (fixture->store), owner,
+                                                    NULL, &error);
+
+  g_assert_no_error (error);
+  return g_strcmp0 (secret, expected) == 0;
+}
+
+typedef struct {
+  Fixture *fixture;
+  const char *owner;
+  const char *secret;
+} SecretWait;
+
+static gboolean
+secret_arrived (gpointer data)
+{
+  SecretWait *wait = data;
+
+  /* Each look-up runs the keyring's D-Bus round trip on this thread. */
+  return secret_is (wait->fixture, wait->owner, wait->secret);
+}
+
+static void
+test_edit_rename_and_save (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  HdWindow *window;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HdAccount) stored = NULL;
+  SecretWait wait = { fixture, "Helpdesk", "old-Secret-1" };
+
+  add_account (fixture, "Support", HD_PROTOCOL_IMAP, "imap.example.com", TRUE);
+  hd_secrets_store_sync (HD_SECRET_ACCOUNT_PASSWORD, hd_store_get_id (fixture->store), "Support",
+                         "old-Secret-1", NULL, &error);
+  g_assert_no_error (error);
+  window = open_window (fixture);
+  select_account (window, "Support");
+
+  /* Nothing changed yet: nothing to save. */
+  g_assert_false (action_enabled (window, "save_button"));
+  gtk_editable_set_text (GTK_EDITABLE (window_editor_row (window, "name_row")), "Helpdesk");
+  gtk_editable_set_text (GTK_EDITABLE (window_editor_row (window, "sender_alias_row")),
+                         "Example Helpdesk");
+  g_assert_true (action_enabled (window, "save_button"));
+  g_assert_false (action_enabled (window, "duplicate_button"));
+
+  /* An invalid change is not saved, and the error is on its field. */
+  gtk_editable_set_text (GTK_EDITABLE (window_editor_row (window, "sender_address_row")),
+                         "not an address");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.save-account", NULL);
+  settle ();
+  g_assert_true (gtk_widget_has_css_class (window_editor_row (window, "sender_address_row"),
+                                           "error"));
+  g_assert_null (hd_store_lookup_account (fixture->store, "Helpdesk", NULL));
+  gtk_editable_set_text (GTK_EDITABLE (window_editor_row (window, "sender_address_row")),
+                         "help@example.com");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.save-account", NULL);
+  settle ();
+  g_assert_false (action_enabled (window, "save_button"));
+  stored = hd_store_lookup_account (fixture->store, "Helpdesk", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hd_account_get_sender_alias (stored), ==, "Example Helpdesk");
+  g_assert_cmpstr (hd_account_get_sender_address (stored), ==, "help@example.com");
+  g_assert_null (hd_store_lookup_account (fixture->store, "Support", NULL));
+
+  /* The password moved with the name, off the main loop. */
+  wait_until (secret_arrived, &wait, "the password to move to the new name");
+  g_assert_true (secret_is (fixture, "Support", NULL));
+
+  hd_secrets_clear_owner_sync (hd_store_get_id (fixture->store), "Helpdesk", NULL, &error);
+  g_assert_no_error (error);
+  close_window (window);
+}
+
+static void
+test_unsaved_changes_ask (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  HdWindow *window;
+  AdwMessageDialog *dialog;
+  g_autoptr (HdAccount) stored = NULL;
+  GtkListBoxRow *selected;
+
+  add_account (fixture, "Billing", HD_PROTOCOL_POP3, "pop.example.org", TRUE);
+  add_account (fixture, "Support", HD_PROTOCOL_IMAP, "imap.example.com", TRUE);
+  window = open_window (fixture);
+  select_account (window, "Billing");
+
+  gtk_editable_set_text (GTK_EDITABLE (window_editor_row (window, "host_row")),
+                         "pop2.example.org");
+  select_account (window, "Support");
+
+  /* The question comes, and the old account stays selected meanwhile. */
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Save Changes?");
+  selected = gtk_list_box_get_selected_row (GTK_LIST_BOX (window_child (window, "account_list")));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (selected)), ==, "Billing");
+
+  adw_message_dialog_response (dialog, "save");
+  settle ();
+  stored = hd_store_lookup_account (fixture->store, "Billing", NULL);
+  g_assert_cmpstr (hd_account_get_host (stored), ==, "pop2.example.org");
+  g_assert_cmpstr (hd_account_get_name (hd_account_editor_get_account (
+                     hd_window_get_editor (window))), ==, "Support");
+
+  /* Discarding forgets the change. */
+  gtk_editable_set_text (GTK_EDITABLE (window_editor_row (window, "host_row")), "x.example.org");
+  select_account (window, "Billing");
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "discard");
+  settle ();
+  g_clear_object (&stored);
+  stored = hd_store_lookup_account (fixture->store, "Support", NULL);
+  g_assert_cmpstr (hd_account_get_host (stored), ==, "imap.example.com");
+
+  /* Closing the window with a change asks too; cancel keeps it open. */
+  gtk_editable_set_text (GTK_EDITABLE (window_editor_row (window, "host_row")), "y.example.org");
+  gtk_window_close (GTK_WINDOW (window));
+  settle ();
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "cancel");
+  settle ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+
+  /* Billing is shown again, as saved above; reverting drops the new change. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.revert-account", NULL);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (window_editor_row (window, "host_row"))),
+                   ==, "pop2.example.org");
+  close_window (window);
+}
+
+static void
+test_duplicate (Fixture       *fixture,
+                gconstpointer  data)
+{
+  HdWindow *window;
+  g_autoptr (HdAccount) copy = NULL;
+  g_autoptr (GError) error = NULL;
+  SecretWait wait = { fixture, "Support (Copy)", "s3cret" };
+
+  add_account (fixture, "Support", HD_PROTOCOL_IMAP, "imap.example.com", TRUE);
+  hd_secrets_store_sync (HD_SECRET_ACCOUNT_PASSWORD, hd_store_get_id (fixture->store), "Support",
+                         "s3cret", NULL, &error);
+  g_assert_no_error (error);
+  window = open_window (fixture);
+  select_account (window, "Support");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.duplicate-account", NULL);
+  settle ();
+  copy = hd_store_lookup_account (fixture->store, "Support (Copy)", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hd_account_get_host (copy), ==, "imap.example.com");
+  g_assert_false (hd_account_get_enabled (copy));
+  g_assert_cmpstr (hd_account_get_name (hd_account_editor_get_account (
+                     hd_window_get_editor (window))), ==, "Support (Copy)");
+  wait_until (secret_arrived, &wait, "the password to be copied");
+
+  hd_secrets_clear_owner_sync (hd_store_get_id (fixture->store), "Support", NULL, &error);
+  hd_secrets_clear_owner_sync (hd_store_get_id (fixture->store), "Support (Copy)", NULL, &error);
+  g_assert_no_error (error);
+  close_window (window);
+}
+
+/* Seeds a ticket with two steps and an attachment, and a poll run, through
+ * the same store calls the poller makes. */
+static void
+seed_ticket_and_log (Fixture *fixture)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) pdf = g_bytes_new_static ("%PDF-1.4", 8);
+  gint64 account_id = hd_store_get_account_id (fixture->store, "Support", &error);
+  HdTicketSpec ticket = { .subject = "Printer broken", .from_address = "carol@example.org",
+                          .account_id = account_id };
+  HdStepSpec first = { .from_address = "carol@example.org", .date = "2024-03-01T09:30:00Z",
+                       .message_id = "<1@example.org>", .body_text = "It prints only stripes." };
+  HdStepSpec second = { .from_address = "carol@example.org", .date = "2024-03-01T10:00:00Z",
+                        .message_id = "<2@example.org>", .body_text = "Photo attached." };
+  HdPollCounts counts = { .listed = 2, .imported = 1, .skipped = 1 };
+  HdPollEvent imported = { .server_key = "1:1", .subject = "Printer broken",
+                           .from_address = "carol@example.org", .action = "new-ticket",
+                           .reason = "no ticket reference and no known thread: a new ticket" };
+  HdPollEvent skipped = { .server_key = "1:2", .subject = "Newsletter",
+                          .from_address = "news@example.net", .action = "skip-other-account",
+                          .reason = "addressed first to billing@example.com" };
+  gint64 ticket_id, step_id, run_id;
+
+  g_assert_no_error (error);
+  run_id = hd_store_begin_poll_run (fixture->store, account_id, &error);
+  g_assert_no_error (error);
+  ticket.poll_run_id = run_id;
+  ticket_id = hd_store_create_ticket (fixture->store, &ticket, NULL, &error);
+  g_assert_no_error (error);
+  hd_store_add_step (fixture->store, ticket_id, &first, NULL, 0, &error);
+  g_assert_no_error (error);
+  step_id = hd_store_add_step (fixture->store, ticket_id, &second, NULL, 0, &error);
+  g_assert_no_error (error);
+  hd_store_add_attachment (fixture->store, step_id, "stripes.pdf", "application/pdf", FALSE, pdf,
+                           &error);
+  g_assert_no_error (error);
+  imported.ticket_id = ticket_id;
+  hd_store_add_poll_event (fixture->store, run_id, &imported, &error);
+  g_assert_no_error (error);
+  hd_store_add_poll_event (fixture->store, run_id, &skipped, &error);
+  g_assert_no_error (error);
+  hd_store_finish_poll_run (fixture->store, run_id, "ok", &counts, 42, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+has_row (GtkWidget  *root,
+         GType       type,
+         const char *title,
+         const char *subtitle_part)
+{
+  g_autoptr (GPtrArray) rows = find_all (root, type);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GObject *row = g_ptr_array_index (rows, i);
+      g_autofree char *subtitle = NULL;
+
+      g_object_get (row, "subtitle", &subtitle, NULL);
+      if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), title) == 0
+          && (subtitle_part == NULL || (subtitle != NULL && strstr (subtitle, subtitle_part))))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_tickets_and_poll_log (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  HdWindow *window;
+  GtkWidget *tickets;
+  GtkWidget *log;
+  g_autoptr (GPtrArray) account_rows = NULL;
+
+  add_account (fixture, "Support", HD_PROTOCOL_IMAP, "imap.example.com", TRUE);
+  seed_ticket_and_log (fixture);
+  window = open_window (fixture);
+  tickets = window_child (window, "tickets_view");
+  log = window_child (window, "poll_log_view");
+
+  /* The account row tells the last poll result at a glance. */
+  account_rows = find_all (window, HD_TYPE_ACCOUNT_ROW);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row_named (
+                              account_rows, "Support"))), ": OK"));
+
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (window_child (window, "view_stack")),
+                                         "tickets");
+  settle ();
+  g_assert_true (has_row (tickets, ADW_TYPE_EXPANDER_ROW, "Printer broken", "Support"));
+  {
+    g_autoptr (GPtrArray) steps = find_all (tickets, ADW_TYPE_ACTION_ROW);
+    gboolean saw_text = FALSE, saw_attachment = FALSE;
+    guint n_steps = 0;
+
+    /* An expander row has an action row of its own inside; steps are the
+     * rows headed by their sender. */
+    for (guint i = 0; i < steps->len; i++)
+      {
+        const char *title = adw_preferences_row_get_title (g_ptr_array_index (steps, i));
+        const char *subtitle = adw_action_row_get_subtitle (g_ptr_array_index (steps, i));
+
+        if (!g_str_has_prefix (title, "carol@example.org · "))
+          continue;
+        n_steps++;
+        saw_text |= strstr (subtitle, "It prints only stripes.") != NULL;
+        saw_attachment |= strstr (subtitle, "Attachments: stripes.pdf (8 bytes)") != NULL;
+      }
+    g_assert_cmpuint (n_steps, ==, 2);
+    g_assert_true (saw_text);
+    g_assert_true (saw_attachment);
+  }
+
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (window_child (window, "view_stack")),
+                                         "log");
+  settle ();
+  g_assert_true (has_row (log, ADW_TYPE_ACTION_ROW, "Printer broken",
+                          "New ticket — no ticket reference and no known thread: a new ticket"));
+  g_assert_true (has_row (log, ADW_TYPE_ACTION_ROW, "Newsletter",
+                          "Skipped: for another account — addressed first to billing@example.com"));
+  {
+    g_autoptr (GPtrArray) groups = find_all (log, ADW_TYPE_PREFERENCES_GROUP);
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < groups->len; i++)
+      found |= g_strcmp0 (adw_preferences_group_get_title (g_ptr_array_index (groups, i)),
+                          "Support") == 0;
+    g_assert_true (found);
+  }
+
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -416,6 +779,15 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/window/add-duplicate-name", Fixture, NULL, fixture_set_up,
               test_add_duplicate_name, fixture_tear_down);
+
+  g_test_add ("/window/edit-rename-and-save", Fixture, NULL, fixture_set_up,
+              test_edit_rename_and_save, fixture_tear_down);
+  g_test_add ("/window/unsaved-changes-ask", Fixture, NULL, fixture_set_up,
+              test_unsaved_changes_ask, fixture_tear_down);
+  g_test_add ("/window/duplicate", Fixture, NULL, fixture_set_up, test_duplicate,
+              fixture_tear_down);
+  g_test_add ("/window/tickets-and-poll-log", Fixture, NULL, fixture_set_up,
+              test_tickets_and_poll_log, fixture_tear_down);
 
   return g_test_run ();
 }

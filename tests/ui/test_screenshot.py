@@ -25,6 +25,8 @@ ACCOUNTS = [
     ("Billing", "pop3", "pop.example.org", False),
 ]
 TIMEOUT = 30
+# The X modifier mask of Alt.
+MOD1 = 1 << 3
 
 
 class Tap:
@@ -116,6 +118,89 @@ def wait_for(what, function):
     raise TimeoutError(f"timed out waiting for {what}")
 
 
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def press_view(window, key, title):
+    """Switches to another view as a keyboard user does: Alt and the view's
+    number (GTK 4.8 reports no screen coordinates under X for a pointer to
+    aim at). Waits until the view switcher's tab called title is selected;
+    GTK 4.8 does not keep the showing state of the page's rows up to date."""
+    # Alt is Mod1 under X; it is held by locking it around the key.
+    pyatspi.Registry.generateKeyboardEvent(MOD1, None, pyatspi.KEY_LOCKMODIFIERS)
+    try:
+        pyatspi.Registry.generateKeyboardEvent(ord(key), None, pyatspi.KEY_SYM)
+    finally:
+        pyatspi.Registry.generateKeyboardEvent(MOD1, None, pyatspi.KEY_UNLOCKMODIFIERS)
+
+    def selected():
+        tabs = descendants(window, lambda n: n.getRole() == pyatspi.ROLE_PAGE_TAB
+                           and n.name == title)
+        return tabs and all(t.getState().contains(pyatspi.STATE_SELECTED) for t in tabs)
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if selected():
+            return
+        time.sleep(0.25)
+    raise LookupError(f"Alt+{key} does not select the view {title!r}")
+
+
+# The views as a German or English admin sees them, light and dark.
+VARIANTS = [
+    ("en", "light", {"LANGUAGE": "en", "LC_ALL": "C.UTF-8"},
+     ("HelpDesk Mail", "Tickets", "Poll Log", "Printer broken", "Your newsletter")),
+    ("en", "dark", {"LANGUAGE": "en", "LC_ALL": "C.UTF-8", "ADW_DEBUG_COLOR_SCHEME": "prefer-dark"},
+     ("HelpDesk Mail", "Tickets", "Poll Log", "Printer broken", "Your newsletter")),
+    ("de", "light", {"LANGUAGE": "de", "LANG": "de_DE.UTF-8", "LC_ALL": "de_DE.UTF-8"},
+     ("HelpDesk Mail", "Tickets", "Abrufprotokoll", "Printer broken", "Your newsletter")),
+    ("de", "dark", {"LANGUAGE": "de", "LANG": "de_DE.UTF-8", "LC_ALL": "de_DE.UTF-8",
+                    "ADW_DEBUG_COLOR_SCHEME": "prefer-dark"},
+     ("HelpDesk Mail", "Tickets", "Abrufprotokoll", "Printer broken", "Your newsletter")),
+]
+
+
+def shoot_variants(tap, db, shots):
+    subprocess.run([os.environ["HD_SEED_VIEWS"], db, "Support"], check=True)
+    for lang, scheme, extra, (title, tickets, log, subject, skipped) in VARIANTS:
+        env = dict(os.environ)
+        env.setdefault("GTK_A11Y", "atspi")
+        env.update(extra)
+        proc = subprocess.Popen([os.environ["HD_HELPDESK_MAIL"], "--db", db], env=env)
+        try:
+            app = wait_for("the application", lambda: find_application(proc.pid))
+            window = wait_for("the main window", lambda: first(
+                app, lambda n: n.getRole() == pyatspi.ROLE_FRAME and n.name == title
+                and showing(n)))
+            time.sleep(1.0)
+            names = {}
+            for page, key, view, expect in (("editor", None, None, None),
+                                            ("tickets", "2", tickets, subject),
+                                            ("poll-log", "3", log, skipped)):
+                if key is not None:
+                    press_view(window, key, view)
+                    if not first(window, lambda n: n.name == expect):
+                        raise LookupError(f"the {page} view has no {expect!r}")
+                    # Let the crossfade finish before the picture.
+                    time.sleep(0.5)
+                png = os.path.join(shots, f"{page}-{lang}-{scheme}.png")
+                subprocess.run(["/usr/bin/import", "-window", "root", png], check=True)
+                names[page] = png
+            tap.ok(all(colours(p) > 1 for p in names.values()),
+                   f"{lang} {scheme}: the editor, tickets and poll log are saved as "
+                   + ", ".join(os.path.basename(p) for p in names.values()))
+        except (TimeoutError, LookupError) as e:
+            tap.ok(False, f"{lang} {scheme}: screenshots of the views", e)
+        finally:
+            stop(proc)
+
+
 def colours(png):
     out = subprocess.run(["/usr/bin/identify", "-format", "%k", png],
                          check=True, capture_output=True, text=True)
@@ -124,7 +209,7 @@ def colours(png):
 
 def main():
     tap = Tap()
-    print("1..9", flush=True)
+    print(f"1..{9 + len(VARIANTS)}", flush=True)
 
     shots = os.environ["HD_SCREENSHOT_DIR"]
     os.makedirs(shots, exist_ok=True)
@@ -180,14 +265,16 @@ def main():
         # GTK 4.8 exposes GtkSwitch as a check box; later versions as a switch.
         switches = descendants(window, lambda n: n.getRoleName() in ("check box", "switch",
                                                                       "toggle button"))
-        states = {s.name: s.getState().contains(pyatspi.STATE_CHECKED) for s in switches}
+        states = {s.name: s.getState().contains(pyatspi.STATE_CHECKED) for s in switches
+                  if s.name.startswith("Read “")}
         expected = {f"Read “{name}”": enabled for name, _, _, enabled in ACCOUNTS}
         tap.ok(states == expected, "each account's switch is labelled and shows its state",
                f"got {states}, expected {expected}")
 
         buttons = {b.name for b in descendants(window,
                                                lambda n: n.getRole() == pyatspi.ROLE_PUSH_BUTTON)}
-        wanted = {"Add Account", "Main Menu"} | {f"Remove “{a[0]}”" for a in ACCOUNTS}
+        wanted = {"Add Account", "Main Menu", "Duplicate", "Remove…", "Save", "Revert",
+                  "Check Connection"}
         tap.ok(wanted <= buttons, "the icon buttons have accessible names",
                f"missing {wanted - buttons}")
 
@@ -221,12 +308,11 @@ def main():
         n = colours(dialog_png)
         tap.ok(n > 1, f"the dialog screenshot is saved as {dialog_png}", f"{n} colour(s)")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
+
+    try:
+        shoot_variants(tap, db, shots)
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
     return 1 if tap.failed else 0

@@ -1,0 +1,213 @@
+/* hd-tickets-view.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "hd-tickets-view.h"
+
+#include <glib/gi18n.h>
+
+#include "hd-format.h"
+#include "hd-store-tickets.h"
+
+struct _HdTicketsView
+{
+  AdwBin parent_instance;
+
+  GPtrArray *rows;
+
+  GtkStack *stack;
+  AdwPreferencesGroup *group;
+};
+
+G_DEFINE_FINAL_TYPE (HdTicketsView, hd_tickets_view, ADW_TYPE_BIN)
+
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+}
+
+static char *
+attachments_text (JsonArray *attachments)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (attachments); i++)
+    {
+      JsonObject *attachment = json_array_get_object_element (attachments, i);
+      g_autofree char *size = g_format_size (json_object_get_int_member (attachment, "size"));
+      const char *filename = member_string (attachment, "filename");
+
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      /* Translators: One attachment: its file name and its size. */
+      g_string_append_printf (text, _("%s (%s)"),
+                              filename != NULL ? filename : _("unnamed"), size);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static GtkWidget *
+step_row (JsonObject *step)
+{
+  GtkWidget *row = adw_action_row_new ();
+  JsonArray *attachments = json_object_get_array_member (step, "attachments");
+  g_autofree char *date = hd_format_date (member_string (step, "date"));
+  g_autofree char *title = NULL;
+  g_autoptr (GString) subtitle = g_string_new (member_string (step, "text"));
+
+  /* Translators: A ticket step's heading: the sender, then the date. */
+  title = g_strdup_printf (_("%s · %s"), member_string (step, "from"), date);
+  if (attachments != NULL && json_array_get_length (attachments) > 0)
+    {
+      g_autofree char *files = attachments_text (attachments);
+
+      if (subtitle->len > 0)
+        g_string_append (subtitle, "\n\n");
+      /* Translators: The attachments of a ticket step, a list of names and sizes. */
+      g_string_append_printf (subtitle, _("Attachments: %s"), files);
+    }
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  return row;
+}
+
+static GtkWidget *
+ticket_row (HdStore    *store,
+            JsonObject *ticket,
+            GError    **error)
+{
+  GtkWidget *row = adw_expander_row_new ();
+  g_autoptr (JsonNode) full = NULL;
+  g_autofree char *date = hd_format_date (member_string (ticket, "created"));
+  g_autofree char *subtitle = NULL;
+  const char *subject = member_string (ticket, "subject");
+  const char *user = member_string (ticket, "user");
+  JsonArray *steps;
+
+  full = hd_store_ticket_to_json (store, json_object_get_int_member (ticket, "id"), error);
+  if (full == NULL)
+    {
+      g_object_ref_sink (row);
+      g_object_unref (row);
+      return NULL;
+    }
+  steps = json_object_get_array_member (json_node_get_object (full), "steps");
+
+  /* Translators: Under a ticket's subject: its reference, user, account and date. */
+  subtitle = g_strdup_printf (_("%s · %s · %s · %s"), member_string (ticket, "reference"),
+                              user != NULL ? user : C_("user", "No user"),
+                              member_string (ticket, "account"), date);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 subject != NULL && *subject != '\0' ? subject
+                                                                     : _("(no subject)"));
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+  for (guint i = 0; steps != NULL && i < json_array_get_length (steps); i++)
+    adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
+                              step_row (json_array_get_object_element (steps, i)));
+  return row;
+}
+
+static void
+clear_rows (HdTicketsView *self)
+{
+  for (guint i = 0; i < self->rows->len; i++)
+    adw_preferences_group_remove (self->group, g_ptr_array_index (self->rows, i));
+  g_ptr_array_set_size (self->rows, 0);
+}
+
+static void
+hd_tickets_view_dispose (GObject *object)
+{
+  HdTicketsView *self = HD_TICKETS_VIEW (object);
+
+  g_ptr_array_set_size (self->rows, 0);
+  /* AdwBin 1.2 unparents its child in its own dispose; the template's
+   * child goes first so that it is not unparented twice. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_TICKETS_VIEW);
+
+  G_OBJECT_CLASS (hd_tickets_view_parent_class)->dispose (object);
+}
+
+static void
+hd_tickets_view_finalize (GObject *object)
+{
+  HdTicketsView *self = HD_TICKETS_VIEW (object);
+
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (hd_tickets_view_parent_class)->finalize (object);
+}
+
+static void
+hd_tickets_view_class_init (HdTicketsViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hd_tickets_view_dispose;
+  object_class->finalize = hd_tickets_view_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/helpdeskmail/HelpDeskMail/hd-tickets-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, HdTicketsView, stack);
+  gtk_widget_class_bind_template_child (widget_class, HdTicketsView, group);
+}
+
+static void
+hd_tickets_view_init (HdTicketsView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The rows are the group's; the array only remembers which to take out. */
+  self->rows = g_ptr_array_new ();
+}
+
+/**
+ * hd_tickets_view_reload:
+ * @store: the database to read the tickets from
+ *
+ * Shows the tickets of @store as they are now.
+ *
+ * Returns: %TRUE if the tickets could be read
+ */
+gboolean
+hd_tickets_view_reload (HdTicketsView *self,
+                        HdStore       *store,
+                        GError       **error)
+{
+  g_autoptr (JsonNode) tickets = NULL;
+  JsonArray *array;
+
+  g_return_val_if_fail (HD_IS_TICKETS_VIEW (self), FALSE);
+  g_return_val_if_fail (HD_IS_STORE (store), FALSE);
+
+  tickets = hd_store_tickets_to_json (store, error);
+  if (tickets == NULL)
+    return FALSE;
+
+  clear_rows (self);
+  array = json_node_get_array (tickets);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      GtkWidget *row = ticket_row (store, json_array_get_object_element (array, i), error);
+
+      if (row == NULL)
+        return FALSE;
+      adw_preferences_group_add (self->group, row);
+      g_ptr_array_add (self->rows, row);
+    }
+  gtk_stack_set_visible_child_name (self->stack, self->rows->len > 0 ? "list" : "empty");
+  return TRUE;
+}
