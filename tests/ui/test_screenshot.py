@@ -84,12 +84,19 @@ VARIANTS = [
 ]
 
 
-def shoot_variants(tap, db, shots):
-    subprocess.run([os.environ["HD_SEED_VIEWS"], db, "Support"], check=True)
+def shoot_variants(tap, tmp, shots):
+    dbs = {}
     for lang, scheme, extra, (title, tickets, log, subject, skipped) in VARIANTS:
         env = dict(os.environ)
         env.setdefault("GTK_A11Y", "atspi")
         env.update(extra)
+        if lang not in dbs:
+            # A database per language: the poll log keeps the reasons in
+            # the words of the poller that wrote them.
+            db = dbs[lang] = os.path.join(tmp, f"views-{lang}.sqlite3")
+            seed(db)
+            subprocess.run([os.environ["HD_SEED_VIEWS"], db, "Support"], env=env, check=True)
+        db = dbs[lang]
         proc = subprocess.Popen([os.environ["HD_HELPDESK_MAIL"], "--db", db], env=env)
         try:
             app = wait_for("the application", lambda: find_application(proc.pid))
@@ -229,7 +236,7 @@ def main():
         stop(proc)
 
     try:
-        shoot_variants(tap, db, shots)
+        shoot_variants(tap, tmp, shots)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
