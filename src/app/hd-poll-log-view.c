@@ -67,6 +67,8 @@ event_row (JsonObject *event)
       gtk_widget_add_css_class (label, "dim-label");
       gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
       gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
+      /* A long reason wraps rather than squeezing the sender to "carol…org". */
+      gtk_label_set_width_chars (GTK_LABEL (label), (int) MIN (g_utf8_strlen (from, -1), 28));
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
     }
   return row;

@@ -235,26 +235,22 @@ show_last_poll (HdWindow     *self,
                 HdAccountRow *row)
 {
   HdAccount *account = hd_account_row_get_account (row);
-  g_autoptr (JsonNode) log = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *started = NULL;
   g_autofree char *date = NULL;
-  JsonArray *runs;
-  JsonObject *last;
 
-  log = hd_store_poll_log_to_json (self->store, hd_account_get_name (account), &error);
-  if (log == NULL)
+  if (!hd_store_get_last_poll (self->store, hd_account_get_name (account), &status, &started,
+                               &error))
     {
-      g_warning ("Could not read the poll log: %s", error->message);
+      g_warning ("Could not read the last poll of “%s”: %s", hd_account_get_name (account),
+                 error->message);
       return;
     }
-  runs = json_node_get_array (log);
-  if (json_array_get_length (runs) == 0)
+  if (status == NULL)
     return;
-  last = json_array_get_object_element (runs, 0);
-  date = hd_format_date (json_object_get_string_member_with_default (last, "started", NULL));
-  hd_account_row_set_last_poll (row, json_object_get_string_member_with_default (last, "status",
-                                                                                 NULL),
-                                date);
+  date = hd_format_date (started);
+  hd_account_row_set_last_poll (row, status, date);
 }
 
 static void

@@ -8,6 +8,8 @@
 #include "hd-ingest.h"
 
 #include <glib/gi18n-lib.h>
+/* PRId64: xgettext reads it in a translatable string, G_GINT64_FORMAT it cannot. */
+#include <inttypes.h>
 #include <string.h>
 
 #include "hd-store-polls.h"
@@ -334,7 +336,7 @@ hd_ingest_decide (HdStore    *store,
   ticket = find_thread_ticket (store, message, &thread_id);
   if (ticket != 0)
     return decide (HD_INGEST_ADD_STEP, ticket,
-                   g_strdup_printf (_("it answers %s, a message of ticket %" G_GINT64_FORMAT),
+                   g_strdup_printf (_("it answers %s, a message of ticket %" PRId64),
                                     thread_id, ticket));
 
   if (hd_account_get_no_new_tickets (account))
@@ -348,7 +350,7 @@ hd_ingest_decide (HdStore    *store,
                                             run_id);
       if (ticket != 0)
         return decide (HD_INGEST_BUNDLE, ticket,
-                       g_strdup_printf (_("same sender and subject as ticket %" G_GINT64_FORMAT
+                       g_strdup_printf (_("same sender and subject as ticket %" PRId64
                                           ", created in this or the previous poll"),
                                         ticket));
     }

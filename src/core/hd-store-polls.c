@@ -445,3 +445,55 @@ hd_store_poll_log_to_json (HdStore    *self,
     }
   return json_builder_get_root (builder);
 }
+
+/**
+ * hd_store_get_last_poll:
+ * @account_name: the account whose newest poll run is wanted
+ * @status: (out) (transfer full) (nullable): "ok" or "failed", %NULL when
+ *   the account was never polled
+ * @started: (out) (transfer full) (nullable): when that run started, ISO 8601
+ *
+ * Reads the newest poll run of one account alone, without its events, for
+ * the result at a glance that the account list shows.
+ *
+ * Returns: %FALSE with @error when the database could not be read
+ */
+gboolean
+hd_store_get_last_poll (HdStore     *self,
+                        const char  *account_name,
+                        char       **status,
+                        char       **started,
+                        GError     **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (account_name != NULL, FALSE);
+  g_return_val_if_fail (status != NULL && started != NULL, FALSE);
+
+  *status = NULL;
+  *started = NULL;
+  stmt = hd_store_prepare (self,
+                           "SELECT r.status, r.started"
+                           " FROM poll_runs r JOIN accounts a ON a.id = r.account_id"
+                           " WHERE a.name = ?1 ORDER BY r.id DESC LIMIT 1",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  hd_store_bind_text (stmt, 1, account_name);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *status = g_strdup (hd_store_column_text (stmt, 0));
+      *started = g_strdup (hd_store_column_text (stmt, 1));
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      hd_store_set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -94,5 +94,10 @@ guint          hd_store_count_sent_today (HdStore    *self,
 JsonNode      *hd_store_poll_log_to_json (HdStore    *self,
                                           const char *account_name,
                                           GError    **error);
+gboolean       hd_store_get_last_poll (HdStore     *self,
+                                       const char  *account_name,
+                                       char       **status,
+                                       char       **started,
+                                       GError     **error);
 
 G_END_DECLS

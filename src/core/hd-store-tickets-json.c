@@ -9,6 +9,8 @@
 #include "hd-store-tickets.h"
 
 #include <glib/gi18n-lib.h>
+/* PRId64: xgettext reads it in a translatable string, G_GINT64_FORMAT it cannot. */
+#include <inttypes.h>
 
 #include "hd-json.h"
 #include "hd-store-private.h"
@@ -174,7 +176,7 @@ hd_store_ticket_to_json (HdStore *self,
     {
       if (rc == SQLITE_DONE)
         g_set_error (error, HD_STORE_ERROR, HD_STORE_ERROR_NOT_FOUND,
-                     _("There is no ticket %" G_GINT64_FORMAT), ticket_id);
+                     _("There is no ticket %" PRId64), ticket_id);
       else
         hd_store_set_error (self, rc, error);
       return NULL;

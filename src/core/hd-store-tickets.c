@@ -9,6 +9,8 @@
 #include "hd-store-tickets.h"
 
 #include <glib/gi18n-lib.h>
+/* PRId64: xgettext reads it in a translatable string, G_GINT64_FORMAT it cannot. */
+#include <inttypes.h>
 #include <string.h>
 
 #include "hd-random.h"
@@ -152,7 +154,7 @@ write_raw (HdStore      *self,
       if (got == 0)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                       _("The message ended after %" G_GOFFSET_FORMAT " of %" G_GOFFSET_FORMAT
+                       _("The message ended after %" PRId64 " of %" PRId64
                          " bytes"), offset, raw_size);
           break;
         }

@@ -8,6 +8,8 @@
 #include "hd-ctl.h"
 
 #include <glib/gi18n-lib.h>
+/* PRId64: xgettext reads it in a translatable string, G_GINT64_FORMAT it cannot. */
+#include <inttypes.h>
 #include <stdio.h>
 
 #include "hd-secrets.h"
@@ -112,7 +114,7 @@ tickets_show (HdCtl *ctl,
       for (guint k = 0; k < json_array_get_length (attachments); k++)
         {
           JsonObject *a = json_array_get_object_element (attachments, k);
-          printf (_("[attachment] %s (%s, %" G_GINT64_FORMAT " bytes)\n"),
+          printf (_("[attachment] %s (%s, %" PRId64 " bytes)\n"),
                   member_or_dash (a, "filename"), member_or_dash (a, "content_type"),
                   json_object_get_int_member (a, "size"));
         }
@@ -160,8 +162,8 @@ poll_log (HdCtl *ctl,
       JsonObject *r = json_array_get_object_element (runs, i);
       JsonArray *events = json_object_get_array_member (r, "events");
 
-      printf (_("%s  %s  %s: %" G_GINT64_FORMAT " listed, %" G_GINT64_FORMAT " imported, %"
-                G_GINT64_FORMAT " skipped, %" G_GINT64_FORMAT " failed, %" G_GINT64_FORMAT
+      printf (_("%s  %s  %s: %" PRId64 " listed, %" PRId64 " imported, %"
+                PRId64 " skipped, %" PRId64 " failed, %" PRId64
                 " deleted\n"),
               member_or_dash (r, "started"), member_or_dash (r, "account"),
               member_or_dash (r, "status"), json_object_get_int_member (r, "listed"),

@@ -362,12 +362,14 @@ hd_ctl_main (int    argc,
 {
   HdCtl ctl = { 0 };
   const HdCtlCommand *command;
+  const char *localedir = g_getenv ("HELPDESK_MAIL_LOCALEDIR");
   gboolean name_known;
   int i = 1;
   int status;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* As the window does: the tests read German from the build tree. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -4,10 +4,16 @@
  *
  *   seed-views DB ACCOUNT
  *
+ * The reasons in the poll log are the poller's own words, in the language of
+ * the locale the seed runs in, as the poller would have written them.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <locale.h>
 
 #include "hd-store-polls.h"
 #include "hd-store-tickets.h"
@@ -27,7 +33,17 @@ main (int   argc,
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) pdf = g_bytes_new_static ("%PDF-1.4 stripes", 16);
   HdPollCounts counts = { .listed = 3, .imported = 2, .skipped = 1 };
+  const char *localedir = g_getenv ("HELPDESK_MAIL_LOCALEDIR");
+  const char *new_ticket;
+  g_autofree char *other_account = NULL;
   gint64 account_id, run_id, ticket_id, step_id;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  new_ticket = _("no ticket reference and no known thread: a new ticket");
+  other_account = g_strdup_printf (_("addressed first to %s, which the account “%s” imports"),
+                                   "billing@example.com", "Billing");
 
   if (argc != 3)
     {
@@ -54,7 +70,7 @@ main (int   argc,
     HdPollEvent event = { .server_key = "1:1", .message_id = "<1@example.org>",
                           .subject = "Printer broken", .from_address = "carol@example.org",
                           .action = "new-ticket",
-                          .reason = "no ticket reference and no known thread: a new ticket" };
+                          .reason = new_ticket };
 
     ticket_id = hd_store_create_ticket (store, &ticket, NULL, &error);
     check (error);
@@ -79,12 +95,11 @@ main (int   argc,
     HdPollEvent event = { .server_key = "1:2", .message_id = "<3@example.org>",
                           .subject = "VPN down since this morning",
                           .from_address = "dave@example.org", .action = "new-ticket",
-                          .reason = "no ticket reference and no known thread: a new ticket" };
+                          .reason = new_ticket };
     HdPollEvent skipped = { .server_key = "1:3", .message_id = "<4@example.net>",
                             .subject = "Your newsletter", .from_address = "news@example.net",
                             .action = "skip-other-account",
-                            .reason = "addressed first to billing@example.com, which the "
-                                      "account “Billing” imports" };
+                            .reason = other_account };
 
     ticket_id = hd_store_create_ticket (store, &ticket, NULL, &error);
     check (error);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hd-store.h"
+#include "hd-store-polls.h"
 
 typedef struct
 {
@@ -355,6 +356,51 @@ test_settings (Fixture       *f,
   g_assert_null (hd_store_dup_setting (f->store, "no.such.key"));
 }
 
+static void
+test_last_poll (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr (HdAccount) account = make_account ("Support");
+  g_autoptr (HdAccount) other = make_account ("Sales");
+  g_autoptr (GError) error = NULL;
+  HdPollCounts counts = { 0 };
+  char *status = NULL;
+  char *started = NULL;
+  gint64 id;
+  gint64 run;
+
+  g_assert_true (hd_store_add_account (f->store, account, &error));
+  g_assert_true (hd_store_add_account (f->store, other, &error));
+
+  /* Never polled: no status, and no error. */
+  g_assert_true (hd_store_get_last_poll (f->store, "Support", &status, &started, &error));
+  g_assert_no_error (error);
+  g_assert_null (status);
+  g_assert_null (started);
+
+  id = hd_store_get_account_id (f->store, "Support", NULL);
+  run = hd_store_begin_poll_run (f->store, id, &error);
+  g_assert_true (hd_store_finish_poll_run (f->store, run, "failed", &counts, 5, "refused", &error));
+  run = hd_store_begin_poll_run (f->store, id, &error);
+  g_assert_true (hd_store_finish_poll_run (f->store, run, "ok", &counts, 5, NULL, &error));
+  run = hd_store_begin_poll_run (f->store, hd_store_get_account_id (f->store, "Sales", NULL),
+                                 &error);
+  g_assert_true (hd_store_finish_poll_run (f->store, run, "failed", &counts, 5, "refused",
+                                           &error));
+  g_assert_no_error (error);
+
+  /* The newest run of that account, not of another. */
+  g_assert_true (hd_store_get_last_poll (f->store, "Support", &status, &started, &error));
+  g_assert_cmpstr (status, ==, "ok");
+  g_assert_nonnull (started);
+  g_clear_pointer (&status, g_free);
+  g_clear_pointer (&started, g_free);
+  g_assert_true (hd_store_get_last_poll (f->store, "Sales", &status, &started, &error));
+  g_assert_cmpstr (status, ==, "failed");
+  g_clear_pointer (&status, g_free);
+  g_clear_pointer (&started, g_free);
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -373,6 +419,7 @@ main (int    argc,
   ADD ("/store/unknown-references", test_unknown_references);
   ADD ("/store/known-references", test_known_references);
   ADD ("/store/entity-constraints", test_entity_constraints);
+  ADD ("/store/last-poll", test_last_poll);
   ADD ("/store/transaction-rollback", test_transaction_rollback);
   ADD ("/store/update-and-remove", test_update_and_remove);
   ADD ("/store/settings", test_settings);
