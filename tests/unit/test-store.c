@@ -178,6 +178,40 @@ test_too_new (Fixture       *f,
   g_assert_error (error, HD_STORE_ERROR, HD_STORE_ERROR_TOO_NEW);
 }
 
+/* A database one version behind (here: schema 1, without the indexes that
+ * migration 2 adds) is brought forward when opened, and keeps its rows. */
+static void
+test_migrate_forward (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr (HdAccount) account = make_account ("Support");
+  g_autoptr (HdAccount) back = NULL;
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (hd_store_get_latest_schema_version (), >=, 2);
+  g_assert_true (hd_store_add_account (f->store, account, &error));
+  g_clear_object (&f->store);
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP INDEX tickets_poll_run; DROP INDEX poll_runs_account;"
+                                 " DROP INDEX poll_events_server_key; PRAGMA user_version = 1",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpint (count_rows (f->path, "SELECT count(*) FROM sqlite_master"
+                                        " WHERE name = 'tickets_poll_run'"), ==, 0);
+
+  f->store = hd_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hd_store_get_schema_version (f->store), ==,
+                   hd_store_get_latest_schema_version ());
+  g_assert_cmpint (count_rows (f->path, "SELECT count(*) FROM sqlite_master"
+                                        " WHERE name = 'tickets_poll_run'"), ==, 1);
+  back = hd_store_lookup_account (f->store, "Support", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hd_account_get_host (back), ==, "mail.example.com");
+}
+
 static void
 test_not_a_database (void)
 {
@@ -413,6 +447,7 @@ main (int    argc,
   ADD ("/store/migrate-from-empty", test_migrate_from_empty);
   ADD ("/store/wal", test_wal);
   ADD ("/store/reopen", test_reopen);
+  ADD ("/store/migrate-forward", test_migrate_forward);
   ADD ("/store/too-new", test_too_new);
   g_test_add_func ("/store/not-a-database", test_not_a_database);
   ADD ("/store/duplicate-account", test_duplicate_account);
