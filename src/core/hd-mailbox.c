@@ -1,74 +1,21 @@
-/* hd-mailbox.c
+/* hd-mailbox.c: the HdMailbox object and its libcurl session: set-up, one
+ * transfer, the transcript and what it tells, errors in words, the check,
+ * and the public calls, which hand over to hd-mailbox-imap.c or
+ * hd-mailbox-pop3.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
-#include "hd-mailbox.h"
+#include "hd-mailbox-private.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "hd-redact.h"
-
 #define DEFAULT_CONNECT_TIMEOUT   30
 #define DEFAULT_LOW_SPEED_TIMEOUT 60
-
-struct _HdMailbox
-{
-  GObject parent_instance;
-
-  HdAccount *account;
-  HdMailboxAuth auth;
-  char *secret;
-  char *authcid;
-  char *authzid;
-  char *login_options;
-  guint connect_timeout;
-  guint low_speed_timeout;
-
-  CURL *curl;
-  char errbuf[CURL_ERROR_SIZE];
-
-  /* What the dialogue told us so far, parsed from the server's lines as the
-   * debug callback sees them; reset whenever curl opens a new connection. */
-  GString *transcript;
-  HdRedactState redact;
-  char *greeting;
-  char *mechanisms;
-  char *capabilities;
-  gboolean login_disabled;
-  gboolean pop3_capa_pending;
-  gboolean pop3_in_capa;
-  gboolean authenticating;
-  gboolean authenticated;
-  guint exists;
-  guint32 uidvalidity;
-  GHashTable *uidl_numbers;
-
-  /* IMAP: whether each UID was \Seen when listed, so that a fetch needs no
-   * extra FLAGS round trip; and, when the restore of \Seen is deferred, the
-   * UIDs that the fetch marked seen and that must lose the flag again. */
-  GHashTable *seen_at_list;
-  GHashTable *unseen_to_restore;
-  gboolean defer_seen_restore;
-
-  /* Per transfer: where the body goes, and the server's failure reply. */
-  GOutputStream *sink;
-  GString *body;
-  GError *sink_error;
-  GCancellable *cancellable;
-  char *failure_reply;
-  char *sasl_error;
-  char *last_status;
-  gboolean saw_server_line;
-
-  guint n_connections;
-  char *server_pin;
-};
 
 G_DEFINE_FINAL_TYPE (HdMailbox, hd_mailbox, G_TYPE_OBJECT)
 
@@ -107,8 +54,8 @@ is_imap (HdMailbox *self)
   return hd_account_get_protocol (self->account) == HD_PROTOCOL_IMAP;
 }
 
-static gboolean
-is_digits (const char *str)
+gboolean
+hd_mailbox_is_digits (const char *str)
 {
   if (str == NULL || *str == '\0')
     return FALSE;
@@ -118,23 +65,6 @@ is_digits (const char *str)
         return FALSE;
     }
   return TRUE;
-}
-
-/* The server-side text after the status word's tag, e.g. "NO [AUTH…] …" out
- * of "A002 NO [AUTH…] …"; NULL when @line is no tagged status reply. */
-static const char *
-imap_tagged_status (const char *line)
-{
-  const char *space = strchr (line, ' ');
-  const char *status;
-
-  if (line[0] == '*' || line[0] == '+' || space == NULL || space == line)
-    return NULL;
-  status = space + 1;
-  if (g_str_has_prefix (status, "OK") || g_str_has_prefix (status, "NO")
-      || g_str_has_prefix (status, "BAD"))
-    return status;
-  return NULL;
 }
 
 static void
@@ -155,44 +85,12 @@ reset_connection_state (HdMailbox *self)
   g_clear_pointer (&self->seen_at_list, g_hash_table_unref);
 }
 
-static void
-parse_imap_capabilities (HdMailbox  *self,
-                         const char *caps)
-{
-  g_auto(GStrv) words = g_strsplit (caps, " ", -1);
-  g_autoptr(GString) mechs = g_string_new (NULL);
-  gboolean login_disabled = FALSE;
-
-  g_free (self->capabilities);
-  self->capabilities = g_strdup (caps);
-
-  /* The capabilities sent with or after the login reply (Dovecot sends them
-   * before its tagged OK) say nothing about how to log in. */
-  if (self->authenticating || self->authenticated)
-    return;
-
-  for (guint i = 0; words[i] != NULL; i++)
-    {
-      if (g_ascii_strncasecmp (words[i], "AUTH=", 5) == 0)
-        {
-          if (mechs->len > 0)
-            g_string_append_c (mechs, ' ');
-          g_string_append (mechs, words[i] + 5);
-        }
-      else if (g_ascii_strcasecmp (words[i], "LOGINDISABLED") == 0)
-        login_disabled = TRUE;
-    }
-  g_free (self->mechanisms);
-  self->mechanisms = g_string_free (g_steal_pointer (&mechs), FALSE);
-  self->login_disabled = login_disabled;
-}
-
 /* A SASL continuation during the login.  OAuth mechanisms carry the
  * server's refusal in it, as base64 JSON; libcurl 7.88 hangs up on it for
  * XOAUTH2 instead of answering, so it may be the server's last word. */
-static void
-note_sasl_challenge (HdMailbox  *self,
-                     const char *line)
+void
+hd_mailbox_note_sasl_challenge (HdMailbox  *self,
+                                const char *line)
 {
   g_autofree guchar *decoded = NULL;
   gsize len = 0;
@@ -205,104 +103,6 @@ note_sasl_challenge (HdMailbox  *self,
     return;
   g_free (self->sasl_error);
   self->sasl_error = g_strndup ((const char *) decoded, len);
-}
-
-static void
-server_line_imap (HdMailbox  *self,
-                  const char *line)
-{
-  const char *status;
-
-  if (g_str_has_prefix (line, "* "))
-    {
-      const char *rest = line + 2;
-      const char *code = strchr (rest, '[');
-      guint64 number;
-      char *end;
-
-      if (code != NULL && g_ascii_strncasecmp (code, "[CAPABILITY ", 12) == 0)
-        {
-          g_autofree char *caps = g_strndup (code + 12, strcspn (code + 12, "]"));
-
-          parse_imap_capabilities (self, caps);
-        }
-      else if (code != NULL && g_ascii_strncasecmp (code, "[UIDVALIDITY ", 13) == 0)
-        self->uidvalidity = (guint32) g_ascii_strtoull (code + 13, NULL, 10);
-      else if (g_ascii_strncasecmp (rest, "CAPABILITY ", 11) == 0)
-        parse_imap_capabilities (self, rest + 11);
-      else if (g_ascii_strncasecmp (rest, "BYE", 3) == 0)
-        {
-          g_free (self->failure_reply);
-          self->failure_reply = g_strdup (rest);
-        }
-      else if (g_ascii_isdigit (rest[0]))
-        {
-          number = g_ascii_strtoull (rest, &end, 10);
-          if (g_ascii_strcasecmp (end, " EXISTS") == 0)
-            self->exists = (guint) number;
-          /* Each expunged message lowers the count that the list walks. */
-          else if (g_ascii_strcasecmp (end, " EXPUNGE") == 0 && self->exists > 0)
-            self->exists--;
-        }
-      return;
-    }
-
-  note_sasl_challenge (self, line);
-  status = imap_tagged_status (line);
-  if (status == NULL)
-    return;
-
-  g_free (self->last_status);
-  self->last_status = g_strdup (status);
-  if (!g_str_has_prefix (status, "OK"))
-    {
-      g_free (self->failure_reply);
-      self->failure_reply = g_strdup (status);
-    }
-  if (self->authenticating)
-    {
-      self->authenticating = FALSE;
-      self->authenticated = g_str_has_prefix (status, "OK");
-    }
-}
-
-static void
-server_line_pop3 (HdMailbox  *self,
-                  const char *line)
-{
-  if (self->pop3_in_capa)
-    {
-      if (g_str_equal (line, "."))
-        self->pop3_in_capa = FALSE;
-      else if (g_ascii_strncasecmp (line, "SASL ", 5) == 0)
-        {
-          g_free (self->mechanisms);
-          self->mechanisms = g_strdup (line + 5);
-        }
-      return;
-    }
-
-  note_sasl_challenge (self, line);
-  if (!g_str_has_prefix (line, "+OK") && !g_str_has_prefix (line, "-ERR"))
-    return;
-
-  g_free (self->last_status);
-  self->last_status = g_strdup (line);
-  if (line[0] == '-')
-    {
-      g_free (self->failure_reply);
-      self->failure_reply = g_strdup (line);
-    }
-  if (self->pop3_capa_pending)
-    {
-      self->pop3_capa_pending = FALSE;
-      self->pop3_in_capa = line[0] == '+';
-    }
-  if (self->authenticating)
-    {
-      self->authenticating = FALSE;
-      self->authenticated = line[0] == '+';
-    }
 }
 
 static void
@@ -382,9 +182,9 @@ handle_lines (HdMailbox      *self,
           if (self->greeting == NULL)
             self->greeting = g_strdup (line);
           if (is_imap (self))
-            server_line_imap (self, line);
+            hd_mailbox_imap_server_line (self, line);
           else
-            server_line_pop3 (self, line);
+            hd_mailbox_pop3_server_line (self, line);
         }
       else
         client_line (self, line);
@@ -478,16 +278,6 @@ base_url (HdMailbox *self)
                             hd_account_get_effective_port (self->account));
   return g_strdup_printf ("%s://%s:%u", scheme, host,
                           hd_account_get_effective_port (self->account));
-}
-
-static char *
-folder_path (HdMailbox  *self,
-             const char *suffix)
-{
-  g_autofree char *escaped = g_uri_escape_string (hd_account_get_folder (self->account),
-                                                  NULL, FALSE);
-
-  return g_strconcat ("/", escaped, suffix, NULL);
 }
 
 /* The options shared by the session and by the certificate probe. */
@@ -619,7 +409,7 @@ compute_login_options (HdMailbox *self)
   /* The SASL LOGIN mechanism base64-encodes the password as it is, so it
    * carries UTF-8 too; PLAIN still goes first, and libcurl picks it when the
    * server offers both.  NTLM, when the account allows it, is tried only
-   * when neither is offered (see perform()). */
+   * when neither is offered (see hd_mailbox_perform()). */
   return g_strdup ("AUTH=PLAIN;AUTH=LOGIN");
 }
 
@@ -636,110 +426,6 @@ describe_allowed (const char *login_options)
       g_string_append (out, g_str_has_prefix (parts[i], "AUTH=") ? parts[i] + 5 : parts[i]);
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-/* The public key of the server's certificate, as curl spells a pin
- * (sha256// + base64 of the SHA-256 of the DER SubjectPublicKeyInfo). */
-static gboolean
-der_read (const guint8 **p,
-          const guint8  *end,
-          guint8        *tag,
-          const guint8 **content,
-          gsize         *content_len)
-{
-  gsize len;
-
-  if (end - *p < 2)
-    return FALSE;
-  *tag = (*p)[0];
-  len = (*p)[1];
-  *p += 2;
-  if (len & 0x80)
-    {
-      guint n = len & 0x7f;
-
-      if (n == 0 || n > 4 || (gsize) (end - *p) < n)
-        return FALSE;
-      len = 0;
-      for (guint i = 0; i < n; i++)
-        len = (len << 8) | (*p)[i];
-      *p += n;
-    }
-  if ((gsize) (end - *p) < len)
-    return FALSE;
-  *content = *p;
-  *content_len = len;
-  *p += len;
-  return TRUE;
-}
-
-static char *
-pin_from_der (const guint8 *der,
-              gsize         der_len)
-{
-  const guint8 *p = der;
-  const guint8 *content;
-  const guint8 *tbs_end;
-  const guint8 *spki_start;
-  gsize len;
-  guint8 tag;
-  guint8 digest[32];
-  gsize digest_len = sizeof digest;
-  g_autoptr(GChecksum) checksum = NULL;
-  g_autofree char *b64 = NULL;
-
-  /* Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL,
-   * serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo … } … } */
-  if (!der_read (&p, der + der_len, &tag, &content, &len) || tag != 0x30)
-    return NULL;
-  p = content;
-  if (!der_read (&p, content + len, &tag, &content, &len) || tag != 0x30)
-    return NULL;
-  p = content;
-  tbs_end = content + len;
-  if (p < tbs_end && *p == 0xa0 && !der_read (&p, tbs_end, &tag, &content, &len))
-    return NULL;
-  for (guint i = 0; i < 5; i++)
-    {
-      if (!der_read (&p, tbs_end, &tag, &content, &len))
-        return NULL;
-    }
-  spki_start = p;
-  if (!der_read (&p, tbs_end, &tag, &content, &len) || tag != 0x30)
-    return NULL;
-
-  checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_checksum_update (checksum, spki_start, p - spki_start);
-  g_checksum_get_digest (checksum, digest, &digest_len);
-  b64 = g_base64_encode (digest, digest_len);
-  return g_strconcat ("sha256//", b64, NULL);
-}
-
-static char *
-pin_from_certinfo (struct curl_certinfo *info)
-{
-  const char *pem = NULL;
-  const char *begin;
-  const char *end;
-  g_autofree char *body = NULL;
-  g_autofree guint8 *der = NULL;
-  gsize der_len = 0;
-
-  if (info == NULL || info->num_of_certs < 1)
-    return NULL;
-  for (struct curl_slist *item = info->certinfo[0]; item != NULL; item = item->next)
-    {
-      if (g_str_has_prefix (item->data, "Cert:"))
-        pem = item->data + 5;
-    }
-  if (pem == NULL || (begin = strstr (pem, "-----BEGIN CERTIFICATE-----")) == NULL)
-    return NULL;
-  begin += strlen ("-----BEGIN CERTIFICATE-----");
-  if ((end = strstr (begin, "-----END CERTIFICATE-----")) == NULL)
-    return NULL;
-  body = g_strndup (begin, end - begin);
-  der = g_base64_decode (body, &der_len);
-  return pin_from_der (der, der_len);
 }
 
 /* A second, credential-less connection that accepts any certificate, only to
@@ -771,7 +457,7 @@ probe_server_pin (HdMailbox *self)
   curl_easy_setopt (probe, CURLOPT_XFERINFODATA, self);
   (void) curl_easy_perform (probe);
   curl_easy_getinfo (probe, CURLINFO_CERTINFO, &info);
-  pin = pin_from_certinfo (info);
+  pin = hd_mailbox_pin_from_certinfo (info);
   curl_easy_cleanup (probe);
   return pin;
 }
@@ -887,15 +573,15 @@ fail_from_curl (HdMailbox  *self,
 
 /* One transfer on the session's connection (libcurl reuses it; it logs in
  * only when it has to open a new one). */
-static gboolean
-perform (HdMailbox     *self,
-         const char    *path,
-         const char    *custom,
-         gboolean       nobody,
-         GOutputStream *sink,
-         GString       *body,
-         GCancellable  *cancellable,
-         GError       **error)
+gboolean
+hd_mailbox_perform (HdMailbox     *self,
+                    const char    *path,
+                    const char    *custom,
+                    gboolean       nobody,
+                    GOutputStream *sink,
+                    GString       *body,
+                    GCancellable  *cancellable,
+                    GError       **error)
 {
   g_autofree char *base = NULL;
   g_autofree char *url = NULL;
@@ -986,41 +672,6 @@ clean_greeting (const char *greeting)
         text = close[1] == ' ' ? close + 2 : close + 1;
     }
   return g_strdup (text);
-}
-
-static gboolean
-imap_select_and_count (HdMailbox     *self,
-                       guint         *count,
-                       GCancellable  *cancellable,
-                       GError       **error)
-{
-  g_autofree char *path = folder_path (self, NULL);
-
-  /* libcurl SELECTs the folder of the URL before a custom command; NOOP then
-   * costs nothing, and the SELECT's EXISTS is the count. */
-  if (!perform (self, path, "NOOP", FALSE, NULL, NULL, cancellable, error))
-    return FALSE;
-  *count = self->exists;
-  return TRUE;
-}
-
-static gboolean
-pop3_stat (HdMailbox     *self,
-           guint         *count,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  if (!perform (self, "/", "STAT", TRUE, NULL, NULL, cancellable, error))
-    return FALSE;
-  if (self->last_status == NULL || !g_str_has_prefix (self->last_status, "+OK "))
-    {
-      g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_FAILED,
-                   _("Unexpected reply to STAT: %s"),
-                   self->last_status != NULL ? self->last_status : "");
-      return FALSE;
-    }
-  *count = (guint) g_ascii_strtoull (self->last_status + 4, NULL, 10);
-  return TRUE;
 }
 
 static void
@@ -1238,9 +889,9 @@ hd_mailbox_check_sync (HdMailbox     *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (is_imap (self))
-    ok = imap_select_and_count (self, &count, cancellable, &local_error);
+    ok = hd_mailbox_imap_select_and_count (self, &count, cancellable, &local_error);
   else
-    ok = pop3_stat (self, &count, cancellable, &local_error);
+    ok = hd_mailbox_pop3_stat (self, &count, cancellable, &local_error);
 
   if (!ok && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -1333,132 +984,6 @@ hd_mailbox_check_finish (HdMailbox     *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static gboolean
-pop3_list (HdMailbox     *self,
-           GStrv         *out_uids,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  g_autoptr(GString) body = g_string_new (NULL);
-  g_autoptr(GStrvBuilder) uids = g_strv_builder_new ();
-  g_auto(GStrv) lines = NULL;
-  GHashTable *numbers;
-
-  if (!perform (self, "/", "UIDL", FALSE, NULL, body, cancellable, error))
-    return FALSE;
-
-  /* Message numbers are valid for this POP3 session only: the table goes
-   * with the connection (reset_connection_state()). */
-  numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  lines = g_strsplit (body->str, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) fields = g_strsplit (g_strstrip (lines[i]), " ", 2);
-      guint64 number;
-
-      if (fields[0] == NULL || fields[1] == NULL || !is_digits (fields[0]))
-        continue;
-      number = g_ascii_strtoull (fields[0], NULL, 10);
-      g_hash_table_replace (numbers, g_strdup (fields[1]), GUINT_TO_POINTER ((guint) number));
-      g_strv_builder_add (uids, fields[1]);
-    }
-  g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
-  self->uidl_numbers = numbers;
-
-  if (out_uids != NULL)
-    *out_uids = g_strv_builder_end (uids);
-  return TRUE;
-}
-
-#define FLAGS_CHUNK 100
-
-/* Reads "UID n" and whether "\Seen" is among the FLAGS of one FETCH line. */
-static gboolean
-parse_fetch_flags (const char  *line,
-                   char       **out_uid,
-                   gboolean    *out_seen)
-{
-  const char *uid = strstr (line, "UID ");
-  const char *end;
-
-  if (!g_str_has_prefix (line, "* ") || strstr (line, " FETCH ") == NULL || uid == NULL)
-    return FALSE;
-  uid += strlen ("UID ");
-  for (end = uid; g_ascii_isdigit (*end); end++)
-    ;
-  if (end == uid)
-    return FALSE;
-  *out_uid = g_strndup (uid, end - uid);
-  *out_seen = strstr (line, "\\Seen") != NULL;
-  return TRUE;
-}
-
-static gboolean
-imap_list (HdMailbox     *self,
-           guint32       *out_uidvalidity,
-           GStrv         *out_uids,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  g_autofree char *path = folder_path (self, NULL);
-  g_autoptr(GStrvBuilder) uids = g_strv_builder_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) lines = NULL;
-
-  /* SELECT (curl sends it before the first command on the folder) tells
-   * EXISTS and UIDVALIDITY. */
-  if (!perform (self, path, "NOOP", FALSE, NULL, NULL, cancellable, error))
-    return FALSE;
-  if (self->uidvalidity == 0)
-    {
-      g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_FAILED,
-                   _("The server did not report the UIDVALIDITY of %s"),
-                   hd_account_get_folder (self->account));
-      return FALSE;
-    }
-
-  /* UIDs and flags together, a hundred messages per command. Not UID SEARCH:
-   * libcurl 7.88 hands a response line longer than its buffer over in parts,
-   * which cuts a long SEARCH line; and it counts each line of a command's
-   * response against its 300 KiB limit on headers, about 1 KiB a line, so a
-   * command of a few hundred lines fails. Knowing the flags here saves each
-   * fetch a FLAGS round trip of its own. */
-  for (guint first = 1; first <= self->exists; first += FLAGS_CHUNK)
-    {
-      guint last = MIN (self->exists, first + FLAGS_CHUNK - 1);
-      g_autofree char *command = g_strdup_printf ("FETCH %u:%u (UID FLAGS)", first, last);
-      g_autoptr(GString) chunk = g_string_new (NULL);
-
-      if (!perform (self, path, command, FALSE, NULL, chunk, cancellable, error))
-        return FALSE;
-      lines = g_strsplit (chunk->str, "\n", -1);
-      for (guint i = 0; lines[i] != NULL; i++)
-        {
-          g_autofree char *uid = NULL;
-          gboolean is_seen;
-
-          if (!parse_fetch_flags (lines[i], &uid, &is_seen) || g_hash_table_contains (seen, uid))
-            continue;
-          g_ptr_array_add (found, g_strdup (uid));
-          g_hash_table_insert (seen, g_steal_pointer (&uid), GINT_TO_POINTER (is_seen));
-        }
-      g_clear_pointer (&lines, g_strfreev);
-    }
-
-  for (guint i = 0; i < found->len; i++)
-    g_strv_builder_add (uids, found->pdata[i]);
-
-  g_clear_pointer (&self->seen_at_list, g_hash_table_unref);
-  self->seen_at_list = g_steal_pointer (&seen);
-
-  if (out_uidvalidity != NULL)
-    *out_uidvalidity = self->uidvalidity;
-  if (out_uids != NULL)
-    *out_uids = g_strv_builder_end (uids);
-  return TRUE;
-}
-
 /**
  * hd_mailbox_list_sync:
  * @self: a #HdMailbox
@@ -1481,32 +1006,11 @@ hd_mailbox_list_sync (HdMailbox     *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (is_imap (self))
-    return imap_list (self, out_uidvalidity, out_uids, cancellable, error);
+    return hd_mailbox_imap_list (self, out_uidvalidity, out_uids, cancellable, error);
 
   if (out_uidvalidity != NULL)
     *out_uidvalidity = 0;
-  return pop3_list (self, out_uids, cancellable, error);
-}
-
-static gboolean
-pop3_number (HdMailbox     *self,
-             const char    *uidl,
-             guint         *number,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  gpointer value;
-
-  if (self->uidl_numbers == NULL && !pop3_list (self, NULL, cancellable, error))
-    return FALSE;
-  if (!g_hash_table_lookup_extended (self->uidl_numbers, uidl, NULL, &value))
-    {
-      g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_NOT_FOUND,
-                   _("No message with UIDL %s on the server"), uidl);
-      return FALSE;
-    }
-  *number = GPOINTER_TO_UINT (value);
-  return TRUE;
+  return hd_mailbox_pop3_list (self, out_uids, cancellable, error);
 }
 
 /**
@@ -1535,91 +1039,8 @@ hd_mailbox_fetch_sync (HdMailbox     *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (is_imap (self))
-    {
-      g_autofree char *path = folder_path (self, NULL);
-      g_autofree char *uid_path = NULL;
-      g_autofree char *flags_command = NULL;
-      g_autoptr(GString) flags = g_string_new (NULL);
-      g_autoptr(GError) fetch_error = NULL;
-      g_auto(GStrv) lines = NULL;
-      gboolean found = FALSE;
-      gboolean seen = FALSE;
-      gboolean fetched;
-
-      if (!is_digits (uid))
-        {
-          g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_INVALID,
-                       _("“%s” is not an IMAP UID"), uid);
-          return FALSE;
-        }
-
-      if (self->seen_at_list != NULL && g_hash_table_contains (self->seen_at_list, uid))
-        {
-          found = TRUE;
-          seen = GPOINTER_TO_INT (g_hash_table_lookup (self->seen_at_list, uid));
-        }
-      else
-        {
-          flags_command = g_strdup_printf ("UID FETCH %s (FLAGS)", uid);
-          if (!perform (self, path, flags_command, FALSE, NULL, flags, cancellable, error))
-            return FALSE;
-          lines = g_strsplit (flags->str, "\n", -1);
-          for (guint i = 0; lines[i] != NULL; i++)
-            {
-              g_autofree char *line_uid = NULL;
-              gboolean line_seen;
-
-              if (parse_fetch_flags (lines[i], &line_uid, &line_seen)
-                  && g_str_equal (line_uid, uid))
-                {
-                  found = TRUE;
-                  seen = line_seen;
-                }
-            }
-        }
-      if (!found)
-        {
-          g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_NOT_FOUND,
-                       _("No message with UID %s in %s"), uid,
-                       hd_account_get_folder (self->account));
-          return FALSE;
-        }
-
-      uid_path = g_strdup_printf ("%s;UID=%s", path, uid);
-      fetched = perform (self, uid_path, NULL, FALSE, stream, NULL, cancellable, &fetch_error);
-
-      if (!seen && self->defer_seen_restore)
-        g_hash_table_add (self->unseen_to_restore, g_strdup (uid));
-      else if (!seen && !g_error_matches (fetch_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *restore = g_strdup_printf ("UID STORE %s -FLAGS.SILENT (\\Seen)", uid);
-          g_autoptr(GError) restore_error = NULL;
-
-          if (!perform (self, path, restore, FALSE, NULL, NULL, cancellable, &restore_error)
-              && fetched)
-            {
-              g_propagate_error (error, g_steal_pointer (&restore_error));
-              return FALSE;
-            }
-        }
-
-      if (!fetched)
-        {
-          g_propagate_error (error, g_steal_pointer (&fetch_error));
-          return FALSE;
-        }
-      return TRUE;
-    }
-  else
-    {
-      g_autofree char *number_path = NULL;
-      guint number;
-
-      if (!pop3_number (self, uid, &number, cancellable, error))
-        return FALSE;
-      number_path = g_strdup_printf ("/%u", number);
-      return perform (self, number_path, NULL, FALSE, stream, NULL, cancellable, error);
-    }
+    return hd_mailbox_imap_fetch (self, uid, stream, cancellable, error);
+  return hd_mailbox_pop3_fetch (self, uid, stream, cancellable, error);
 }
 
 /**
@@ -1686,67 +1107,8 @@ hd_mailbox_delete_sync (HdMailbox          *self,
     return TRUE;
 
   if (is_imap (self))
-    {
-      g_autofree char *path = folder_path (self, NULL);
-      g_autofree char *set = NULL;
-      g_autofree char *store = NULL;
-      g_autofree char *expunge = NULL;
-      gboolean uidplus;
-
-      for (guint i = 0; uids[i] != NULL; i++)
-        {
-          if (!is_digits (uids[i]))
-            {
-              g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_INVALID,
-                           _("“%s” is not an IMAP UID"), uids[i]);
-              return FALSE;
-            }
-        }
-      set = g_strjoinv (",", (GStrv) uids);
-      /* Mail that goes needs no \Seen restored. */
-      for (guint i = 0; uids[i] != NULL; i++)
-        g_hash_table_remove (self->unseen_to_restore, uids[i]);
-
-      /* The capabilities after login decide between UID EXPUNGE and EXPUNGE;
-       * ask for them rather than trust that the login reply carried them. */
-      if (!perform (self, path, "CAPABILITY", FALSE, NULL, NULL, cancellable, error))
-        return FALSE;
-      uidplus = self->capabilities != NULL
-                && g_regex_match_simple ("(^| )UIDPLUS( |$)", self->capabilities,
-                                         G_REGEX_CASELESS, 0);
-
-      store = g_strdup_printf ("UID STORE %s +FLAGS.SILENT (\\Deleted)", set);
-      if (!perform (self, path, store, FALSE, NULL, NULL, cancellable, error))
-        return FALSE;
-      expunge = uidplus ? g_strdup_printf ("UID EXPUNGE %s", set) : g_strdup ("EXPUNGE");
-      return perform (self, path, expunge, FALSE, NULL, NULL, cancellable, error);
-    }
-  else
-    {
-      for (guint i = 0; uids[i] != NULL; i++)
-        {
-          g_autoptr(GError) local_error = NULL;
-          g_autofree char *dele = NULL;
-          guint number;
-
-          if (!pop3_number (self, uids[i], &number, cancellable, &local_error))
-            {
-              if (g_error_matches (local_error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_NOT_FOUND))
-                continue;
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return FALSE;
-            }
-          dele = g_strdup_printf ("DELE %u", number);
-          if (!perform (self, "/", dele, TRUE, NULL, NULL, cancellable, error))
-            return FALSE;
-        }
-
-      /* Only QUIT commits the deletions (RFC 1939 UPDATE state). */
-      if (!perform (self, "/", "QUIT", TRUE, NULL, NULL, cancellable, error))
-        return FALSE;
-      hd_mailbox_close (self);
-      return TRUE;
-    }
+    return hd_mailbox_imap_delete (self, uids, cancellable, error);
+  return hd_mailbox_pop3_delete (self, uids, cancellable, error);
 }
 
 /**
@@ -1777,33 +1139,12 @@ hd_mailbox_restore_seen_sync (HdMailbox     *self,
                               GCancellable  *cancellable,
                               GError       **error)
 {
-  g_autoptr(GPtrArray) uids = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *set = NULL;
-  g_autofree char *command = NULL;
-
   g_return_val_if_fail (HD_IS_MAILBOX (self), FALSE);
 
   if (g_hash_table_size (self->unseen_to_restore) == 0 || !is_imap (self))
     return TRUE;
 
-  uids = g_ptr_array_new_with_free_func (g_free);
-  {
-    GHashTableIter iter;
-    gpointer key;
-
-    g_hash_table_iter_init (&iter, self->unseen_to_restore);
-    while (g_hash_table_iter_next (&iter, &key, NULL))
-      {
-        g_ptr_array_add (uids, key);
-        g_hash_table_iter_steal (&iter);
-      }
-  }
-  g_ptr_array_add (uids, NULL);
-  set = g_strjoinv (",", (GStrv) uids->pdata);
-  path = folder_path (self, NULL);
-  command = g_strdup_printf ("UID STORE %s -FLAGS.SILENT (\\Seen)", set);
-  return perform (self, path, command, FALSE, NULL, NULL, cancellable, error);
+  return hd_mailbox_imap_restore_seen (self, cancellable, error);
 }
 
 /**

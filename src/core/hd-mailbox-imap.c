@@ -1,0 +1,389 @@
+/* hd-mailbox-imap.c: the IMAP half of HdMailbox: what the server's lines
+ * tell, and list, fetch and delete on the account's folder, with the \Seen
+ * flag that a fetch sets taken off again.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "hd-mailbox-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#define FLAGS_CHUNK 100
+
+/* The server-side text after the status word's tag, e.g. "NO [AUTH…] …" out
+ * of "A002 NO [AUTH…] …"; NULL when @line is no tagged status reply. */
+static const char *
+imap_tagged_status (const char *line)
+{
+  const char *space = strchr (line, ' ');
+  const char *status;
+
+  if (line[0] == '*' || line[0] == '+' || space == NULL || space == line)
+    return NULL;
+  status = space + 1;
+  if (g_str_has_prefix (status, "OK") || g_str_has_prefix (status, "NO")
+      || g_str_has_prefix (status, "BAD"))
+    return status;
+  return NULL;
+}
+
+static void
+parse_imap_capabilities (HdMailbox  *self,
+                         const char *caps)
+{
+  g_auto(GStrv) words = g_strsplit (caps, " ", -1);
+  g_autoptr(GString) mechs = g_string_new (NULL);
+  gboolean login_disabled = FALSE;
+
+  g_free (self->capabilities);
+  self->capabilities = g_strdup (caps);
+
+  /* The capabilities sent with or after the login reply (Dovecot sends them
+   * before its tagged OK) say nothing about how to log in. */
+  if (self->authenticating || self->authenticated)
+    return;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (g_ascii_strncasecmp (words[i], "AUTH=", 5) == 0)
+        {
+          if (mechs->len > 0)
+            g_string_append_c (mechs, ' ');
+          g_string_append (mechs, words[i] + 5);
+        }
+      else if (g_ascii_strcasecmp (words[i], "LOGINDISABLED") == 0)
+        login_disabled = TRUE;
+    }
+  g_free (self->mechanisms);
+  self->mechanisms = g_string_free (g_steal_pointer (&mechs), FALSE);
+  self->login_disabled = login_disabled;
+}
+
+static char *
+folder_path (HdMailbox  *self,
+             const char *suffix)
+{
+  g_autofree char *escaped = g_uri_escape_string (hd_account_get_folder (self->account),
+                                                  NULL, FALSE);
+
+  return g_strconcat ("/", escaped, suffix, NULL);
+}
+
+/* Reads "UID n" and whether "\Seen" is among the FLAGS of one FETCH line. */
+static gboolean
+parse_fetch_flags (const char  *line,
+                   char       **out_uid,
+                   gboolean    *out_seen)
+{
+  const char *uid = strstr (line, "UID ");
+  const char *end;
+
+  if (!g_str_has_prefix (line, "* ") || strstr (line, " FETCH ") == NULL || uid == NULL)
+    return FALSE;
+  uid += strlen ("UID ");
+  for (end = uid; g_ascii_isdigit (*end); end++)
+    ;
+  if (end == uid)
+    return FALSE;
+  *out_uid = g_strndup (uid, end - uid);
+  *out_seen = strstr (line, "\\Seen") != NULL;
+  return TRUE;
+}
+
+void
+hd_mailbox_imap_server_line (HdMailbox  *self,
+                             const char *line)
+{
+  const char *status;
+
+  if (g_str_has_prefix (line, "* "))
+    {
+      const char *rest = line + 2;
+      const char *code = strchr (rest, '[');
+      guint64 number;
+      char *end;
+
+      if (code != NULL && g_ascii_strncasecmp (code, "[CAPABILITY ", 12) == 0)
+        {
+          g_autofree char *caps = g_strndup (code + 12, strcspn (code + 12, "]"));
+
+          parse_imap_capabilities (self, caps);
+        }
+      else if (code != NULL && g_ascii_strncasecmp (code, "[UIDVALIDITY ", 13) == 0)
+        self->uidvalidity = (guint32) g_ascii_strtoull (code + 13, NULL, 10);
+      else if (g_ascii_strncasecmp (rest, "CAPABILITY ", 11) == 0)
+        parse_imap_capabilities (self, rest + 11);
+      else if (g_ascii_strncasecmp (rest, "BYE", 3) == 0)
+        {
+          g_free (self->failure_reply);
+          self->failure_reply = g_strdup (rest);
+        }
+      else if (g_ascii_isdigit (rest[0]))
+        {
+          number = g_ascii_strtoull (rest, &end, 10);
+          if (g_ascii_strcasecmp (end, " EXISTS") == 0)
+            self->exists = (guint) number;
+          /* Each expunged message lowers the count that the list walks. */
+          else if (g_ascii_strcasecmp (end, " EXPUNGE") == 0 && self->exists > 0)
+            self->exists--;
+        }
+      return;
+    }
+
+  hd_mailbox_note_sasl_challenge (self, line);
+  status = imap_tagged_status (line);
+  if (status == NULL)
+    return;
+
+  g_free (self->last_status);
+  self->last_status = g_strdup (status);
+  if (!g_str_has_prefix (status, "OK"))
+    {
+      g_free (self->failure_reply);
+      self->failure_reply = g_strdup (status);
+    }
+  if (self->authenticating)
+    {
+      self->authenticating = FALSE;
+      self->authenticated = g_str_has_prefix (status, "OK");
+    }
+}
+
+gboolean
+hd_mailbox_imap_select_and_count (HdMailbox     *self,
+                                  guint         *count,
+                                  GCancellable  *cancellable,
+                                  GError       **error)
+{
+  g_autofree char *path = folder_path (self, NULL);
+
+  /* libcurl SELECTs the folder of the URL before a custom command; NOOP then
+   * costs nothing, and the SELECT's EXISTS is the count. */
+  if (!hd_mailbox_perform (self, path, "NOOP", FALSE, NULL, NULL, cancellable, error))
+    return FALSE;
+  *count = self->exists;
+  return TRUE;
+}
+
+gboolean
+hd_mailbox_imap_list (HdMailbox     *self,
+                      guint32       *out_uidvalidity,
+                      GStrv         *out_uids,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autofree char *path = folder_path (self, NULL);
+  g_autoptr(GStrvBuilder) uids = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) lines = NULL;
+
+  /* SELECT (curl sends it before the first command on the folder) tells
+   * EXISTS and UIDVALIDITY. */
+  if (!hd_mailbox_perform (self, path, "NOOP", FALSE, NULL, NULL, cancellable, error))
+    return FALSE;
+  if (self->uidvalidity == 0)
+    {
+      g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_FAILED,
+                   _("The server did not report the UIDVALIDITY of %s"),
+                   hd_account_get_folder (self->account));
+      return FALSE;
+    }
+
+  /* UIDs and flags together, a hundred messages per command. Not UID SEARCH:
+   * libcurl 7.88 hands a response line longer than its buffer over in parts,
+   * which cuts a long SEARCH line; and it counts each line of a command's
+   * response against its 300 KiB limit on headers, about 1 KiB a line, so a
+   * command of a few hundred lines fails. Knowing the flags here saves each
+   * fetch a FLAGS round trip of its own. */
+  for (guint first = 1; first <= self->exists; first += FLAGS_CHUNK)
+    {
+      guint last = MIN (self->exists, first + FLAGS_CHUNK - 1);
+      g_autofree char *command = g_strdup_printf ("FETCH %u:%u (UID FLAGS)", first, last);
+      g_autoptr(GString) chunk = g_string_new (NULL);
+
+      if (!hd_mailbox_perform (self, path, command, FALSE, NULL, chunk, cancellable, error))
+        return FALSE;
+      lines = g_strsplit (chunk->str, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          g_autofree char *uid = NULL;
+          gboolean is_seen;
+
+          if (!parse_fetch_flags (lines[i], &uid, &is_seen) || g_hash_table_contains (seen, uid))
+            continue;
+          g_ptr_array_add (found, g_strdup (uid));
+          g_hash_table_insert (seen, g_steal_pointer (&uid), GINT_TO_POINTER (is_seen));
+        }
+      g_clear_pointer (&lines, g_strfreev);
+    }
+
+  for (guint i = 0; i < found->len; i++)
+    g_strv_builder_add (uids, found->pdata[i]);
+
+  g_clear_pointer (&self->seen_at_list, g_hash_table_unref);
+  self->seen_at_list = g_steal_pointer (&seen);
+
+  if (out_uidvalidity != NULL)
+    *out_uidvalidity = self->uidvalidity;
+  if (out_uids != NULL)
+    *out_uids = g_strv_builder_end (uids);
+  return TRUE;
+}
+
+gboolean
+hd_mailbox_imap_fetch (HdMailbox     *self,
+                       const char    *uid,
+                       GOutputStream *stream,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autofree char *path = folder_path (self, NULL);
+  g_autofree char *uid_path = NULL;
+  g_autofree char *flags_command = NULL;
+  g_autoptr(GString) flags = g_string_new (NULL);
+  g_autoptr(GError) fetch_error = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean found = FALSE;
+  gboolean seen = FALSE;
+  gboolean fetched;
+
+  if (!hd_mailbox_is_digits (uid))
+    {
+      g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_INVALID,
+                   _("“%s” is not an IMAP UID"), uid);
+      return FALSE;
+    }
+
+  if (self->seen_at_list != NULL && g_hash_table_contains (self->seen_at_list, uid))
+    {
+      found = TRUE;
+      seen = GPOINTER_TO_INT (g_hash_table_lookup (self->seen_at_list, uid));
+    }
+  else
+    {
+      flags_command = g_strdup_printf ("UID FETCH %s (FLAGS)", uid);
+      if (!hd_mailbox_perform (self, path, flags_command, FALSE, NULL, flags, cancellable, error))
+        return FALSE;
+      lines = g_strsplit (flags->str, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          g_autofree char *line_uid = NULL;
+          gboolean line_seen;
+
+          if (parse_fetch_flags (lines[i], &line_uid, &line_seen)
+              && g_str_equal (line_uid, uid))
+            {
+              found = TRUE;
+              seen = line_seen;
+            }
+        }
+    }
+  if (!found)
+    {
+      g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_NOT_FOUND,
+                   _("No message with UID %s in %s"), uid,
+                   hd_account_get_folder (self->account));
+      return FALSE;
+    }
+
+  uid_path = g_strdup_printf ("%s;UID=%s", path, uid);
+  fetched = hd_mailbox_perform (self, uid_path, NULL, FALSE, stream, NULL, cancellable,
+                                &fetch_error);
+
+  if (!seen && self->defer_seen_restore)
+    g_hash_table_add (self->unseen_to_restore, g_strdup (uid));
+  else if (!seen && !g_error_matches (fetch_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *restore = g_strdup_printf ("UID STORE %s -FLAGS.SILENT (\\Seen)", uid);
+      g_autoptr(GError) restore_error = NULL;
+
+      if (!hd_mailbox_perform (self, path, restore, FALSE, NULL, NULL, cancellable, &restore_error)
+          && fetched)
+        {
+          g_propagate_error (error, g_steal_pointer (&restore_error));
+          return FALSE;
+        }
+    }
+
+  if (!fetched)
+    {
+      g_propagate_error (error, g_steal_pointer (&fetch_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+hd_mailbox_imap_delete (HdMailbox          *self,
+                        const char * const *uids,
+                        GCancellable       *cancellable,
+                        GError            **error)
+{
+  g_autofree char *path = folder_path (self, NULL);
+  g_autofree char *set = NULL;
+  g_autofree char *store = NULL;
+  g_autofree char *expunge = NULL;
+  gboolean uidplus;
+
+  for (guint i = 0; uids[i] != NULL; i++)
+    {
+      if (!hd_mailbox_is_digits (uids[i]))
+        {
+          g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_INVALID,
+                       _("“%s” is not an IMAP UID"), uids[i]);
+          return FALSE;
+        }
+    }
+  set = g_strjoinv (",", (GStrv) uids);
+  /* Mail that goes needs no \Seen restored. */
+  for (guint i = 0; uids[i] != NULL; i++)
+    g_hash_table_remove (self->unseen_to_restore, uids[i]);
+
+  /* The capabilities after login decide between UID EXPUNGE and EXPUNGE;
+   * ask for them rather than trust that the login reply carried them. */
+  if (!hd_mailbox_perform (self, path, "CAPABILITY", FALSE, NULL, NULL, cancellable, error))
+    return FALSE;
+  uidplus = self->capabilities != NULL
+            && g_regex_match_simple ("(^| )UIDPLUS( |$)", self->capabilities,
+                                     G_REGEX_CASELESS, 0);
+
+  store = g_strdup_printf ("UID STORE %s +FLAGS.SILENT (\\Deleted)", set);
+  if (!hd_mailbox_perform (self, path, store, FALSE, NULL, NULL, cancellable, error))
+    return FALSE;
+  expunge = uidplus ? g_strdup_printf ("UID EXPUNGE %s", set) : g_strdup ("EXPUNGE");
+  return hd_mailbox_perform (self, path, expunge, FALSE, NULL, NULL, cancellable, error);
+}
+
+gboolean
+hd_mailbox_imap_restore_seen (HdMailbox     *self,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(GPtrArray) uids = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *set = NULL;
+  g_autofree char *command = NULL;
+
+  uids = g_ptr_array_new_with_free_func (g_free);
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, self->unseen_to_restore);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      {
+        g_ptr_array_add (uids, key);
+        g_hash_table_iter_steal (&iter);
+      }
+  }
+  g_ptr_array_add (uids, NULL);
+  set = g_strjoinv (",", (GStrv) uids->pdata);
+  path = folder_path (self, NULL);
+  command = g_strdup_printf ("UID STORE %s -FLAGS.SILENT (\\Seen)", set);
+  return hd_mailbox_perform (self, path, command, FALSE, NULL, NULL, cancellable, error);
+}
