@@ -1,23 +1,90 @@
-/* hd-message-private.h: text helpers shared inside the core, not public API.
+/* hd-message-private.h: what the hd-message*.c files share inside the core,
+ * not public API.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #pragma once
 
+#include <gmime/gmime.h>
+
 #include "hd-message.h"
 
 G_BEGIN_DECLS
 
-void        hd_message_ensure_gmime (void);
-char       *hd_message_text_to_utf8 (const char *data,
-                                     gsize       length,
-                                     const char *charset);
-char       *hd_message_unflow_text (const char *text,
-                                    gboolean    delsp);
-char       *hd_message_clean_header_text (const char *text);
-char       *hd_message_sniff_html_charset (const char *html,
-                                           gsize       length);
-const char *hd_message_extension_for_type (const char *content_type);
+/* The buffer size for every read of a raw message or a decoded part. */
+#define HD_MESSAGE_CHUNK_SIZE (64 * 1024)
+
+struct _HdMessage
+{
+  GObject parent_instance;
+
+  /* What the parsed message reads from: the caller's bytes (borrowed through
+   * a GByteArray that does not own them) or a file descriptor. */
+  GBytes             *bytes;
+  GByteArray         *borrowed;
+  GMimeStream        *stream;
+  GMimeParserOptions *options;
+  GMimeMessage       *message;
+
+  HdMessageAddress   *from;
+  GPtrArray          *to;
+  GPtrArray          *cc;
+  GPtrArray          *reply_to;
+  char               *return_path;
+  gboolean            empty_return_path;
+  char               *sender_address;
+
+  char               *subject;
+  char               *message_id;
+  gboolean            message_id_is_synthetic;
+  char               *in_reply_to;
+  GStrv               references;
+  GDateTime          *date;
+
+  char               *auto_submitted;
+  char               *precedence;
+  char               *list_id;
+  char               *x_auto_response_suppress;
+
+  char               *body_text;
+  gboolean            body_is_from_html;
+  gboolean            body_truncated;
+
+  GPtrArray          *attachments;       /* HdMessageAttachment */
+  GPtrArray          *attachment_parts;  /* GMimeObject, same order */
+
+  GPtrArray          *warnings;          /* char *, NULL-terminated */
+};
+
+/* hd-message.c */
+void         hd_message_add_warning (HdMessage  *self,
+                                     const char *text);
+GPtrArray   *hd_message_address_array_new (void);
+
+/* hd-message-parse.c */
+void         hd_message_ensure_gmime (void);
+HdMessage   *hd_message_parse_stream (GMimeStream *stream,
+                                      GBytes      *bytes,
+                                      GByteArray  *borrowed,
+                                      GError     **error);
+
+/* hd-message-mime.c */
+void         hd_message_extract_content (HdMessage *self);
+ssize_t      hd_message_stream_read (GMimeStream *stream,
+                                     char        *buffer,
+                                     size_t       length);
+GMimeStream *hd_message_open_decoded_stream (GMimePart *part);
+
+/* hd-message-text.c */
+char        *hd_message_text_to_utf8 (const char *data,
+                                      gsize       length,
+                                      const char *charset);
+char        *hd_message_unflow_text (const char *text,
+                                     gboolean    delsp);
+char        *hd_message_clean_header_text (const char *text);
+char        *hd_message_sniff_html_charset (const char *html,
+                                            gsize       length);
+const char  *hd_message_extension_for_type (const char *content_type);
 
 G_END_DECLS

@@ -1,0 +1,635 @@
+/* hd-message-mime.c: walking HdMessage's MIME tree: the body text, the
+ * attachments, decoded part content and the repair of broken multiparts.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "hd-message-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <gmime/gmime.h>
+#include <string.h>
+
+/* The text a ticket step shows is for reading; more than this is cut (the
+ * raw message is kept with the step, so nothing is lost). */
+#define BODY_LIMIT (4 * 1024 * 1024)
+
+/* GMime refuses deeper nesting itself; this only guards our own recursion. */
+#define MAX_DEPTH 64
+
+/* GMime 3.2 ships no g_autoptr support; these are the types we clean up. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeStream, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeParser, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeObject, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeFilter, g_object_unref)
+
+/* MIME types and dispositions -------------------------------------------- */
+
+static gboolean
+is_type (GMimeObject *object,
+         const char  *type,
+         const char  *subtype)
+{
+  GMimeContentType *content_type = g_mime_object_get_content_type (object);
+
+  return content_type != NULL && g_mime_content_type_is_type (content_type, type, subtype);
+}
+
+static char *
+dup_mime_type (GMimeObject *object)
+{
+  GMimeContentType *content_type = g_mime_object_get_content_type (object);
+  g_autofree char *mime_type = NULL;
+
+  if (content_type == NULL)
+    return g_strdup ("application/octet-stream");
+
+  mime_type = g_mime_content_type_get_mime_type (content_type);
+  return g_ascii_strdown (mime_type, -1);
+}
+
+static gboolean
+is_attachment_disposition (GMimeObject *object)
+{
+  GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (object);
+
+  return disposition != NULL && g_mime_content_disposition_is_attachment (disposition);
+}
+
+static gboolean
+is_inline_disposition (GMimeObject *object)
+{
+  GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (object);
+  const char *value;
+
+  if (disposition == NULL)
+    return FALSE;
+  value = g_mime_content_disposition_get_disposition (disposition);
+  return value != NULL && g_ascii_strcasecmp (value, GMIME_DISPOSITION_INLINE) == 0;
+}
+
+/* A part is body text when it is plain text or HTML that the sender did not
+ * mark as a file: no attachment disposition and no file name. */
+static gboolean
+is_body_part (GMimeObject *object)
+{
+  if (!GMIME_IS_PART (object))
+    return FALSE;
+  if (!is_type (object, "text", "plain") && !is_type (object, "text", "html"))
+    return FALSE;
+  if (is_attachment_disposition (object))
+    return FALSE;
+  return g_mime_part_get_filename (GMIME_PART (object)) == NULL;
+}
+
+/* Decoded content -------------------------------------------------------- */
+
+/* Reads like g_mime_stream_read(), but with 0 at the end: GMime's file
+ * streams answer -1 rather than 0 once they reach the end of their bounds. */
+ssize_t
+hd_message_stream_read (GMimeStream *stream,
+                        char        *buffer,
+                        size_t       length)
+{
+  ssize_t n = g_mime_stream_read (stream, buffer, length);
+
+  if (n < 0 && g_mime_stream_eos (stream))
+    return 0;
+  return n;
+}
+
+/* Opens the decoded content of a leaf part as a stream of its own, so that
+ * reading it moves no position that GMime or another reader relies on. */
+GMimeStream *
+hd_message_open_decoded_stream (GMimePart *part)
+{
+  GMimeDataWrapper *content = g_mime_part_get_content (part);
+  GMimeStream *source;
+  GMimeStream *copy;
+  GMimeContentEncoding encoding;
+
+  if (content == NULL)
+    return NULL;
+  source = g_mime_data_wrapper_get_stream (content);
+  if (source == NULL)
+    return NULL;
+
+  copy = g_mime_stream_substream (source, source->bound_start, source->bound_end);
+  g_mime_stream_reset (copy);
+
+  encoding = g_mime_data_wrapper_get_encoding (content);
+  if (encoding == GMIME_CONTENT_ENCODING_BASE64
+      || encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
+      || encoding == GMIME_CONTENT_ENCODING_UUENCODE)
+    {
+      GMimeStream *filtered = g_mime_stream_filter_new (copy);
+      g_autoptr(GMimeFilter) decoder = g_mime_filter_basic_new (encoding, FALSE);
+
+      g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), decoder);
+      g_object_unref (copy);
+      return filtered;
+    }
+
+  return copy;
+}
+
+/* Reads at most @limit decoded bytes of a part. */
+static GByteArray *
+read_decoded (GMimePart *part,
+              gsize      limit,
+              gboolean  *truncated)
+{
+  g_autoptr(GMimeStream) stream = hd_message_open_decoded_stream (part);
+  GByteArray *data = g_byte_array_new ();
+  char buffer[HD_MESSAGE_CHUNK_SIZE];
+  ssize_t n;
+
+  *truncated = FALSE;
+  if (stream == NULL)
+    return data;
+
+  while ((n = hd_message_stream_read (stream, buffer, sizeof buffer)) > 0)
+    {
+      gsize room = limit - data->len;
+
+      if ((gsize) n > room)
+        {
+          g_byte_array_append (data, (guint8 *) buffer, room);
+          *truncated = TRUE;
+          break;
+        }
+      g_byte_array_append (data, (guint8 *) buffer, n);
+    }
+
+  return data;
+}
+
+/* Body text -------------------------------------------------------------- */
+
+typedef struct
+{
+  GString  *text;
+  gboolean  from_html;
+  gboolean  truncated;
+} BodyState;
+
+static void
+append_body (BodyState  *body,
+             const char *text)
+{
+  gsize room;
+
+  if (text == NULL || *text == '\0')
+    return;
+
+  if (body->text->len > 0)
+    g_string_append (body->text, "\n\n");
+
+  room = body->text->len < BODY_LIMIT ? BODY_LIMIT - body->text->len : 0;
+  if (strlen (text) > room)
+    {
+      const char *end = text + room;
+
+      /* Cut at a character boundary so the text stays valid UTF-8. */
+      while (end > text && (*end & 0xC0) == 0x80)
+        end--;
+      g_string_append_len (body->text, text, end - text);
+      body->truncated = TRUE;
+    }
+  else
+    g_string_append (body->text, text);
+}
+
+static char *
+part_text (GMimePart *part,
+           gboolean  *truncated)
+{
+  g_autoptr(GByteArray) data = read_decoded (part, BODY_LIMIT, truncated);
+  const char *charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
+  g_autofree char *sniffed = NULL;
+  g_autofree char *utf8 = NULL;
+  gboolean html = is_type (GMIME_OBJECT (part), "text", "html");
+  const char *format;
+
+  if (html && charset == NULL)
+    charset = sniffed = hd_message_sniff_html_charset ((const char *) data->data, data->len);
+
+  utf8 = hd_message_text_to_utf8 ((const char *) data->data, data->len, charset);
+  if (html)
+    return hd_message_html_to_text (utf8, -1);
+
+  format = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "format");
+  if (format != NULL && g_ascii_strcasecmp (format, "flowed") == 0)
+    {
+      const char *delsp = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "delsp");
+
+      return hd_message_unflow_text (utf8, delsp != NULL && g_ascii_strcasecmp (delsp, "yes") == 0);
+    }
+
+  return g_steal_pointer (&utf8);
+}
+
+static gboolean
+contains_type (GMimeObject *object,
+               const char  *subtype,
+               guint        depth)
+{
+  if (depth > MAX_DEPTH)
+    return FALSE;
+
+  if (GMIME_IS_MULTIPART (object))
+    {
+      GMimeMultipart *multipart = GMIME_MULTIPART (object);
+      int n = g_mime_multipart_get_count (multipart);
+
+      for (int i = 0; i < n; i++)
+        if (contains_type (g_mime_multipart_get_part (multipart, i), subtype, depth + 1))
+          return TRUE;
+      return FALSE;
+    }
+
+  return is_body_part (object) && is_type (object, "text", subtype);
+}
+
+/* Picks the alternative the ticket shows: plain text when there is one, as
+ * it is what the sender wrote for text readers; else the last (richest)
+ * alternative that holds HTML. */
+static GMimeObject *
+choose_alternative (GMimeMultipart *multipart,
+                    guint           depth)
+{
+  int n = g_mime_multipart_get_count (multipart);
+
+  for (int i = 0; i < n; i++)
+    {
+      GMimeObject *child = g_mime_multipart_get_part (multipart, i);
+
+      if (is_body_part (child) && is_type (child, "text", "plain"))
+        return child;
+    }
+  for (int i = 0; i < n; i++)
+    {
+      GMimeObject *child = g_mime_multipart_get_part (multipart, i);
+
+      if (GMIME_IS_MULTIPART (child) && contains_type (child, "plain", depth + 1))
+        return child;
+    }
+  for (int i = n - 1; i >= 0; i--)
+    {
+      GMimeObject *child = g_mime_multipart_get_part (multipart, i);
+
+      if (contains_type (child, "html", depth + 1))
+        return child;
+    }
+
+  return NULL;
+}
+
+static GMimeObject *
+related_root (GMimeMultipart *multipart)
+{
+  const char *start = g_mime_object_get_content_type_parameter (GMIME_OBJECT (multipart), "start");
+
+  if (g_mime_multipart_get_count (multipart) == 0)
+    return NULL;
+
+  if (start != NULL)
+    {
+      g_autofree char *wanted = g_strdup (start);
+      int n = g_mime_multipart_get_count (multipart);
+
+      g_strstrip (g_strdelimit (wanted, "<>", ' '));
+      for (int i = 0; i < n; i++)
+        {
+          GMimeObject *child = g_mime_multipart_get_part (multipart, i);
+
+          if (g_strcmp0 (g_mime_object_get_content_id (child), wanted) == 0)
+            return child;
+        }
+    }
+
+  return g_mime_multipart_get_part (multipart, 0);
+}
+
+static void
+collect_body (BodyState   *body,
+              GMimeObject *object,
+              guint        depth)
+{
+  if (depth > MAX_DEPTH)
+    return;
+
+  if (GMIME_IS_MULTIPART (object))
+    {
+      GMimeMultipart *multipart = GMIME_MULTIPART (object);
+      int n = g_mime_multipart_get_count (multipart);
+
+      if (n == 0)
+        {
+          /* Boundaries that never matched leave the whole body in the
+           * prologue; showing it raw beats showing nothing. */
+          const char *prologue = g_mime_multipart_get_prologue (multipart);
+          const char *epilogue = g_mime_multipart_get_epilogue (multipart);
+
+          if (prologue != NULL)
+            {
+              g_autofree char *text = hd_message_text_to_utf8 (prologue, strlen (prologue), NULL);
+
+              append_body (body, text);
+            }
+          if (epilogue != NULL)
+            {
+              g_autofree char *text = hd_message_text_to_utf8 (epilogue, strlen (epilogue), NULL);
+
+              append_body (body, text);
+            }
+        }
+      else if (is_type (object, "multipart", "alternative"))
+        {
+          GMimeObject *chosen = choose_alternative (multipart, depth);
+
+          if (chosen != NULL)
+            collect_body (body, chosen, depth + 1);
+        }
+      else if (is_type (object, "multipart", "related"))
+        {
+          GMimeObject *root = related_root (multipart);
+
+          if (root != NULL)
+            collect_body (body, root, depth + 1);
+        }
+      else
+        {
+          for (int i = 0; i < n; i++)
+            collect_body (body, g_mime_multipart_get_part (multipart, i), depth + 1);
+        }
+    }
+  else if (is_body_part (object))
+    {
+      gboolean truncated = FALSE;
+      g_autofree char *text = part_text (GMIME_PART (object), &truncated);
+
+      if (is_type (object, "text", "html"))
+        body->from_html = TRUE;
+      if (truncated)
+        body->truncated = TRUE;
+      append_body (body, text);
+    }
+}
+
+/* Attachments ------------------------------------------------------------ */
+
+static gboolean
+count_decoded_size (GMimeObject *object,
+                    guint64     *size)
+{
+  char buffer[HD_MESSAGE_CHUNK_SIZE];
+
+  *size = 0;
+
+  if (GMIME_IS_MESSAGE_PART (object))
+    {
+      GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (object));
+      g_autoptr(GMimeStream) null = NULL;
+
+      if (inner == NULL)
+        return TRUE;
+      null = g_mime_stream_null_new ();
+      if (g_mime_object_write_to_stream (GMIME_OBJECT (inner), NULL, null) < 0)
+        return FALSE;
+      *size = GMIME_STREAM_NULL (null)->written;
+      return TRUE;
+    }
+  else
+    {
+      g_autoptr(GMimeStream) stream = hd_message_open_decoded_stream (GMIME_PART (object));
+      ssize_t n;
+
+      if (stream == NULL)
+        return TRUE;
+      while ((n = hd_message_stream_read (stream, buffer, sizeof buffer)) > 0)
+        *size += (guint64) n;
+      return n == 0;
+    }
+}
+
+static void
+add_attachment (HdMessage   *self,
+                GMimeObject *object,
+                gboolean     in_related)
+{
+  HdMessageAttachment *attachment = g_new0 (HdMessageAttachment, 1);
+  g_autofree char *proposed = NULL;
+  const char *content_id;
+
+  attachment->index = self->attachments->len;
+  attachment->content_type = dup_mime_type (object);
+
+  if (GMIME_IS_PART (object))
+    proposed = g_strdup (g_mime_part_get_filename (GMIME_PART (object)));
+  if (proposed == NULL && GMIME_IS_MESSAGE_PART (object))
+    {
+      GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (object));
+      const char *subject = inner != NULL ? g_mime_message_get_subject (inner) : NULL;
+
+      /* A forwarded mail is best named after its subject. */
+      if (subject != NULL && *subject != '\0')
+        proposed = g_strconcat (subject, ".eml", NULL);
+    }
+  attachment->filename = hd_message_sanitize_filename (proposed, attachment->content_type,
+                                                       attachment->index + 1);
+
+  if (!count_decoded_size (object, &attachment->size))
+    hd_message_add_warning (self, _("An attachment could not be decoded completely"));
+
+  attachment->is_inline = is_inline_disposition (object) || in_related;
+
+  content_id = g_mime_object_get_content_id (object);
+  if (content_id != NULL && *content_id != '\0')
+    attachment->content_id = hd_message_clean_header_text (content_id);
+
+  g_ptr_array_add (self->attachments, attachment);
+  g_ptr_array_add (self->attachment_parts, g_object_ref (object));
+}
+
+static void
+collect_attachments (HdMessage   *self,
+                     GMimeObject *object,
+                     gboolean     in_related,
+                     guint        depth)
+{
+  if (depth > MAX_DEPTH)
+    return;
+
+  if (GMIME_IS_MULTIPART (object))
+    {
+      GMimeMultipart *multipart = GMIME_MULTIPART (object);
+      int n = g_mime_multipart_get_count (multipart);
+      gboolean related = is_type (object, "multipart", "related");
+      GMimeObject *root = related ? related_root (multipart) : NULL;
+
+      for (int i = 0; i < n; i++)
+        {
+          GMimeObject *child = g_mime_multipart_get_part (multipart, i);
+
+          collect_attachments (self, child, related && child != root, depth + 1);
+        }
+    }
+  else if (GMIME_IS_MESSAGE_PART (object))
+    add_attachment (self, object, in_related);
+  else if (GMIME_IS_PART (object) && !is_body_part (object))
+    add_attachment (self, object, in_related);
+}
+
+/* Repairing broken multiparts -------------------------------------------- */
+
+static gboolean
+is_boundary_text (const char *text,
+                  gsize       length)
+{
+  if (length == 0 || length > 200)
+    return FALSE;
+
+  /* RFC 2046 bchars; anything else would not survive quoting either. */
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (text[i]) && strchr ("'()+_,-./:=? ", text[i]) == NULL)
+      return FALSE;
+
+  return TRUE;
+}
+
+/* Finds the boundary that a multipart's body really uses, when it differs
+ * from the declared one (or none was declared): a "--x" line that occurs
+ * again later (as "--x" or "--x--"), or a lone one followed by a
+ * Content- header. */
+static char *
+guess_boundary (const char *body)
+{
+  g_auto(GStrv) lines = g_strsplit (body, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *candidate = NULL;
+      gsize length;
+
+      g_strchomp (lines[i]);
+      if (!g_str_has_prefix (lines[i], "--"))
+        continue;
+
+      candidate = g_strdup (lines[i] + 2);
+      length = strlen (candidate);
+      if (length > 2 && g_str_has_suffix (candidate, "--"))
+        candidate[length - 2] = '\0';
+      if (!is_boundary_text (candidate, strlen (candidate)))
+        continue;
+
+      for (guint k = i + 1; lines[k] != NULL; k++)
+        {
+          g_autofree char *start = g_strconcat ("--", candidate, NULL);
+          g_autofree char *end = g_strconcat ("--", candidate, "--", NULL);
+          g_autofree char *line = g_strchomp (g_strdup (lines[k]));
+
+          if (strcmp (line, start) == 0 || strcmp (line, end) == 0)
+            return g_steal_pointer (&candidate);
+        }
+
+      if (lines[i + 1] != NULL && g_ascii_strncasecmp (lines[i + 1], "Content-", 8) == 0)
+        return g_steal_pointer (&candidate);
+    }
+
+  return NULL;
+}
+
+static void
+repair_multipart (HdMessage      *self,
+                  GMimeMultipart *multipart)
+{
+  const char *prologue = g_mime_multipart_get_prologue (multipart);
+  g_autofree char *boundary = NULL;
+  g_autofree char *header = NULL;
+  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr(GMimeParser) parser = NULL;
+  g_autoptr(GMimeObject) reparsed = NULL;
+  const char *subtype;
+  int n;
+
+  if (prologue == NULL || (boundary = guess_boundary (prologue)) == NULL)
+    return;
+
+  subtype = g_mime_content_type_get_media_subtype (
+    g_mime_object_get_content_type (GMIME_OBJECT (multipart)));
+  header = g_strdup_printf ("Content-Type: multipart/%s; boundary=\"%s\"\n\n",
+                            subtype != NULL ? subtype : "mixed", boundary);
+
+  stream = g_mime_stream_mem_new ();
+  g_mime_stream_write_string (stream, header);
+  g_mime_stream_write_string (stream, prologue);
+  g_mime_stream_reset (stream);
+
+  parser = g_mime_parser_new_with_stream (stream);
+  reparsed = g_mime_parser_construct_part (parser, self->options);
+  if (reparsed == NULL || !GMIME_IS_MULTIPART (reparsed))
+    return;
+
+  n = g_mime_multipart_get_count (GMIME_MULTIPART (reparsed));
+  if (n == 0)
+    return;
+
+  for (int i = 0; i < n; i++)
+    g_mime_multipart_add (multipart, g_mime_multipart_get_part (GMIME_MULTIPART (reparsed), i));
+  g_mime_multipart_set_prologue (multipart, NULL);
+  hd_message_add_warning (self, _("A multipart boundary did not match its declaration; the parts were recovered"));
+}
+
+static void
+repair_tree (HdMessage   *self,
+             GMimeObject *object,
+             guint        depth)
+{
+  GMimeMultipart *multipart;
+  int n;
+
+  if (depth > MAX_DEPTH || !GMIME_IS_MULTIPART (object))
+    return;
+
+  multipart = GMIME_MULTIPART (object);
+  n = g_mime_multipart_get_count (multipart);
+  if (n == 0)
+    {
+      repair_multipart (self, multipart);
+      return;
+    }
+  for (int i = 0; i < n; i++)
+    repair_tree (self, g_mime_multipart_get_part (multipart, i), depth + 1);
+}
+
+/* Content ---------------------------------------------------------------- */
+
+/**
+ * hd_message_extract_content:
+ * @self: a #HdMessage whose message was just parsed
+ *
+ * Repairs broken multiparts, then fills in the body text and the
+ * attachments from the MIME tree.
+ */
+void
+hd_message_extract_content (HdMessage *self)
+{
+  GMimeObject *root = g_mime_message_get_mime_part (self->message);
+  BodyState body = { 0 };
+
+  body.text = g_string_new (NULL);
+
+  if (root != NULL)
+    {
+      repair_tree (self, root, 0);
+      collect_body (&body, root, 0);
+      collect_attachments (self, root, FALSE, 0);
+    }
+
+  self->body_text = g_string_free (body.text, FALSE);
+  self->body_is_from_html = body.from_html;
+  self->body_truncated = body.truncated;
+}
