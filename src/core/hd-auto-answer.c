@@ -208,7 +208,7 @@ parse_template (GBytes     *bytes,
 /**
  * hd_auto_answer_load_template:
  * @name: a template name such as `default`
- * @out_subject: (out): the subject line, placeholders not yet filled
+ * @out_subject: (out): the subject line, {fields} not yet filled in
  * @out_body: (out): the body, with LF line ends
  * @out_origin: (out) (optional): the file or resource it came from
  *
@@ -355,7 +355,7 @@ hd_auto_answer_list_templates (void)
 /**
  * hd_auto_answer_expand:
  * @text: a template text
- * @values: placeholder names (without braces) to their values
+ * @values: template field names (without braces) to their values
  *
  * Returns: (transfer full): @text with every `{name}` of @values replaced;
  *   other braces are left as they are, so that a template may show them
@@ -401,8 +401,8 @@ hd_auto_answer_expand (const char *text,
 }
 
 /* A subject is one header line: no line breaks or other control characters
- * that a placeholder value might bring, and no doubled spaces where a
- * placeholder was empty. */
+ * that a template field value might bring, and no doubled spaces where a
+ * template field was empty. */
 static char *
 clean_subject (const char *subject)
 {
