@@ -63,14 +63,138 @@ parse_imap_capabilities (HdMailbox  *self,
   self->login_disabled = login_disabled;
 }
 
+/**
+ * hd_mailbox_imap_encode_folder:
+ * @folder: a folder name in UTF-8
+ *
+ * Spells @folder in modified UTF-7 (RFC 3501 §5.1.3), as IMAP servers
+ * expect mailbox names unless UTF-8 was enabled (libcurl never sends
+ * ENABLE UTF8=ACCEPT): printable ASCII as it is, "&" as "&-", every other
+ * run as "&" + base64 of its UTF-16BE with "," for "/" + "-".
+ *
+ * Returns: (transfer full): the encoded name
+ */
+char *
+hd_mailbox_imap_encode_folder (const char *folder)
+{
+  static const char alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+  GString *out = g_string_new (NULL);
+  const char *p = folder;
+
+  while (*p != '\0')
+    {
+      guint32 bits = 0;
+      int n_bits = 0;
+
+      if ((guchar) *p >= 0x20 && (guchar) *p < 0x7f)
+        {
+          g_string_append (out, *p == '&' ? "&-" : (char[]) { *p, '\0' });
+          p++;
+          continue;
+        }
+
+      g_string_append_c (out, '&');
+      while (*p != '\0' && !((guchar) *p >= 0x20 && (guchar) *p < 0x7f))
+        {
+          gunichar c = g_utf8_get_char_validated (p, -1);
+          gunichar2 units[2];
+          int n_units;
+
+          if (c == (gunichar) -1 || c == (gunichar) -2)
+            {
+              c = 0xFFFD;
+              p++;
+            }
+          else
+            p = g_utf8_next_char (p);
+          if (c >= 0x10000)
+            {
+              units[0] = 0xD800 + ((c - 0x10000) >> 10);
+              units[1] = 0xDC00 + ((c - 0x10000) & 0x3FF);
+              n_units = 2;
+            }
+          else
+            {
+              units[0] = (gunichar2) c;
+              n_units = 1;
+            }
+          for (int i = 0; i < n_units; i++)
+            {
+              bits = (bits << 16) | units[i];
+              n_bits += 16;
+              while (n_bits >= 6)
+                {
+                  n_bits -= 6;
+                  g_string_append_c (out, alphabet[(bits >> n_bits) & 0x3F]);
+                }
+            }
+        }
+      if (n_bits > 0)
+        g_string_append_c (out, alphabet[(bits << (6 - n_bits)) & 0x3F]);
+      g_string_append_c (out, '-');
+    }
+  return g_string_free (out, FALSE);
+}
+
 static char *
 folder_path (HdMailbox  *self,
              const char *suffix)
 {
-  g_autofree char *escaped = g_uri_escape_string (hd_account_get_folder (self->account),
-                                                  NULL, FALSE);
+  g_autofree char *encoded = hd_mailbox_imap_encode_folder (hd_account_get_folder (self->account));
+  g_autofree char *escaped = g_uri_escape_string (encoded, NULL, FALSE);
 
   return g_strconcat ("/", escaped, suffix, NULL);
+}
+
+/* The folder as it was listed: with its UIDVALIDITY, libcurl SELECTs it
+ * again on a new connection and refuses the command when the folder was
+ * rebuilt meanwhile, so an old UID never names a new mail. */
+static char *
+uid_folder_path (HdMailbox  *self,
+                 const char *uid)
+{
+  g_autofree char *suffix = NULL;
+
+  if (self->listed_uidvalidity == 0)
+    return folder_path (self, NULL);
+  suffix = uid != NULL
+           ? g_strdup_printf (";UIDVALIDITY=%u;UID=%s", self->listed_uidvalidity, uid)
+           : g_strdup_printf (";UIDVALIDITY=%u", self->listed_uidvalidity);
+  return folder_path (self, suffix);
+}
+
+/* One command on UIDs of the listed folder. Fails with IDENTITY_CHANGED,
+ * and sends nothing that acts on mail, when the folder's UIDVALIDITY is no
+ * longer the one the UIDs were listed under. */
+static gboolean
+perform_on_uids (HdMailbox     *self,
+                 const char    *uid,
+                 const char    *command,
+                 GOutputStream *sink,
+                 GString       *body,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autofree char *path = uid_folder_path (self, uid);
+  g_autoptr (GError) local_error = NULL;
+  gboolean ok;
+
+  ok = hd_mailbox_perform (self, path, command, FALSE, sink, body, cancellable, &local_error);
+  if (self->listed_uidvalidity != 0 && self->uidvalidity != 0
+      && self->uidvalidity != self->listed_uidvalidity)
+    {
+      g_clear_error (&local_error);
+      g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_IDENTITY_CHANGED,
+                   _("The server renumbered the mail in %s (UIDVALIDITY %u, listed as %u); "
+                     "nothing was fetched or deleted, and the next poll reads the folder anew"),
+                   hd_account_get_folder (self->account), self->uidvalidity,
+                   self->listed_uidvalidity);
+      return FALSE;
+    }
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
 }
 
 /* Reads "UID n" and whether "\Seen" is among the FLAGS of one FETCH line. */
@@ -119,8 +243,10 @@ hd_mailbox_imap_server_line (HdMailbox  *self,
         parse_imap_capabilities (self, rest + 11);
       else if (g_ascii_strncasecmp (rest, "BYE", 3) == 0)
         {
-          g_free (self->failure_reply);
-          self->failure_reply = g_strdup (rest);
+          /* The BYE that answers libcurl's LOGOUT after a refused command
+           * says nothing; the refusal before it is the server's word. */
+          if (self->failure_reply == NULL)
+            self->failure_reply = g_strdup (rest);
         }
       else if (g_ascii_isdigit (rest[0]))
         {
@@ -193,6 +319,7 @@ hd_mailbox_imap_list (HdMailbox     *self,
                    hd_account_get_folder (self->account));
       return FALSE;
     }
+  self->listed_uidvalidity = self->uidvalidity;
 
   /* UIDs and flags together, a hundred messages per command. Not UID SEARCH:
    * libcurl 7.88 hands a response line longer than its buffer over in parts,
@@ -206,7 +333,7 @@ hd_mailbox_imap_list (HdMailbox     *self,
       g_autofree char *command = g_strdup_printf ("FETCH %u:%u (UID FLAGS)", first, last);
       g_autoptr(GString) chunk = g_string_new (NULL);
 
-      if (!hd_mailbox_perform (self, path, command, FALSE, NULL, chunk, cancellable, error))
+      if (!perform_on_uids (self, NULL, command, NULL, chunk, cancellable, error))
         return FALSE;
       lines = g_strsplit (chunk->str, "\n", -1);
       for (guint i = 0; lines[i] != NULL; i++)
@@ -242,8 +369,6 @@ hd_mailbox_imap_fetch (HdMailbox     *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  g_autofree char *path = folder_path (self, NULL);
-  g_autofree char *uid_path = NULL;
   g_autofree char *flags_command = NULL;
   g_autoptr(GString) flags = g_string_new (NULL);
   g_autoptr(GError) fetch_error = NULL;
@@ -267,7 +392,7 @@ hd_mailbox_imap_fetch (HdMailbox     *self,
   else
     {
       flags_command = g_strdup_printf ("UID FETCH %s (FLAGS)", uid);
-      if (!hd_mailbox_perform (self, path, flags_command, FALSE, NULL, flags, cancellable, error))
+      if (!perform_on_uids (self, NULL, flags_command, NULL, flags, cancellable, error))
         return FALSE;
       lines = g_strsplit (flags->str, "\n", -1);
       for (guint i = 0; lines[i] != NULL; i++)
@@ -291,9 +416,7 @@ hd_mailbox_imap_fetch (HdMailbox     *self,
       return FALSE;
     }
 
-  uid_path = g_strdup_printf ("%s;UID=%s", path, uid);
-  fetched = hd_mailbox_perform (self, uid_path, NULL, FALSE, stream, NULL, cancellable,
-                                &fetch_error);
+  fetched = perform_on_uids (self, uid, NULL, stream, NULL, cancellable, &fetch_error);
 
   if (!seen && self->defer_seen_restore)
     g_hash_table_add (self->unseen_to_restore, g_strdup (uid));
@@ -302,7 +425,7 @@ hd_mailbox_imap_fetch (HdMailbox     *self,
       g_autofree char *restore = g_strdup_printf ("UID STORE %s -FLAGS.SILENT (\\Seen)", uid);
       g_autoptr(GError) restore_error = NULL;
 
-      if (!hd_mailbox_perform (self, path, restore, FALSE, NULL, NULL, cancellable, &restore_error)
+      if (!perform_on_uids (self, NULL, restore, NULL, NULL, cancellable, &restore_error)
           && fetched)
         {
           g_propagate_error (error, g_steal_pointer (&restore_error));
@@ -318,13 +441,44 @@ hd_mailbox_imap_fetch (HdMailbox     *self,
   return TRUE;
 }
 
+/* Whether a mail of the folder other than @set carries \Deleted: then a
+ * plain EXPUNGE would remove another client's mail too. */
+static gboolean
+others_flagged_deleted (HdMailbox     *self,
+                        const char    *set,
+                        gboolean      *out_others,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autofree char *search = g_strdup_printf ("UID SEARCH DELETED NOT UID %s", set);
+  g_autoptr (GString) reply = g_string_new (NULL);
+  g_auto (GStrv) lines = NULL;
+
+  if (!perform_on_uids (self, NULL, search, NULL, reply, cancellable, error))
+    return FALSE;
+  *out_others = FALSE;
+  lines = g_strsplit (reply->str, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *rest;
+
+      if (!g_str_has_prefix (lines[i], "* SEARCH"))
+        continue;
+      for (rest = lines[i] + strlen ("* SEARCH"); *rest != '\0'; rest++)
+        {
+          if (g_ascii_isdigit (*rest))
+            *out_others = TRUE;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 hd_mailbox_imap_delete (HdMailbox          *self,
                         const char * const *uids,
                         GCancellable       *cancellable,
                         GError            **error)
 {
-  g_autofree char *path = folder_path (self, NULL);
   g_autofree char *set = NULL;
   g_autofree char *store = NULL;
   g_autofree char *expunge = NULL;
@@ -340,23 +494,42 @@ hd_mailbox_imap_delete (HdMailbox          *self,
         }
     }
   set = g_strjoinv (",", (GStrv) uids);
-  /* Mail that goes needs no \Seen restored. */
-  for (guint i = 0; uids[i] != NULL; i++)
-    g_hash_table_remove (self->unseen_to_restore, uids[i]);
 
   /* The capabilities after login decide between UID EXPUNGE and EXPUNGE;
-   * ask for them rather than trust that the login reply carried them. */
-  if (!hd_mailbox_perform (self, path, "CAPABILITY", FALSE, NULL, NULL, cancellable, error))
+   * ask for them rather than trust that the login reply carried them. This
+   * is also where a silent reconnect shows a rebuilt folder, before any
+   * command acts on a UID. */
+  if (!perform_on_uids (self, NULL, "CAPABILITY", NULL, NULL, cancellable, error))
     return FALSE;
   uidplus = self->capabilities != NULL
             && g_regex_match_simple ("(^| )UIDPLUS( |$)", self->capabilities,
                                      G_REGEX_CASELESS, 0);
 
+  if (!uidplus)
+    {
+      gboolean others = FALSE;
+
+      if (!others_flagged_deleted (self, set, &others, cancellable, error))
+        return FALSE;
+      if (others)
+        {
+          g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_SERVER_REFUSED,
+                       _("Not deleted yet: other mail in %s is marked as deleted, and without "
+                         "UIDPLUS an EXPUNGE would remove it too; the next poll tries again"),
+                       hd_account_get_folder (self->account));
+          return FALSE;
+        }
+    }
+
+  /* Mail that goes needs no \Seen restored. */
+  for (guint i = 0; uids[i] != NULL; i++)
+    g_hash_table_remove (self->unseen_to_restore, uids[i]);
+
   store = g_strdup_printf ("UID STORE %s +FLAGS.SILENT (\\Deleted)", set);
-  if (!hd_mailbox_perform (self, path, store, FALSE, NULL, NULL, cancellable, error))
+  if (!perform_on_uids (self, NULL, store, NULL, NULL, cancellable, error))
     return FALSE;
   expunge = uidplus ? g_strdup_printf ("UID EXPUNGE %s", set) : g_strdup ("EXPUNGE");
-  return hd_mailbox_perform (self, path, expunge, FALSE, NULL, NULL, cancellable, error);
+  return perform_on_uids (self, NULL, expunge, NULL, NULL, cancellable, error);
 }
 
 gboolean
@@ -365,7 +538,6 @@ hd_mailbox_imap_restore_seen (HdMailbox     *self,
                               GError       **error)
 {
   g_autoptr(GPtrArray) uids = NULL;
-  g_autofree char *path = NULL;
   g_autofree char *set = NULL;
   g_autofree char *command = NULL;
 
@@ -383,7 +555,6 @@ hd_mailbox_imap_restore_seen (HdMailbox     *self,
   }
   g_ptr_array_add (uids, NULL);
   set = g_strjoinv (",", (GStrv) uids->pdata);
-  path = folder_path (self, NULL);
   command = g_strdup_printf ("UID STORE %s -FLAGS.SILENT (\\Seen)", set);
-  return hd_mailbox_perform (self, path, command, FALSE, NULL, NULL, cancellable, error);
+  return perform_on_uids (self, NULL, command, NULL, NULL, cancellable, error);
 }

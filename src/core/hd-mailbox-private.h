@@ -64,6 +64,19 @@ struct _HdMailbox
 
   guint n_connections;
   char *server_pin;
+
+  /* Which connection we are on: bumped whenever libcurl opens a new one, so
+   * that a number or UID decided on one connection is never used on the
+   * next (a silent reconnect may find the mail renumbered). */
+  guint generation;
+  /* IMAP: the UIDVALIDITY that the listed UIDs belong to; every UID command
+   * carries it, and libcurl refuses the command when the folder has another. */
+  guint32 listed_uidvalidity;
+  /* POP3: the connection whose message numbers the listed handles name, and
+   * the DELEs sent on it that only its QUIT makes final. */
+  guint listed_generation;
+  guint dele_generation;
+  guint n_deles;
 };
 
 /* hd-mailbox.c */
@@ -76,10 +89,12 @@ gboolean  hd_mailbox_perform (HdMailbox     *self,
                               GCancellable  *cancellable,
                               GError       **error);
 gboolean  hd_mailbox_is_digits (const char *str);
+void      hd_mailbox_abort_connection (HdMailbox *self);
 void      hd_mailbox_note_sasl_challenge (HdMailbox  *self,
                                           const char *line);
 
 /* hd-mailbox-imap.c */
+char     *hd_mailbox_imap_encode_folder (const char *folder);
 void      hd_mailbox_imap_server_line (HdMailbox  *self,
                                        const char *line);
 gboolean  hd_mailbox_imap_select_and_count (HdMailbox     *self,
@@ -124,6 +139,9 @@ gboolean  hd_mailbox_pop3_delete (HdMailbox          *self,
                                   const char * const *uids,
                                   GCancellable       *cancellable,
                                   GError            **error);
+gboolean  hd_mailbox_pop3_quit (HdMailbox     *self,
+                                GCancellable  *cancellable,
+                                GError       **error);
 
 /* hd-mailbox-pin.c */
 char     *hd_mailbox_pin_from_certinfo (struct curl_certinfo *info);

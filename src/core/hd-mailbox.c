@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define DEFAULT_CONNECT_TIMEOUT   30
 #define DEFAULT_LOW_SPEED_TIMEOUT 60
@@ -67,10 +68,31 @@ hd_mailbox_is_digits (const char *str)
   return TRUE;
 }
 
+/* Ends the connection without a word to the server: a POP3 session that
+ * ends without QUIT never reaches the UPDATE state, so the DELEs sent on it
+ * are forgotten by the server (RFC 1939 §6). */
+void
+hd_mailbox_abort_connection (HdMailbox *self)
+{
+  curl_socket_t fd = CURL_SOCKET_BAD;
+
+  if (self->curl == NULL)
+    return;
+  if (curl_easy_getinfo (self->curl, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK
+      && fd != CURL_SOCKET_BAD)
+    shutdown (fd, SHUT_RDWR);
+  g_clear_pointer (&self->curl, curl_easy_cleanup);
+  g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
+  /* The DELEs sent so far are void now; QUIT must not report them done. */
+  if (self->n_deles > 0)
+    self->dele_generation = G_MAXUINT;
+}
+
 static void
 reset_connection_state (HdMailbox *self)
 {
   memset (&self->redact, 0, sizeof self->redact);
+  self->generation++;
   g_clear_pointer (&self->greeting, g_free);
   g_clear_pointer (&self->mechanisms, g_free);
   g_clear_pointer (&self->capabilities, g_free);
@@ -1087,10 +1109,13 @@ hd_mailbox_fetch_to_file_sync (HdMailbox     *self,
  * @error: return location for a #GError
  *
  * Deletes messages for good.  IMAP: UID STORE +FLAGS.SILENT (\Deleted), then
- * UID EXPUNGE of just these when the server offers UIDPLUS, else EXPUNGE.
- * POP3: DELE each, then QUIT, which is what commits them; the session's
- * connection ends there (a later call opens a new one).  A UID that is no
- * longer on the server is not an error: it is gone, as asked.
+ * UID EXPUNGE of just these when the server offers UIDPLUS, else EXPUNGE
+ * when no other mail of the folder is marked deleted (else nothing, and an
+ * error).  POP3: DELE each; they take effect at hd_mailbox_finish_sync()
+ * (QUIT), once per session.  Every command carries the identity the UIDs
+ * were listed under (IMAP UIDVALIDITY, the POP3 connection), and nothing is
+ * deleted when it changed.  A UID that is no longer on the server is not an
+ * error: it is gone, as asked.
  *
  * Returns: %TRUE when the server confirmed the deletion
  */
@@ -1148,6 +1173,92 @@ hd_mailbox_restore_seen_sync (HdMailbox     *self,
 }
 
 /**
+ * hd_mailbox_finish_sync:
+ * @self: a #HdMailbox
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Ends the session so that the deletes sent on it take effect: POP3 QUIT
+ * (only it commits the DELEs, RFC 1939 §6), IMAP LOGOUT after \Seen is
+ * restored. Fails, and the DELEs count as not done, when the connection
+ * that carried them is gone.
+ *
+ * Returns: %TRUE when every delete sent in this session is final
+ */
+gboolean
+hd_mailbox_finish_sync (HdMailbox     *self,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr (GError) seen_error = NULL;
+
+  g_return_val_if_fail (HD_IS_MAILBOX (self), FALSE);
+
+  if (!is_imap (self))
+    return hd_mailbox_pop3_quit (self, cancellable, error);
+  if (self->curl != NULL && !hd_mailbox_restore_seen_sync (self, cancellable, &seen_error))
+    g_debug ("Could not restore \\Seen: %s", seen_error->message);
+  hd_mailbox_close (self);
+  return TRUE;
+}
+
+/**
+ * hd_mailbox_get_deletes_wait_for_finish:
+ *
+ * Returns: %TRUE when a delete takes effect only at hd_mailbox_finish_sync()
+ *   (POP3), %FALSE when the server confirms it at once (IMAP EXPUNGE)
+ */
+gboolean
+hd_mailbox_get_deletes_wait_for_finish (HdMailbox *self)
+{
+  g_return_val_if_fail (HD_IS_MAILBOX (self), FALSE);
+  return !is_imap (self);
+}
+
+/**
+ * hd_mailbox_get_keys_may_be_reused:
+ *
+ * Returns: %TRUE when the server may give a new mail the key of an old one
+ *   (POP3 UIDLs are only unique among the mails present); IMAP UIDs are
+ *   never reused within one UIDVALIDITY
+ */
+gboolean
+hd_mailbox_get_keys_may_be_reused (HdMailbox *self)
+{
+  g_return_val_if_fail (HD_IS_MAILBOX (self), FALSE);
+  return !is_imap (self);
+}
+
+/**
+ * hd_mailbox_handle_needs_content_key:
+ * @handle: a handle from hd_mailbox_list_sync()
+ * @out_base: (out) (optional) (transfer full): the server's own key (UIDL)
+ *
+ * A POP3 server that lists one UIDL for two mails gives each a handle of its
+ * own that names the message number of this session only; such a mail is
+ * keyed by its UIDL and a hash of its content.
+ *
+ * Returns: %TRUE when @handle needs the content in its key
+ */
+gboolean
+hd_mailbox_handle_needs_content_key (HdMailbox   *self,
+                                     const char  *handle,
+                                     char       **out_base)
+{
+  const char *tab;
+
+  g_return_val_if_fail (HD_IS_MAILBOX (self), FALSE);
+  g_return_val_if_fail (handle != NULL, FALSE);
+
+  tab = strchr (handle, '\t');
+  if (tab == NULL)
+    return FALSE;
+  if (out_base != NULL)
+    *out_base = g_strndup (handle, tab - handle);
+  return TRUE;
+}
+
+/**
  * hd_mailbox_close:
  * @self: a #HdMailbox
  *
@@ -1163,6 +1274,7 @@ hd_mailbox_close (HdMailbox *self)
     hd_mailbox_restore_seen_sync (self, NULL, NULL);
   g_clear_pointer (&self->curl, curl_easy_cleanup);
   g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
+  self->n_deles = 0;
 }
 
 /**

@@ -26,6 +26,8 @@ typedef enum {
   HD_MAILBOX_ERROR_SERVER_REFUSED,       /* the message is the server's reply verbatim */
   HD_MAILBOX_ERROR_NOT_FOUND,            /* no message with that UID / UIDL */
   HD_MAILBOX_ERROR_INVALID,              /* bad input from the caller */
+  HD_MAILBOX_ERROR_IDENTITY_CHANGED,     /* the server renumbered its mail (UIDVALIDITY, a new
+                                          * POP3 session): nothing was fetched or deleted */
 } HdMailboxError;
 
 /* How the session logs in; the secret given to hd_mailbox_new() is the
@@ -101,6 +103,14 @@ void        hd_mailbox_set_defer_seen_restore (HdMailbox *self,
 gboolean    hd_mailbox_restore_seen_sync (HdMailbox     *self,
                                           GCancellable  *cancellable,
                                           GError       **error);
+gboolean    hd_mailbox_finish_sync (HdMailbox     *self,
+                                    GCancellable  *cancellable,
+                                    GError       **error);
+gboolean    hd_mailbox_get_deletes_wait_for_finish (HdMailbox *self);
+gboolean    hd_mailbox_get_keys_may_be_reused (HdMailbox *self);
+gboolean    hd_mailbox_handle_needs_content_key (HdMailbox   *self,
+                                                 const char  *handle,
+                                                 char       **out_base);
 void        hd_mailbox_close (HdMailbox *self);
 
 void        hd_mailbox_check_result_free (HdMailboxCheckResult *result);

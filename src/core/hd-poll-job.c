@@ -42,10 +42,15 @@ struct _HdPollJob
   HdPollCounts counts;
 
   HdMailbox *mailbox;
-  GHashTable *uid_by_key;  /* server key → UID or UIDL */
-  GPtrArray *batch_keys;   /* keys to delete once the batch is committed */
+  GHashTable *uid_by_key;  /* server key → the mailbox's handle (UID, UIDL) */
+  GPtrArray *batch_keys;   /* stored in the open transaction, to delete once it commits */
   GPtrArray *batch_answers; /* HdAutoAnswerRequest, sent after the commit */
   guint batch_count;
+  guint batch_imported;
+  guint batch_skipped;
+  GPtrArray *delete_keys;  /* committed receipts whose mail is to go now */
+  GPtrArray *finish_keys;  /* deleted on the server once the session finishes (POP3 QUIT) */
+  gboolean deletes_stopped; /* a delete failed: the rest wait for the next poll */
   GString *errors;
 };
 
@@ -113,42 +118,91 @@ record_event (HdPollJob         *self,
   return TRUE;
 }
 
+static void
+mark_deleted (HdPollJob *self,
+              GPtrArray *keys)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (keys->len == 0)
+    return;
+  g_ptr_array_add (keys, NULL);
+  if (hd_store_mark_deleted (self->store, self->account_id, (const char *const *) keys->pdata,
+                             &error))
+    self->counts.deleted += keys->len - 1;
+  else
+    note_error (self, error->message);
+  g_ptr_array_set_size (keys, 0);
+}
+
+/* Deletes on the server the mail of receipts that a COMMIT of this session
+ * wrote (or an earlier poll left pending), by the handle it was listed
+ * under. Once a delete fails, the others wait for the next poll. */
+static void
+send_deletes (HdPollJob    *self,
+              GCancellable *cancellable)
+{
+  g_autoptr (GPtrArray) uids = g_ptr_array_new ();
+  g_autoptr (GError) delete_error = NULL;
+
+  if (self->delete_keys->len == 0)
+    return;
+  if (self->deletes_stopped)
+    {
+      g_ptr_array_set_size (self->delete_keys, 0);
+      return;
+    }
+  for (guint i = 0; i < self->delete_keys->len; i++)
+    g_ptr_array_add (uids, g_hash_table_lookup (self->uid_by_key, self->delete_keys->pdata[i]));
+  g_ptr_array_add (uids, NULL);
+
+  /* A failed delete loses nothing: the receipts stay pending and the next
+   * poll tries again. */
+  if (!hd_mailbox_delete_sync (self->mailbox, (const char *const *) uids->pdata, cancellable,
+                               &delete_error))
+    {
+      note_error (self, delete_error->message);
+      self->deletes_stopped = TRUE;
+      g_ptr_array_set_size (self->delete_keys, 0);
+      return;
+    }
+  if (hd_mailbox_get_deletes_wait_for_finish (self->mailbox))
+    {
+      for (guint i = 0; i < self->delete_keys->len; i++)
+        g_ptr_array_add (self->finish_keys, g_strdup (self->delete_keys->pdata[i]));
+      g_ptr_array_set_size (self->delete_keys, 0);
+    }
+  else
+    mark_deleted (self, self->delete_keys);
+}
+
 /* Commits the batch, then deletes its mail on the server, then sends its
- * auto-answers. */
+ * auto-answers. When the COMMIT fails, nothing of the batch was stored:
+ * its mail stays on the server, unanswered, and is read again next poll. */
 static gboolean
 flush_batch (HdPollJob    *self,
              GCancellable *cancellable,
              GError      **error)
 {
-  g_autoptr (GPtrArray) uids = g_ptr_array_new ();
-
   if (hd_store_in_transaction (self->store) && !hd_store_commit (self->store, error))
     {
       hd_store_rollback (self->store);
+      self->counts.imported -= self->batch_imported;
+      self->counts.skipped -= self->batch_skipped;
+      self->counts.failed += self->batch_imported + self->batch_skipped;
+      self->batch_count = self->batch_imported = self->batch_skipped = 0;
+      g_ptr_array_set_size (self->batch_keys, 0);
+      g_ptr_array_set_size (self->batch_answers, 0);
+      g_prefix_error (error, _("The database could not store the last mails, which stay on "
+                               "the server: "));
       return FALSE;
     }
-  self->batch_count = 0;
+  self->batch_count = self->batch_imported = self->batch_skipped = 0;
 
-  if (self->batch_keys->len > 0)
-    {
-      g_autoptr (GError) delete_error = NULL;
-
-      for (guint i = 0; i < self->batch_keys->len; i++)
-        g_ptr_array_add (uids, g_hash_table_lookup (self->uid_by_key, self->batch_keys->pdata[i]));
-      g_ptr_array_add (uids, NULL);
-      g_ptr_array_add (self->batch_keys, NULL);
-
-      /* A failed delete loses nothing: the receipts stay pending and the
-       * next poll tries again. */
-      if (hd_mailbox_delete_sync (self->mailbox, (const char *const *) uids->pdata, cancellable,
-                                  &delete_error)
-          && hd_store_mark_deleted (self->store, self->account_id,
-                                    (const char *const *) self->batch_keys->pdata, &delete_error))
-        self->counts.deleted += self->batch_keys->len - 1;
-      else
-        note_error (self, delete_error->message);
-      g_ptr_array_set_size (self->batch_keys, 0);
-    }
+  for (guint i = 0; i < self->batch_keys->len; i++)
+    g_ptr_array_add (self->delete_keys, g_strdup (self->batch_keys->pdata[i]));
+  g_ptr_array_set_size (self->batch_keys, 0);
+  send_deletes (self, cancellable);
 
   /* What this batch fetched and keeps on the server stays unseen. */
   {
@@ -171,6 +225,21 @@ flush_batch (HdPollJob    *self,
     }
   g_ptr_array_set_size (self->batch_answers, 0);
   return TRUE;
+}
+
+/* Ends the session; the POP3 deletions become final with its QUIT, and
+ * only then are their receipts marked deleted. */
+static void
+finish_session (HdPollJob    *self,
+                GCancellable *cancellable)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (hd_mailbox_finish_sync (self->mailbox, cancellable, &error))
+    mark_deleted (self, self->finish_keys);
+  else if (self->finish_keys->len > 0)
+    note_error (self, error->message);
+  g_ptr_array_set_size (self->finish_keys, 0);
 }
 
 static GBytes *
@@ -203,11 +272,28 @@ record_failure (HdPollJob  *self,
   record_event (self, &event);
 }
 
-/* Returns FALSE only when the session itself failed: the poll stops there. */
+/* The key of a mail whose server key names no single mail (a UIDL listed
+ * twice, or reused for a new mail): its UIDL and a hash of its bytes. */
+static char *
+content_key (const char *base,
+             GFile      *file)
+{
+  g_autoptr (GBytes) raw = read_raw (file);
+  g_autofree char *digest = NULL;
+
+  if (raw == NULL)
+    return NULL;
+  digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, raw);
+  return g_strdup_printf ("%s#%.32s", base, digest);
+}
+
+/* Returns FALSE only when the session itself failed: the poll stops there.
+ * With @base instead of @key, the mail is keyed by its content. */
 static gboolean
 process_one (HdPollJob    *self,
              const char   *uid,
-             const char   *key,
+             const char   *key_or_null,
+             const char   *base,
              GCancellable *cancellable,
              GError      **error)
 {
@@ -217,6 +303,8 @@ process_one (HdPollJob    *self,
   g_autoptr (HdIngestDecision) decision = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autoptr (GBytes) raw_for_log = NULL;
+  g_autofree char *own_key = NULL;
+  const char *key = key_or_null;
   HdPollEvent event = { 0 };
   gint64 ticket_id = 0;
 
@@ -237,8 +325,35 @@ process_one (HdPollJob    *self,
       g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                   _("The connection failed while fetching mail %s, which stays "
                                     "on the server: "),
-                                  key);
+                                  key != NULL ? key : base);
       return FALSE;
+    }
+
+  if (key == NULL)
+    {
+      key = own_key = content_key (base, file);
+      if (key == NULL)
+        {
+          g_file_delete (file, NULL, NULL);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       _("Could not read back mail %s, which stays on the server"), base);
+          return FALSE;
+        }
+      g_hash_table_replace (self->uid_by_key, g_strdup (key), g_strdup (uid));
+      switch (hd_store_lookup_receipt (self->store, self->account_id, key))
+        {
+        case HD_RECEIPT_NONE:
+          break;
+        case HD_RECEIPT_DELETE_PENDING:
+        case HD_RECEIPT_DELETED:
+          /* This very mail is stored: it goes, by the handle of this session. */
+          g_ptr_array_add (self->delete_keys, g_strdup (key));
+          G_GNUC_FALLTHROUGH;
+        case HD_RECEIPT_KEPT:
+        default:
+          g_file_delete (file, NULL, NULL);
+          return TRUE;
+        }
     }
 
   message = hd_message_new_from_file (g_file_peek_path (file), &local_error);
@@ -251,9 +366,19 @@ process_one (HdPollJob    *self,
       return TRUE;
     }
 
+  /* The mail is decided inside the transaction that stores it: another poll
+   * that holds the same Message-ID commits first or waits, never both. */
+  if ((!hd_store_in_transaction (self->store) && !hd_store_begin (self->store, error))
+      || !hd_store_savepoint (self->store, "message", error))
+    {
+      g_file_delete (file, NULL, NULL);
+      return FALSE;
+    }
+
   decision = hd_ingest_decide (self->store, self->account, self->run_id, message, &local_error);
   if (decision == NULL)
     {
+      hd_store_release (self->store, "message", NULL);
       record_failure (self, key, file, local_error->message);
       g_file_delete (file, NULL, NULL);
       return TRUE;
@@ -262,16 +387,10 @@ process_one (HdPollJob    *self,
   if (decision->action == HD_INGEST_SKIP_NO_NEW_TICKETS
       && hd_store_has_poll_event (self->store, self->account_id, key, "skip-no-new-tickets"))
     {
+      hd_store_release (self->store, "message", NULL);
       self->counts.skipped++;
       g_file_delete (file, NULL, NULL);
       return TRUE;
-    }
-
-  if ((!hd_store_in_transaction (self->store) && !hd_store_begin (self->store, error))
-      || !hd_store_savepoint (self->store, "message", error))
-    {
-      g_file_delete (file, NULL, NULL);
-      return FALSE;
     }
 
   /* Mail that no ticket holds but that leaves the server keeps its raw copy
@@ -308,9 +427,15 @@ process_one (HdPollJob    *self,
   g_file_delete (file, NULL, NULL);
 
   if (hd_ingest_action_imports (decision->action))
-    self->counts.imported++;
+    {
+      self->counts.imported++;
+      self->batch_imported++;
+    }
   else
-    self->counts.skipped++;
+    {
+      self->counts.skipped++;
+      self->batch_skipped++;
+    }
   if (hd_ingest_action_deletes (decision->action))
     g_ptr_array_add (self->batch_keys, g_strdup (key));
   if (decision->auto_answer)
@@ -341,9 +466,10 @@ retry_pending_deletes (HdPollJob *self)
   for (guint i = 0; pending[i] != NULL; i++)
     {
       if (g_hash_table_contains (self->uid_by_key, pending[i]))
-        g_ptr_array_add (self->batch_keys, g_strdup (pending[i]));
-      else
+        g_ptr_array_add (self->delete_keys, g_strdup (pending[i]));
+      else if (strchr (pending[i], '#') == NULL)
         g_ptr_array_add (gone, pending[i]);
+      /* A content key is checked when its mail is read again. */
     }
   g_ptr_array_add (gone, NULL);
   if (!hd_store_mark_deleted (self->store, self->account_id, (const char *const *) gone->pdata,
@@ -398,41 +524,64 @@ poll_mailbox (HdPollJob    *self,
     return FALSE;
   self->counts.listed = g_strv_length (uids);
   for (guint i = 0; uids[i] != NULL; i++)
-    g_hash_table_insert (self->uid_by_key, server_key (uidvalidity, uids[i]), g_strdup (uids[i]));
+    {
+      if (!hd_mailbox_handle_needs_content_key (self->mailbox, uids[i], NULL))
+        g_hash_table_insert (self->uid_by_key, server_key (uidvalidity, uids[i]),
+                             g_strdup (uids[i]));
+    }
 
   retry_pending_deletes (self);
 
   for (guint i = 0; uids[i] != NULL; i++)
     {
-      g_autofree char *key = server_key (uidvalidity, uids[i]);
+      g_autofree char *key = NULL;
+      g_autofree char *base = NULL;
+      gboolean ok = TRUE;
 
-      switch (hd_store_lookup_receipt (self->store, self->account_id, key))
+      if (hd_mailbox_handle_needs_content_key (self->mailbox, uids[i], &base))
+        ok = process_one (self, uids[i], NULL, base, cancellable, error);
+      else
         {
-        case HD_RECEIPT_NONE:
-          if (!process_one (self, uids[i], key, cancellable, error))
+          key = server_key (uidvalidity, uids[i]);
+          switch (hd_store_lookup_receipt (self->store, self->account_id, key))
             {
-              /* Keep what this batch stored: commit it before giving up. */
-              g_autoptr (GError) flush_error = NULL;
-              if (!flush_batch (self, cancellable, &flush_error))
-                note_error (self, flush_error->message);
-              return FALSE;
+            case HD_RECEIPT_NONE:
+              ok = process_one (self, uids[i], key, NULL, cancellable, error);
+              break;
+            case HD_RECEIPT_DELETED:
+              /* Marked deleted, yet listed again. A POP3 server may give a
+               * new mail the UIDL of one that is gone: read it and key it by
+               * its content, never delete it unread. An IMAP UID is never
+               * reused, so that mail is ours and goes again. */
+              if (hd_mailbox_get_keys_may_be_reused (self->mailbox))
+                ok = process_one (self, uids[i], NULL, uids[i], cancellable, error);
+              else
+                g_ptr_array_add (self->delete_keys, g_steal_pointer (&key));
+              break;
+            case HD_RECEIPT_KEPT:
+            case HD_RECEIPT_DELETE_PENDING:
+            default:
+              break;
             }
-          break;
-        case HD_RECEIPT_DELETED:
-          /* Marked deleted, yet still there: a POP3 session that ended
-           * without QUIT. Delete it again. */
-          g_ptr_array_add (self->batch_keys, g_steal_pointer (&key));
-          break;
-        case HD_RECEIPT_KEPT:
-        case HD_RECEIPT_DELETE_PENDING:
-        default:
-          break;
+        }
+      if (!ok)
+        {
+          /* Keep what this batch stored: commit it before giving up. */
+          g_autoptr (GError) flush_error = NULL;
+
+          if (!flush_batch (self, cancellable, &flush_error))
+            note_error (self, flush_error->message);
+          finish_session (self, cancellable);
+          return FALSE;
         }
     }
 
   if (!flush_batch (self, cancellable, error))
-    return FALSE;
-  hd_mailbox_close (self->mailbox);
+    {
+      finish_session (self, cancellable);
+      return FALSE;
+    }
+  finish_session (self, cancellable);
   return TRUE;
 }
 
@@ -447,6 +596,8 @@ hd_poll_job_finalize (GObject *object)
   g_clear_pointer (&self->uid_by_key, g_hash_table_unref);
   g_clear_pointer (&self->batch_keys, g_ptr_array_unref);
   g_clear_pointer (&self->batch_answers, g_ptr_array_unref);
+  g_clear_pointer (&self->delete_keys, g_ptr_array_unref);
+  g_clear_pointer (&self->finish_keys, g_ptr_array_unref);
   g_string_free (self->errors, TRUE);
 
   G_OBJECT_CLASS (hd_poll_job_parent_class)->finalize (object);
@@ -465,6 +616,8 @@ hd_poll_job_init (HdPollJob *self)
   self->uid_by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->batch_keys = g_ptr_array_new_with_free_func (g_free);
   self->batch_answers = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_auto_answer_request_free);
+  self->delete_keys = g_ptr_array_new_with_free_func (g_free);
+  self->finish_keys = g_ptr_array_new_with_free_func (g_free);
   self->errors = g_string_new (NULL);
 }
 
@@ -526,6 +679,11 @@ hd_poll_job_run_sync (HdPollJob    *self,
   if (lock_fd < 0)
     return FALSE;
 
+  if (!hd_store_interrupt_poll_runs (self->store, self->account_id, error))
+    {
+      close (lock_fd);
+      return FALSE;
+    }
   self->run_id = hd_store_begin_poll_run (self->store, self->account_id, error);
   if (self->run_id == 0)
     {

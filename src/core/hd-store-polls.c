@@ -36,6 +36,34 @@ hd_store_begin_poll_run (HdStore *self,
   return sqlite3_last_insert_rowid (hd_store_get_db (self));
 }
 
+/**
+ * hd_store_interrupt_poll_runs:
+ * @account_id: the account whose poll lock the caller holds
+ *
+ * Closes as "interrupted" every run of the account still marked running: a
+ * poll that was killed or crashed never finished it, and none can be
+ * running while the caller holds the account's lock.
+ */
+gboolean
+hd_store_interrupt_poll_runs (HdStore *self,
+                              gint64   account_id,
+                              GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
+
+  stmt = hd_store_prepare (self,
+                           "UPDATE poll_runs SET status = 'interrupted',"
+                           " finished = coalesce(finished, started)"
+                           " WHERE account_id = ?1 AND status = 'running'",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  return hd_store_step_done (self, stmt, error);
+}
+
 gboolean
 hd_store_finish_poll_run (HdStore            *self,
                           gint64              run_id,

@@ -43,6 +43,9 @@ typedef struct
 gint64         hd_store_begin_poll_run (HdStore *self,
                                         gint64   account_id,
                                         GError **error);
+gboolean       hd_store_interrupt_poll_runs (HdStore *self,
+                                             gint64   account_id,
+                                             GError **error);
 gboolean       hd_store_finish_poll_run (HdStore            *self,
                                          gint64              run_id,
                                          const char         *status,

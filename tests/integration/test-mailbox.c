@@ -662,6 +662,13 @@ test_list_fetch_delete (gconstpointer data)
   g_assert_no_error (error);
   if (imap)
     g_assert_cmpuint (hd_mailbox_get_n_connections (mailbox), ==, 1);
+  else
+    {
+      /* POP3 DELEs take effect at QUIT, which finish sends once per poll. */
+      g_assert_true (hd_mailbox_get_deletes_wait_for_finish (mailbox));
+      g_assert_true (hd_mailbox_finish_sync (mailbox, NULL, &error));
+      g_assert_no_error (error);
+    }
 
   g_assert_true (hd_mailbox_list_sync (mailbox, NULL, &left, NULL, &error));
   g_assert_no_error (error);
