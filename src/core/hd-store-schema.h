@@ -179,4 +179,17 @@ static const char *const hd_store_migrations[] = {
   "CREATE INDEX tickets_poll_run ON tickets (poll_run_id);"
   "CREATE INDEX poll_runs_account ON poll_runs (account_id, id);"
   "CREATE INDEX poll_events_server_key ON poll_events (server_key);",
+
+  /* 3: one Message-ID becomes a ticket step once, whichever account or poll
+   * reads it first: the database refuses the second import, so two polls
+   * that race never both store it. Imports that a race doubled before are
+   * kept as what they were, duplicates. */
+  "UPDATE message_receipts SET action = 'skip-duplicate'"
+  "  WHERE message_id IS NOT NULL AND action IN ('new-ticket', 'add-step', 'bundle')"
+  "    AND id NOT IN (SELECT min(id) FROM message_receipts"
+  "                   WHERE message_id IS NOT NULL"
+  "                     AND action IN ('new-ticket', 'add-step', 'bundle')"
+  "                   GROUP BY message_id);"
+  "CREATE UNIQUE INDEX message_receipts_imported ON message_receipts (message_id)"
+  "  WHERE action IN ('new-ticket', 'add-step', 'bundle');",
 };
