@@ -69,6 +69,40 @@ hd_mailbox_pop3_stat (HdMailbox     *self,
   return TRUE;
 }
 
+static gboolean identity_changed (HdMailbox   *self,
+                                  const char  *uid,
+                                  GError     **error);
+
+/* The sizes that LIST gives, by message number, for this connection. */
+static gboolean
+pop3_sizes (HdMailbox     *self,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+  GHashTable *sizes;
+
+  if (!hd_mailbox_perform (self, "/", "LIST", FALSE, NULL, body, cancellable, error))
+    return FALSE;
+  sizes = g_hash_table_new (NULL, NULL);
+  lines = g_strsplit (body->str, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (g_strstrip (lines[i]), " ", 3);
+
+      if (fields[0] == NULL || fields[1] == NULL || !hd_mailbox_is_digits (fields[0])
+          || !hd_mailbox_is_digits (fields[1]))
+        continue;
+      g_hash_table_insert (sizes, GUINT_TO_POINTER ((guint) g_ascii_strtoull (fields[0], NULL, 10)),
+                           GUINT_TO_POINTER ((guint) MIN (g_ascii_strtoull (fields[1], NULL, 10),
+                                                          G_MAXUINT)));
+    }
+  g_clear_pointer (&self->uidl_sizes, g_hash_table_unref);
+  self->uidl_sizes = sizes;
+  return TRUE;
+}
+
 /* Reads a UIDL listing into the table of this connection's numbers.
  * With @out_uids, it also hands out the list's handles: the UIDL itself, or
  * for a UIDL that the server lists more than once, "UIDL<TAB>number", valid
@@ -85,9 +119,15 @@ pop3_uidl (HdMailbox     *self,
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_auto(GStrv) lines = NULL;
   GHashTable *numbers;
+  guint generation;
 
   if (!hd_mailbox_perform (self, "/", "UIDL", FALSE, NULL, body, cancellable, error))
     return FALSE;
+  generation = self->generation;
+  if (!pop3_sizes (self, cancellable, error))
+    return FALSE;
+  if (self->generation != generation)
+    return identity_changed (self, "UIDL", error);
 
   lines = g_strsplit (body->str, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
@@ -144,6 +184,26 @@ hd_mailbox_pop3_list (HdMailbox     *self,
     return FALSE;
   self->listed_generation = self->generation;
   return TRUE;
+}
+
+/* A RETR has no length that libcurl checks: when the server hangs up in the
+ * middle of the message, libcurl ends the transfer as if it were complete.
+ * A message shorter than LIST said is therefore only taken when the same
+ * connection still answers (some servers' LIST sizes are estimates). */
+static gboolean
+retr_complete (HdMailbox    *self,
+               guint         number,
+               GCancellable *cancellable)
+{
+  gpointer size = NULL;
+  guint generation = self->generation;
+
+  if (self->uidl_sizes != NULL
+      && g_hash_table_lookup_extended (self->uidl_sizes, GUINT_TO_POINTER (number), NULL, &size)
+      && self->sink_bytes >= (goffset) GPOINTER_TO_UINT (size))
+    return TRUE;
+  return hd_mailbox_perform (self, "/", "NOOP", TRUE, NULL, NULL, cancellable, NULL)
+         && self->generation == generation;
 }
 
 static gboolean
@@ -211,6 +271,13 @@ hd_mailbox_pop3_fetch (HdMailbox     *self,
    * old one and may have named another mail there. */
   if (self->generation != generation)
     return identity_changed (self, uid, error);
+  if (!retr_complete (self, number, cancellable))
+    {
+      g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_CONNECTION_CLOSED,
+                   _("The server closed the connection before mail %s was read to its end; "
+                     "it stays on the server"), uid);
+      return FALSE;
+    }
   return TRUE;
 }
 

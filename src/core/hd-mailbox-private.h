@@ -44,6 +44,7 @@ struct _HdMailbox
   guint exists;
   guint32 uidvalidity;
   GHashTable *uidl_numbers;
+  GHashTable *uidl_sizes;  /* POP3: message number → size from LIST */
 
   /* IMAP: whether each UID was \Seen when listed, so that a fetch needs no
    * extra FLAGS round trip; and, when the restore of \Seen is deferred, the
@@ -54,6 +55,7 @@ struct _HdMailbox
 
   /* Per transfer: where the body goes, and the server's failure reply. */
   GOutputStream *sink;
+  goffset sink_bytes;
   GString *body;
   GError *sink_error;
   GCancellable *cancellable;

@@ -104,6 +104,7 @@ reset_connection_state (HdMailbox *self)
   self->exists = 0;
   self->uidvalidity = 0;
   g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
+  g_clear_pointer (&self->uidl_sizes, g_hash_table_unref);
   g_clear_pointer (&self->seen_at_list, g_hash_table_unref);
 }
 
@@ -263,6 +264,7 @@ write_cb (char   *ptr,
       if (!g_output_stream_write_all (self->sink, ptr, len, NULL, self->cancellable,
                                       &self->sink_error))
         return 0;
+      self->sink_bytes += len;
     }
   else if (self->body != NULL)
     g_string_append_len (self->body, ptr, len);
@@ -631,6 +633,7 @@ hd_mailbox_perform (HdMailbox     *self,
   self->body = body;
   self->cancellable = cancellable;
   g_clear_error (&self->sink_error);
+  self->sink_bytes = 0;
   g_clear_pointer (&self->failure_reply, g_free);
   g_clear_pointer (&self->sasl_error, g_free);
   self->saw_server_line = FALSE;

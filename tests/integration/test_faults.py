@@ -139,6 +139,32 @@ class ImapFaults(FaultTestCase):
         self.assertNotIn("BYE", proc.stdout + proc.stderr)
 
 
+class TruncatedMail(FaultTestCase):
+    """The server hangs up in the middle of a mail: nothing of it is stored,
+    and it is read whole next time."""
+
+    def run_truncated(self, server, protocol):
+        server.truncate_once = 700
+        self.scripted(server, protocol)
+        self.ctl("poll", check=1)
+        self.assertEqual(self.stored_ids(), [])
+        self.assertEqual(server.logged("EXPUNGE"), [])
+        self.ctl("poll", check=0)
+        [ticket] = self.ctl_json("tickets", "list", "--json")
+        [step] = self.ctl_json("tickets", "show", str(ticket["id"]), "--json")["steps"]
+        self.assertEqual(step["message_id"], "<req.1@example.org>")
+        self.assertTrue(step["text"].rstrip().endswith("THE END"), step["text"][-80:])
+        self.assertEqual(server.message_ids(), [])
+
+    def test_pop3_retr_cut_short(self):
+        body = "".join(f"line {i} of a long mail\r\n" for i in range(200)) + "THE END\r\n"
+        self.run_truncated(Pop3Server([(mail(1, body=body), "u-1")]), "pop3")
+
+    def test_imap_fetch_cut_short(self):
+        body = "".join(f"line {i} of a long mail\r\n" for i in range(200)) + "THE END\r\n"
+        self.run_truncated(ImapServer([mail(1, body=body)]), "imap")
+
+
 class Pop3Faults(FaultTestCase):
     def test_uidl_listed_twice(self):
         """Two mails under one UIDL: both are read and stored, none deleted unread."""
