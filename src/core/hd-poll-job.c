@@ -493,8 +493,9 @@ lookup_secret (HdPollJob *self,
                    name, hd_account_get_oauth_connection (self->account));
       return NULL;
     }
-  secret = hd_secrets_lookup_sync (HD_SECRET_ACCOUNT_PASSWORD, hd_store_get_id (self->store), name,
-                                   NULL, &local_error);
+  secret = hd_secrets_lookup_unattended_sync (HD_SECRET_ACCOUNT_PASSWORD,
+                                              hd_store_get_id (self->store), name, NULL,
+                                              &local_error);
   if (secret == NULL && local_error == NULL)
     g_set_error (error, HD_POLL_ERROR, HD_POLL_ERROR_NO_SECRET,
                  _("The keyring holds no password for “%s”; set it with "

@@ -122,6 +122,70 @@ hd_secrets_lookup_sync (HdSecretKind  kind,
   return secret;
 }
 
+G_DEFINE_QUARK (hd-secrets-error-quark, hd_secrets_error)
+
+/**
+ * hd_secrets_lookup_unattended_sync:
+ *
+ * Like hd_secrets_lookup_sync(), for work that nobody watches (a poll): a
+ * locked keyring is an error at once, HD_SECRETS_ERROR_LOCKED, instead of an
+ * unlock prompt that would wait for an answer forever.
+ *
+ * Returns: (transfer full) (nullable): the secret, to be freed with
+ *   secret_password_free(), or %NULL when there is none (@error unset) or
+ *   the keyring failed or is locked (@error set).
+ */
+char *
+hd_secrets_lookup_unattended_sync (HdSecretKind  kind,
+                                   const char   *store_id,
+                                   const char   *owner,
+                                   GCancellable *cancellable,
+                                   GError      **error)
+{
+  g_autoptr (SecretService) service = NULL;
+  g_autoptr (GHashTable) attributes = NULL;
+  g_autolist (SecretItem) items = NULL;
+  g_autoptr (SecretValue) value = NULL;
+  SecretItem *item;
+
+  g_return_val_if_fail (store_id != NULL && owner != NULL, NULL);
+
+  service = secret_service_get_sync (SECRET_SERVICE_OPEN_SESSION, cancellable, error);
+  if (service == NULL)
+    {
+      prefix_keyring_error (error);
+      return NULL;
+    }
+  attributes = secret_attributes_build (get_schema (),
+                                        "kind", hd_secret_kind_to_string (kind),
+                                        "store", store_id,
+                                        "owner", owner,
+                                        NULL);
+  /* Without SECRET_SEARCH_UNLOCK: locked items come back locked, unprompted. */
+  items = secret_service_search_sync (service, get_schema (), attributes,
+                                      SECRET_SEARCH_ALL | SECRET_SEARCH_LOAD_SECRETS,
+                                      cancellable, error);
+  if (items == NULL)
+    {
+      if (error != NULL && *error != NULL)
+        prefix_keyring_error (error);
+      return NULL;
+    }
+  item = items->data;
+  if (secret_item_get_locked (item))
+    {
+      g_set_error (error, HD_SECRETS_ERROR, HD_SECRETS_ERROR_LOCKED,
+                   _("The keyring is locked, so the password of “%s” cannot be read; unlock it "
+                     "(log in to the desktop, or unlock “Login” in Passwords and Keys)"),
+                   owner);
+      return NULL;
+    }
+  value = secret_item_get_secret (item);
+  if (value == NULL)
+    return NULL;
+  return g_strdup (secret_value_get_text (value));
+}
+
 gboolean
 hd_secrets_clear_sync (HdSecretKind  kind,
                        const char   *store_id,

@@ -16,6 +16,13 @@ typedef enum {
   HD_SECRET_SMTP_PASSWORD,
 } HdSecretKind;
 
+#define HD_SECRETS_ERROR (hd_secrets_error_quark ())
+
+typedef enum {
+  HD_SECRETS_ERROR_LOCKED, /* the keyring is locked and nobody is there to unlock it */
+} HdSecretsError;
+
+GQuark      hd_secrets_error_quark (void);
 const char *hd_secret_kind_to_string (HdSecretKind kind);
 
 gboolean hd_secrets_store_sync (HdSecretKind  kind,
@@ -29,6 +36,11 @@ char    *hd_secrets_lookup_sync (HdSecretKind  kind,
                                  const char   *owner,
                                  GCancellable *cancellable,
                                  GError      **error);
+char    *hd_secrets_lookup_unattended_sync (HdSecretKind  kind,
+                                            const char   *store_id,
+                                            const char   *owner,
+                                            GCancellable *cancellable,
+                                            GError      **error);
 gboolean hd_secrets_clear_sync (HdSecretKind  kind,
                                 const char   *store_id,
                                 const char   *owner,
