@@ -6,7 +6,7 @@
 
 #include "config.h"
 
-#include "hd-ingest.h"
+#include "hd-ingest-private.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -65,6 +65,21 @@ create_ticket (HdStore                *store,
   return hd_store_create_ticket (store, &spec, NULL, error);
 }
 
+typedef struct {
+  HdMessage *message;
+  guint index;
+} AttachmentFill;
+
+static gboolean
+write_attachment (GOutputStream  *output,
+                  gpointer        user_data,
+                  GError        **error)
+{
+  AttachmentFill *fill = user_data;
+
+  return hd_message_write_attachment (fill->message, fill->index, output, NULL, error);
+}
+
 static gint64
 add_step (HdStore   *store,
           gint64     ticket_id,
@@ -106,12 +121,14 @@ add_step (HdStore   *store,
   for (guint i = 0; attachments != NULL && i < attachments->len; i++)
     {
       const HdMessageAttachment *attachment = attachments->pdata[i];
-      g_autoptr (GBytes) data = hd_message_dup_attachment_bytes (message, attachment->index, error);
+      AttachmentFill fill = { message, attachment->index };
 
-      if (data == NULL
-          || hd_store_add_attachment (store, step_id, attachment->filename,
-                                      attachment->content_type, attachment->is_inline, data,
-                                      error) == 0)
+      /* Decoded straight into the database: a big attachment is never held
+       * in memory as a whole. */
+      if (hd_store_add_attachment_streamed (store, step_id, attachment->filename,
+                                            attachment->content_type, attachment->is_inline,
+                                            attachment->size, write_attachment, &fill,
+                                            error) == 0)
         return 0;
     }
   return step_id;
@@ -138,7 +155,7 @@ hd_ingest_apply (HdStore                *store,
                  gint64                 *out_ticket_id,
                  GError                **error)
 {
-  gint64 account_id, ticket_id = decision->ticket_id, step_id = 0;
+  gint64 account_id;
 
   g_return_val_if_fail (HD_IS_STORE (store), FALSE);
   g_return_val_if_fail (server_key != NULL, FALSE);
@@ -146,6 +163,24 @@ hd_ingest_apply (HdStore                *store,
   account_id = hd_store_get_account_id (store, hd_account_get_name (account), error);
   if (account_id == 0)
     return FALSE;
+  return hd_ingest_apply_with (store, account, account_id, run_id, message, server_key,
+                               raw_file, decision, out_ticket_id, error);
+}
+
+/* Writes a decision for the account whose id the caller knows. */
+gboolean
+hd_ingest_apply_with (HdStore                *store,
+                      HdAccount              *account,
+                      gint64                  account_id,
+                      gint64                  run_id,
+                      HdMessage              *message,
+                      const char             *server_key,
+                      GFile                  *raw_file,
+                      const HdIngestDecision *decision,
+                      gint64                 *out_ticket_id,
+                      GError                **error)
+{
+  gint64 ticket_id = decision->ticket_id, step_id = 0;
 
   if (decision->action == HD_INGEST_NEW_TICKET)
     {

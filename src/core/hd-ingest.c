@@ -12,6 +12,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "hd-ingest-private.h"
+#include "hd-settings.h"
 #include "hd-store-polls.h"
 #include "hd-store-tickets.h"
 
@@ -150,28 +152,54 @@ hd_ingest_under_daily_cap (HdStore    *store,
                            const char *recipient,
                            guint      *out_cap)
 {
-  g_autofree char *cap_text = hd_store_dup_setting (store, "auto_emails.max_per_sender_per_day");
-  guint64 cap = 3;
+  guint cap = hd_settings_get_max_per_sender_per_day (store);
 
-  g_ascii_string_to_unsigned (cap_text ? cap_text : "3", 10, 0, 1000, &cap, NULL);
   if (out_cap != NULL)
-    *out_cap = (guint) cap;
+    *out_cap = cap;
   return hd_store_count_sent_today (store, recipient) < cap;
+}
+
+/**
+ * hd_ingest_snapshot_init:
+ *
+ * Reads once what every decision of a poll needs: the account's id, every
+ * account, and the auto-answer settings.
+ */
+gboolean
+hd_ingest_snapshot_init (HdIngestSnapshot  *snapshot,
+                         HdStore           *store,
+                         HdAccount         *account,
+                         GError           **error)
+{
+  snapshot->account_id = hd_store_get_account_id (store, hd_account_get_name (account), error);
+  if (snapshot->account_id == 0)
+    return FALSE;
+  snapshot->accounts = hd_store_list_accounts (store, error);
+  if (snapshot->accounts == NULL)
+    return FALSE;
+  snapshot->auto_answers_on = hd_settings_get_auto_answers_enabled (store);
+  snapshot->daily_cap = hd_settings_get_max_per_sender_per_day (store);
+  return TRUE;
+}
+
+void
+hd_ingest_snapshot_clear (HdIngestSnapshot *snapshot)
+{
+  g_clear_pointer (&snapshot->accounts, g_ptr_array_unref);
 }
 
 /* The RFC 3834 loop guards, and ours: may an automatic mail go to the sender? */
 static gboolean
-may_answer (HdStore    *store,
-            GPtrArray  *accounts,
-            HdMessage  *message,
-            char      **reason)
+may_answer (HdStore                *store,
+            const HdIngestSnapshot *snapshot,
+            HdMessage              *message,
+            char                  **reason)
 {
-  g_autofree char *enabled = hd_store_dup_setting (store, "auto_emails.new_request");
   g_autofree char *auto_reason = NULL;
   const char *sender = from_address (message);
-  guint cap;
+  guint cap = snapshot->daily_cap;
 
-  if (g_strcmp0 (enabled, "true") != 0)
+  if (!snapshot->auto_answers_on)
     {
       *reason = g_strdup (_("auto emails are off"));
       return FALSE;
@@ -186,12 +214,12 @@ may_answer (HdStore    *store,
       *reason = g_strdup_printf (_("the mail is automatic (%s)"), auto_reason);
       return FALSE;
     }
-  if (is_own_address (accounts, sender))
+  if (is_own_address (snapshot->accounts, sender))
     {
       *reason = g_strdup_printf (_("%s is one of our own addresses"), sender);
       return FALSE;
     }
-  if (!hd_ingest_under_daily_cap (store, sender, &cap))
+  if (hd_store_count_sent_today (store, sender) >= cap)
     {
       *reason = g_strdup_printf (_("%s already got %u automatic mails today"), sender, cap);
       return FALSE;
@@ -286,7 +314,31 @@ hd_ingest_decide (HdStore    *store,
                   HdMessage  *message,
                   GError    **error)
 {
-  g_autoptr (GPtrArray) accounts = NULL;
+  HdIngestSnapshot snapshot = { 0 };
+  HdIngestDecision *decision;
+
+  g_return_val_if_fail (HD_IS_STORE (store), NULL);
+  g_return_val_if_fail (HD_IS_ACCOUNT (account), NULL);
+  g_return_val_if_fail (HD_IS_MESSAGE (message), NULL);
+
+  if (!hd_ingest_snapshot_init (&snapshot, store, account, error))
+    return NULL;
+  decision = hd_ingest_decide_with (store, account, &snapshot, run_id, message, error);
+  hd_ingest_snapshot_clear (&snapshot);
+  return decision;
+}
+
+/* The rules over one snapshot of the accounts and settings. */
+HdIngestDecision *
+hd_ingest_decide_with (HdStore                *store,
+                       HdAccount              *account,
+                       const HdIngestSnapshot *snapshot,
+                       gint64                  run_id,
+                       HdMessage              *message,
+                       GError                **error)
+{
+  GPtrArray *accounts = snapshot->accounts;
+  gint64 account_id = snapshot->account_id;
   g_autoptr (GString) reason = NULL;
   g_autofree char *addressed = NULL;
   const char *message_id = hd_message_get_message_id (message);
@@ -295,16 +347,7 @@ hd_ingest_decide (HdStore    *store,
   HdAccount *owner;
   HdIngestDecision *decision;
   gboolean has_keyword;
-  gint64 account_id, ticket;
-
-  g_return_val_if_fail (HD_IS_STORE (store), NULL);
-  g_return_val_if_fail (HD_IS_ACCOUNT (account), NULL);
-  g_return_val_if_fail (HD_IS_MESSAGE (message), NULL);
-
-  account_id = hd_store_get_account_id (store, hd_account_get_name (account), error);
-  accounts = hd_store_list_accounts (store, error);
-  if (account_id == 0 || accounts == NULL)
-    return NULL;
+  gint64 ticket;
 
   owner = first_addressed_account (accounts, message, &addressed);
   if (owner != NULL && !g_str_equal (hd_account_get_name (owner), hd_account_get_name (account)))
@@ -329,7 +372,7 @@ hd_ingest_decide (HdStore    *store,
       decision = decide (HD_INGEST_REJECT_INVALID_REFERENCE, 0,
                          g_strdup (_("the subject carries a ticket reference whose number and "
                                      "letters match no ticket")));
-      decision->auto_answer = may_answer (store, accounts, message, &decision->auto_answer_reason);
+      decision->auto_answer = may_answer (store, snapshot, message, &decision->auto_answer_reason);
       return decision;
     }
 
@@ -363,7 +406,7 @@ hd_ingest_decide (HdStore    *store,
   if (hd_account_get_auto_answer_template (account) == NULL)
     decision->auto_answer_reason = g_strdup (_("the account has no auto-answer template"));
   else
-    decision->auto_answer = may_answer (store, accounts, message, &decision->auto_answer_reason);
+    decision->auto_answer = may_answer (store, snapshot, message, &decision->auto_answer_reason);
 
   return decision;
 }

@@ -11,7 +11,9 @@
 #include <json-glib/json-glib.h>
 
 #include "hd-account.h"
+#include "hd-auto-answer.h"
 #include "hd-message.h"
+#include "hd-store-batch.h"
 #include "hd-store.h"
 
 G_BEGIN_DECLS
@@ -71,5 +73,51 @@ gboolean          hd_ingest_under_daily_cap (HdStore    *store,
 void              hd_ingest_decision_free (HdIngestDecision *decision);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdIngestDecision, hd_ingest_decision_free)
+
+/* How a mail counts in the poll's summary. */
+typedef enum {
+  HD_INGEST_COUNTED_IMPORTED,
+  HD_INGEST_COUNTED_SKIPPED,
+  HD_INGEST_COUNTED_FAILED,
+} HdIngestCounted;
+
+/* What became of one mail, for the poll to act on once its batch commits. */
+typedef struct
+{
+  HdIngestAction action;
+  HdIngestCounted counted;
+  gboolean delete;                   /* its receipt asks that it leave the server */
+  gint64 ticket_id;
+  HdAutoAnswerRequest *auto_answer;  /* an answer to send after the commit, or NULL */
+} HdIngestOutcome;
+
+void              hd_ingest_outcome_clear (HdIngestOutcome *outcome);
+
+#define HD_TYPE_INGEST (hd_ingest_get_type ())
+
+G_DECLARE_FINAL_TYPE (HdIngest, hd_ingest, HD, INGEST, GObject)
+
+HdIngest         *hd_ingest_new (HdStore    *store,
+                                 HdAccount  *account,
+                                 gint64      run_id,
+                                 GError    **error);
+gboolean          hd_ingest_process (HdIngest         *self,
+                                     HdStoreBatch     *batch,
+                                     HdMessage        *message,
+                                     const char       *server_key,
+                                     GFile            *raw_file,
+                                     HdIngestOutcome  *outcome,
+                                     GError          **error);
+gboolean          hd_ingest_record_failure (HdIngest         *self,
+                                            HdStoreBatch     *batch,
+                                            const char       *server_key,
+                                            GFile            *raw_file,
+                                            const char       *reason,
+                                            GError          **error);
+HdIngestDecision *hd_ingest_preview (HdIngest   *self,
+                                     HdMessage  *message,
+                                     GError    **error);
+gboolean          hd_ingest_may_send_now (HdIngest                  *self,
+                                          const HdAutoAnswerRequest *request);
 
 G_END_DECLS

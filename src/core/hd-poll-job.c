@@ -1,11 +1,16 @@
 /* hd-poll-job.c
  *
  * Exactly once, in the order DESIGN.md draws it: a mail is fetched to a
- * temporary file, parsed, decided and written with its receipt inside a
- * batch transaction; only after that COMMIT is it deleted on the server,
- * and only after the delete is its receipt marked deleted. A crash between
- * any two steps leaves each mail either on the server without a receipt
- * (read again) or with one (never imported twice; its delete is retried).
+ * temporary file, parsed, and handed to HdIngest, which writes it with its
+ * receipt and its log event in one savepoint of the open batch; only after
+ * that batch's COMMIT is the mail deleted on the server, and only after the
+ * delete is final (IMAP EXPUNGE, POP3 QUIT) is its receipt marked deleted. A
+ * crash between any two steps leaves each mail either on the server without
+ * a receipt (read again) or with one (never imported twice; its delete is
+ * retried).
+ *
+ * The job runs on its own store connection, opened in the thread that runs
+ * it, so that polls of several accounts can run on worker threads at once.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,47 +29,113 @@
 
 #include "hd-auto-answer.h"
 #include "hd-ingest.h"
-#include "hd-mailbox.h"
 #include "hd-message.h"
-#include "hd-secrets.h"
+#include "hd-store-batch.h"
 
 #define DEFAULT_BATCH_SIZE 50
+
+struct _HdPollResult
+{
+  gatomicrefcount ref_count;
+  gboolean ok;
+  HdPollCounts counts;
+  GPtrArray *errors;
+  char *failure;
+  gint64 run_id;
+};
 
 struct _HdPollJob
 {
   GObject parent_instance;
 
-  HdStore *store;
+  char *db_path;
   HdAccount *account;
-  gint64 account_id;
-  gint64 run_id;
   guint batch_size;
-  HdPollCounts counts;
+  HdPollMailboxFactory factory;
+  gpointer factory_data;
+  GMainContext *progress_context;
 
+  /* One run's state, in the thread that runs it. */
+  HdStore *store;
+  HdIngest *ingest;
+  HdStoreBatch *batch;
   HdMailbox *mailbox;
-  GHashTable *uid_by_key;  /* server key → the mailbox's handle (UID, UIDL) */
-  GPtrArray *batch_keys;   /* stored in the open transaction, to delete once it commits */
+  HdPollResult *result;
+  gint64 account_id;
+  GHashTable *uid_by_key;   /* server key → the mailbox's handle (UID, UIDL) */
+  GPtrArray *batch_keys;    /* stored in the open batch, to delete once it commits */
   GPtrArray *batch_answers; /* HdAutoAnswerRequest, sent after the commit */
   guint batch_count;
   guint batch_imported;
   guint batch_skipped;
-  GPtrArray *delete_keys;  /* committed receipts whose mail is to go now */
-  GPtrArray *finish_keys;  /* deleted on the server once the session finishes (POP3 QUIT) */
+  GPtrArray *delete_keys;   /* committed receipts whose mail is to go now */
+  GPtrArray *finish_keys;   /* deleted on the server once the session finishes (POP3 QUIT) */
   gboolean deletes_stopped; /* a delete failed: the rest wait for the next poll */
-  GString *errors;
 };
+
+enum {
+  SIGNAL_PROGRESS,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_BOXED_TYPE (HdPollResult, hd_poll_result, hd_poll_result_ref, hd_poll_result_unref)
 
 G_DEFINE_FINAL_TYPE (HdPollJob, hd_poll_job, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (hd-poll-error-quark, hd_poll_error)
 
+static HdPollResult *
+poll_result_new (void)
+{
+  HdPollResult *result = g_new0 (HdPollResult, 1);
+
+  g_atomic_ref_count_init (&result->ref_count);
+  /* Reserved room keeps pdata a NULL-terminated array even when empty. */
+  result->errors = g_ptr_array_new_null_terminated (4, g_free, TRUE);
+  return result;
+}
+
 static void
 note_error (HdPollJob  *self,
             const char *message)
 {
-  if (self->errors->len > 0)
-    g_string_append (self->errors, "; ");
-  g_string_append (self->errors, message);
+  g_ptr_array_add (self->result->errors, g_strdup (message));
+}
+
+typedef struct {
+  HdPollJob *job;
+  guint done;
+  guint total;
+} Progress;
+
+static gboolean
+emit_progress_cb (gpointer data)
+{
+  Progress *progress = data;
+
+  g_signal_emit (progress->job, signals[SIGNAL_PROGRESS], 0, progress->done, progress->total);
+  g_object_unref (progress->job);
+  g_free (progress);
+  return G_SOURCE_REMOVE;
+}
+
+/* "Mail n of m", on the main context of whoever started the run. */
+static void
+report_progress (HdPollJob *self,
+                 guint      done,
+                 guint      total)
+{
+  Progress *progress = g_new0 (Progress, 1);
+
+  progress->job = g_object_ref (self);
+  progress->done = done;
+  progress->total = total;
+  if (self->progress_context != NULL)
+    g_main_context_invoke (self->progress_context, emit_progress_cb, progress);
+  else
+    emit_progress_cb (progress);
 }
 
 /* Holds an exclusive lock for the account for as long as the fd is open:
@@ -74,8 +145,8 @@ static int
 lock_account (HdPollJob *self,
               GError   **error)
 {
-  g_autofree char *path = g_strdup_printf ("%s.poll-%" G_GINT64_FORMAT ".lock",
-                                           hd_store_get_path (self->store), self->account_id);
+  g_autofree char *path = g_strdup_printf ("%s.poll-%" G_GINT64_FORMAT ".lock", self->db_path,
+                                           self->account_id);
   int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
   if (fd < 0)
@@ -104,20 +175,6 @@ server_key (guint32     uidvalidity,
   return g_strdup_printf ("%u/%s", uidvalidity, uid);
 }
 
-static gboolean
-record_event (HdPollJob         *self,
-              const HdPollEvent *event)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (!hd_store_add_poll_event (self->store, self->run_id, event, &error))
-    {
-      note_error (self, error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 mark_deleted (HdPollJob *self,
               GPtrArray *keys)
@@ -129,7 +186,7 @@ mark_deleted (HdPollJob *self,
   g_ptr_array_add (keys, NULL);
   if (hd_store_mark_deleted (self->store, self->account_id, (const char *const *) keys->pdata,
                              &error))
-    self->counts.deleted += keys->len - 1;
+    self->result->counts.deleted += keys->len - 1;
   else
     note_error (self, error->message);
   g_ptr_array_set_size (keys, 0);
@@ -176,6 +233,24 @@ send_deletes (HdPollJob    *self,
     mark_deleted (self, self->delete_keys);
 }
 
+static void
+send_answers (HdPollJob    *self,
+              GCancellable *cancellable)
+{
+  for (guint i = 0; i < self->batch_answers->len; i++)
+    {
+      HdAutoAnswerRequest *request = self->batch_answers->pdata[i];
+      g_autoptr (GError) answer_error = NULL;
+
+      if (!hd_ingest_may_send_now (self->ingest, request))
+        continue;
+      if (!hd_auto_answer_send_sync (self->store, self->account, request, cancellable,
+                                     &answer_error))
+        note_error (self, answer_error->message);
+    }
+  g_ptr_array_set_size (self->batch_answers, 0);
+}
+
 /* Commits the batch, then deletes its mail on the server, then sends its
  * auto-answers. When the COMMIT fails, nothing of the batch was stored:
  * its mail stays on the server, unanswered, and is read again next poll. */
@@ -184,18 +259,24 @@ flush_batch (HdPollJob    *self,
              GCancellable *cancellable,
              GError      **error)
 {
-  if (hd_store_in_transaction (self->store) && !hd_store_commit (self->store, error))
+  HdPollCounts *counts = &self->result->counts;
+
+  if (self->batch != NULL)
     {
-      hd_store_rollback (self->store);
-      self->counts.imported -= self->batch_imported;
-      self->counts.skipped -= self->batch_skipped;
-      self->counts.failed += self->batch_imported + self->batch_skipped;
-      self->batch_count = self->batch_imported = self->batch_skipped = 0;
-      g_ptr_array_set_size (self->batch_keys, 0);
-      g_ptr_array_set_size (self->batch_answers, 0);
-      g_prefix_error (error, _("The database could not store the last mails, which stay on "
-                               "the server: "));
-      return FALSE;
+      g_autoptr (HdStoreBatch) batch = g_steal_pointer (&self->batch);
+
+      if (!hd_store_batch_commit (batch, error))
+        {
+          counts->imported -= self->batch_imported;
+          counts->skipped -= self->batch_skipped;
+          counts->failed += self->batch_imported + self->batch_skipped;
+          self->batch_count = self->batch_imported = self->batch_skipped = 0;
+          g_ptr_array_set_size (self->batch_keys, 0);
+          g_ptr_array_set_size (self->batch_answers, 0);
+          g_prefix_error (error, _("The database could not store the last mails, which stay on "
+                                   "the server: "));
+          return FALSE;
+        }
     }
   self->batch_count = self->batch_imported = self->batch_skipped = 0;
 
@@ -212,23 +293,13 @@ flush_batch (HdPollJob    *self,
       note_error (self, seen_error->message);
   }
 
-  for (guint i = 0; i < self->batch_answers->len; i++)
-    {
-      HdAutoAnswerRequest *request = self->batch_answers->pdata[i];
-      g_autoptr (GError) answer_error = NULL;
-
-      if (!hd_ingest_under_daily_cap (self->store, request->to_address, NULL))
-        continue;
-      if (!hd_auto_answer_send_sync (self->store, self->account, self->batch_answers->pdata[i],
-                                     cancellable, &answer_error))
-        note_error (self, answer_error->message);
-    }
-  g_ptr_array_set_size (self->batch_answers, 0);
+  send_answers (self, cancellable);
   return TRUE;
 }
 
 /* Ends the session; the POP3 deletions become final with its QUIT, and
- * only then are their receipts marked deleted. */
+ * only then are their receipts marked deleted. The mailbox is closed here,
+ * in the thread that used it, never by a finalize elsewhere. */
 static void
 finish_session (HdPollJob    *self,
                 GCancellable *cancellable)
@@ -240,6 +311,7 @@ finish_session (HdPollJob    *self,
   else if (self->finish_keys->len > 0)
     note_error (self, error->message);
   g_ptr_array_set_size (self->finish_keys, 0);
+  hd_mailbox_close (self->mailbox);
 }
 
 static GBytes *
@@ -251,25 +323,6 @@ read_raw (GFile *file)
   if (!g_file_load_contents (file, NULL, &contents, &length, NULL, NULL))
     return NULL;
   return g_bytes_new_take (contents, length);
-}
-
-/* A mail we could not read or store stays on the server; the log keeps its
- * raw copy and the error, once, not on every poll. */
-static void
-record_failure (HdPollJob  *self,
-                const char *key,
-                GFile      *raw_file,
-                const char *reason)
-{
-  g_autoptr (GBytes) raw = NULL;
-  HdPollEvent event = { .server_key = key, .action = "error", .reason = reason };
-
-  self->counts.failed++;
-  if (hd_store_has_poll_event (self->store, self->account_id, key, "error"))
-    return;
-  raw = raw_file ? read_raw (raw_file) : NULL;
-  event.raw = raw;
-  record_event (self, &event);
 }
 
 /* The key of a mail whose server key names no single mail (a UIDL listed
@@ -287,27 +340,49 @@ content_key (const char *base,
   return g_strdup_printf ("%s#%.32s", base, digest);
 }
 
-/* Returns FALSE only when the session itself failed: the poll stops there.
- * With @base instead of @key, the mail is keyed by its content. */
+static void
+count (HdPollJob       *self,
+       HdIngestCounted  counted)
+{
+  HdPollCounts *counts = &self->result->counts;
+
+  switch (counted)
+    {
+    case HD_INGEST_COUNTED_IMPORTED:
+      counts->imported++;
+      self->batch_imported++;
+      break;
+    case HD_INGEST_COUNTED_SKIPPED:
+      counts->skipped++;
+      self->batch_skipped++;
+      break;
+    case HD_INGEST_COUNTED_FAILED:
+    default:
+      counts->failed++;
+      break;
+    }
+}
+
+/* Fetches one mail into a fresh temporary file; for a handle that names no
+ * single mail, works out its content key and whether it is known. Returns
+ * FALSE when the session failed; *out_file is NULL when there is nothing
+ * (more) to do with this mail. */
 static gboolean
-process_one (HdPollJob    *self,
-             const char   *uid,
-             const char   *key_or_null,
-             const char   *base,
-             GCancellable *cancellable,
-             GError      **error)
+fetch_one (HdPollJob     *self,
+           const char    *uid,
+           const char    *key,
+           const char    *base,
+           GFile        **out_file,
+           char         **out_key,
+           GCancellable  *cancellable,
+           GError       **error)
 {
   g_autoptr (GFileIOStream) io = NULL;
   g_autoptr (GFile) file = NULL;
-  g_autoptr (HdMessage) message = NULL;
-  g_autoptr (HdIngestDecision) decision = NULL;
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (GBytes) raw_for_log = NULL;
   g_autofree char *own_key = NULL;
-  const char *key = key_or_null;
-  HdPollEvent event = { 0 };
-  gint64 ticket_id = 0;
 
+  *out_file = NULL;
   file = g_file_new_tmp ("helpdesk-mail-XXXXXX.eml", &io, error);
   if (file == NULL)
     return FALSE;
@@ -331,23 +406,23 @@ process_one (HdPollJob    *self,
 
   if (key == NULL)
     {
-      key = own_key = content_key (base, file);
-      if (key == NULL)
+      own_key = content_key (base, file);
+      if (own_key == NULL)
         {
           g_file_delete (file, NULL, NULL);
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                        _("Could not read back mail %s, which stays on the server"), base);
           return FALSE;
         }
-      g_hash_table_replace (self->uid_by_key, g_strdup (key), g_strdup (uid));
-      switch (hd_store_lookup_receipt (self->store, self->account_id, key))
+      g_hash_table_replace (self->uid_by_key, g_strdup (own_key), g_strdup (uid));
+      switch (hd_store_lookup_receipt (self->store, self->account_id, own_key))
         {
         case HD_RECEIPT_NONE:
           break;
         case HD_RECEIPT_DELETE_PENDING:
         case HD_RECEIPT_DELETED:
           /* This very mail is stored: it goes, by the handle of this session. */
-          g_ptr_array_add (self->delete_keys, g_strdup (key));
+          g_ptr_array_add (self->delete_keys, g_strdup (own_key));
           G_GNUC_FALLTHROUGH;
         case HD_RECEIPT_KEPT:
         default:
@@ -356,93 +431,66 @@ process_one (HdPollJob    *self,
         }
     }
 
+  *out_key = own_key != NULL ? g_steal_pointer (&own_key) : g_strdup (key);
+  *out_file = g_steal_pointer (&file);
+  return TRUE;
+}
+
+/* Returns FALSE only when the session or the batch failed: the poll stops
+ * there. With @base instead of @key, the mail is keyed by its content. */
+static gboolean
+process_one (HdPollJob    *self,
+             const char   *uid,
+             const char   *key_or_null,
+             const char   *base,
+             GCancellable *cancellable,
+             GError      **error)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (HdMessage) message = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *key = NULL;
+  HdIngestOutcome outcome = { 0 };
+  gboolean ok;
+
+  if (!fetch_one (self, uid, key_or_null, base, &file, &key, cancellable, error))
+    return FALSE;
+  if (file == NULL)
+    return TRUE;
+
+  if (self->batch == NULL)
+    {
+      self->batch = hd_store_batch_begin (self->store, error);
+      if (self->batch == NULL)
+        {
+          g_file_delete (file, NULL, NULL);
+          return FALSE;
+        }
+    }
+
   message = hd_message_new_from_file (g_file_peek_path (file), &local_error);
   if (message == NULL)
     {
       g_autofree char *reason = g_strdup_printf (_("could not read the mail: %s"),
                                                  local_error->message);
-      record_failure (self, key, file, reason);
+
+      count (self, HD_INGEST_COUNTED_FAILED);
+      ok = hd_ingest_record_failure (self->ingest, self->batch, key, file, reason, error);
       g_file_delete (file, NULL, NULL);
-      return TRUE;
+      return ok;
     }
 
-  /* The mail is decided inside the transaction that stores it: another poll
-   * that holds the same Message-ID commits first or waits, never both. */
-  if ((!hd_store_in_transaction (self->store) && !hd_store_begin (self->store, error))
-      || !hd_store_savepoint (self->store, "message", error))
-    {
-      g_file_delete (file, NULL, NULL);
-      return FALSE;
-    }
-
-  decision = hd_ingest_decide (self->store, self->account, self->run_id, message, &local_error);
-  if (decision == NULL)
-    {
-      hd_store_release (self->store, "message", NULL);
-      record_failure (self, key, file, local_error->message);
-      g_file_delete (file, NULL, NULL);
-      return TRUE;
-    }
-
-  if (decision->action == HD_INGEST_SKIP_NO_NEW_TICKETS
-      && hd_store_has_poll_event (self->store, self->account_id, key, "skip-no-new-tickets"))
-    {
-      hd_store_release (self->store, "message", NULL);
-      self->counts.skipped++;
-      g_file_delete (file, NULL, NULL);
-      return TRUE;
-    }
-
-  /* Mail that no ticket holds but that leaves the server keeps its raw copy
-   * in the log: an invalid reference, and also a "duplicate" or another
-   * account's mail, as a careless mailer may reuse a Message-ID for a
-   * different mail, which must not be lost either. */
-  if (hd_ingest_action_deletes (decision->action) && !hd_ingest_action_imports (decision->action))
-    raw_for_log = read_raw (file);
-
-  event.server_key = key;
-  event.message_id = hd_message_get_message_id (message);
-  event.subject = hd_message_get_subject (message);
-  event.from_address = hd_message_get_from (message) ? hd_message_get_from (message)->address : NULL;
-  event.action = hd_ingest_action_to_string (decision->action);
-  event.reason = decision->reason;
-  event.raw = raw_for_log;
-
-  if (hd_ingest_apply (self->store, self->account, self->run_id, message, key, file, decision,
-                       &ticket_id, &local_error))
-    {
-      event.ticket_id = ticket_id;
-      if (hd_store_add_poll_event (self->store, self->run_id, &event, &local_error))
-        hd_store_release (self->store, "message", &local_error);
-    }
-  if (local_error != NULL)
-    {
-      g_autofree char *reason = g_strdup_printf (_("could not store the mail: %s"),
-                                                 local_error->message);
-      hd_store_rollback_to (self->store, "message");
-      record_failure (self, key, file, reason);
-      g_file_delete (file, NULL, NULL);
-      return TRUE;
-    }
+  ok = hd_ingest_process (self->ingest, self->batch, message, key, file, &outcome, error);
   g_file_delete (file, NULL, NULL);
+  if (!ok)
+    return FALSE;
 
-  if (hd_ingest_action_imports (decision->action))
-    {
-      self->counts.imported++;
-      self->batch_imported++;
-    }
-  else
-    {
-      self->counts.skipped++;
-      self->batch_skipped++;
-    }
-  if (hd_ingest_action_deletes (decision->action))
+  count (self, outcome.counted);
+  if (outcome.delete)
     g_ptr_array_add (self->batch_keys, g_strdup (key));
-  if (decision->auto_answer)
-    g_ptr_array_add (self->batch_answers,
-                     hd_auto_answer_request_new (message, ticket_id,
-                                                 decision->action
-                                                   == HD_INGEST_REJECT_INVALID_REFERENCE));
+  if (outcome.auto_answer != NULL)
+    g_ptr_array_add (self->batch_answers, g_steal_pointer (&outcome.auto_answer));
+  hd_ingest_outcome_clear (&outcome);
 
   if (++self->batch_count >= self->batch_size)
     return flush_batch (self, cancellable, error);
@@ -477,33 +525,30 @@ retry_pending_deletes (HdPollJob *self)
     note_error (self, error->message);
 }
 
-static char *
-lookup_secret (HdPollJob *self,
-               GError   **error)
+static HdMailbox *
+default_factory (HdAccount           *account,
+                 const HdCredentials *credentials,
+                 gpointer             user_data)
 {
-  g_autoptr (GError) local_error = NULL;
-  const char *name = hd_account_get_name (self->account);
-  char *secret;
+  return hd_mailbox_new (account, (HdMailboxAuth) credentials->kind, credentials->secret);
+}
 
-  if (hd_account_get_oauth_connection (self->account) != NULL)
-    {
-      g_set_error (error, HD_POLL_ERROR, HD_POLL_ERROR_NO_SECRET,
-                   _("“%s” signs in through the OAuth connection “%s”, and no access token for "
-                     "it is at hand; sign in again in the account editor"),
-                   name, hd_account_get_oauth_connection (self->account));
-      return NULL;
-    }
-  secret = hd_secrets_lookup_unattended_sync (HD_SECRET_ACCOUNT_PASSWORD,
-                                              hd_store_get_id (self->store), name, NULL,
-                                              &local_error);
-  if (secret == NULL && local_error == NULL)
-    g_set_error (error, HD_POLL_ERROR, HD_POLL_ERROR_NO_SECRET,
-                 _("The keyring holds no password for “%s”; set it with "
-                   "helpdesk-mailctl accounts set-password"),
-                 name);
-  else if (secret == NULL)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  return secret;
+static gboolean
+open_mailbox (HdPollJob     *self,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr (HdAccounts) accounts = hd_accounts_new (self->store);
+  g_autoptr (HdCredentials) credentials = NULL;
+
+  /* Nobody may be there to answer a keyring prompt. */
+  credentials = hd_accounts_get_credentials_sync (accounts, self->account,
+                                                  HD_CREDENTIALS_UNATTENDED, cancellable, error);
+  if (credentials == NULL)
+    return FALSE;
+  self->mailbox = self->factory (self->account, credentials, self->factory_data);
+  hd_mailbox_set_defer_seen_restore (self->mailbox, TRUE);
+  return TRUE;
 }
 
 static gboolean
@@ -513,17 +558,16 @@ poll_mailbox (HdPollJob    *self,
 {
   g_auto (GStrv) uids = NULL;
   guint32 uidvalidity = 0;
-  g_autofree char *secret = lookup_secret (self, error);
+  guint total;
 
-  if (secret == NULL)
+  if (!open_mailbox (self, cancellable, error))
     return FALSE;
-  self->mailbox = hd_mailbox_new (self->account, HD_MAILBOX_AUTH_PASSWORD, secret);
-  hd_mailbox_set_defer_seen_restore (self->mailbox, TRUE);
-  explicit_bzero (secret, strlen (secret));
-
   if (!hd_mailbox_list_sync (self->mailbox, &uidvalidity, &uids, cancellable, error))
-    return FALSE;
-  self->counts.listed = g_strv_length (uids);
+    {
+      hd_mailbox_close (self->mailbox);
+      return FALSE;
+    }
+  total = self->result->counts.listed = g_strv_length (uids);
   for (guint i = 0; uids[i] != NULL; i++)
     {
       if (!hd_mailbox_handle_needs_content_key (self->mailbox, uids[i], NULL))
@@ -539,7 +583,10 @@ poll_mailbox (HdPollJob    *self,
       g_autofree char *base = NULL;
       gboolean ok = TRUE;
 
-      if (hd_mailbox_handle_needs_content_key (self->mailbox, uids[i], &base))
+      report_progress (self, i + 1, total);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        ok = FALSE;
+      else if (hd_mailbox_handle_needs_content_key (self->mailbox, uids[i], &base))
         ok = process_one (self, uids[i], NULL, base, cancellable, error);
       else
         {
@@ -567,19 +614,22 @@ poll_mailbox (HdPollJob    *self,
         }
       if (!ok)
         {
-          /* Keep what this batch stored: commit it before giving up. */
+          /* Keep what this batch stored: commit it before giving up. The
+           * deletes and answers of a cancelled poll wait for the next. */
           g_autoptr (GError) flush_error = NULL;
 
-          if (!flush_batch (self, cancellable, &flush_error))
+          if (g_cancellable_is_cancelled (cancellable))
+            self->deletes_stopped = TRUE;
+          if (!flush_batch (self, NULL, &flush_error))
             note_error (self, flush_error->message);
-          finish_session (self, cancellable);
+          finish_session (self, NULL);
           return FALSE;
         }
     }
 
   if (!flush_batch (self, cancellable, error))
     {
-      finish_session (self, cancellable);
+      finish_session (self, NULL);
       return FALSE;
     }
   finish_session (self, cancellable);
@@ -587,19 +637,54 @@ poll_mailbox (HdPollJob    *self,
 }
 
 static void
+reset_run (HdPollJob *self)
+{
+  if (self->batch != NULL)
+    hd_store_batch_rollback (self->batch);
+  g_clear_object (&self->batch);
+  g_clear_object (&self->mailbox);
+  g_clear_object (&self->ingest);
+  g_clear_object (&self->store);
+  g_hash_table_remove_all (self->uid_by_key);
+  g_ptr_array_set_size (self->batch_keys, 0);
+  g_ptr_array_set_size (self->batch_answers, 0);
+  g_ptr_array_set_size (self->delete_keys, 0);
+  g_ptr_array_set_size (self->finish_keys, 0);
+  self->batch_count = self->batch_imported = self->batch_skipped = 0;
+  self->deletes_stopped = FALSE;
+  self->account_id = 0;
+}
+
+static void
+run_in_thread_cb (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  GError *error = NULL;
+  HdPollResult *result = hd_poll_job_run_sync (source_object, cancellable, &error);
+
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, (GDestroyNotify) hd_poll_result_unref);
+}
+
+static void
 hd_poll_job_finalize (GObject *object)
 {
   HdPollJob *self = HD_POLL_JOB (object);
 
-  g_clear_object (&self->store);
+  reset_run (self);
+  g_clear_pointer (&self->db_path, g_free);
   g_clear_object (&self->account);
-  g_clear_object (&self->mailbox);
+  g_clear_pointer (&self->progress_context, g_main_context_unref);
+  g_clear_pointer (&self->result, hd_poll_result_unref);
   g_clear_pointer (&self->uid_by_key, g_hash_table_unref);
   g_clear_pointer (&self->batch_keys, g_ptr_array_unref);
   g_clear_pointer (&self->batch_answers, g_ptr_array_unref);
   g_clear_pointer (&self->delete_keys, g_ptr_array_unref);
   g_clear_pointer (&self->finish_keys, g_ptr_array_unref);
-  g_string_free (self->errors, TRUE);
 
   G_OBJECT_CLASS (hd_poll_job_parent_class)->finalize (object);
 }
@@ -608,20 +693,40 @@ static void
 hd_poll_job_class_init (HdPollJobClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = hd_poll_job_finalize;
+
+  /**
+   * HdPollJob::progress:
+   * @done: the mail being read now, counted from 1
+   * @total: how many mails the server listed
+   *
+   * Emitted for each listed mail, on the main context of whoever started
+   * the run (the thread-default one at hd_poll_job_run_async()).
+   */
+  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                           2, G_TYPE_UINT, G_TYPE_UINT);
 }
 
 static void
 hd_poll_job_init (HdPollJob *self)
 {
   self->batch_size = DEFAULT_BATCH_SIZE;
+  self->factory = default_factory;
   self->uid_by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->batch_keys = g_ptr_array_new_with_free_func (g_free);
   self->batch_answers = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_auto_answer_request_free);
   self->delete_keys = g_ptr_array_new_with_free_func (g_free);
   self->finish_keys = g_ptr_array_new_with_free_func (g_free);
-  self->errors = g_string_new (NULL);
 }
 
+/**
+ * hd_poll_job_new:
+ * @store: the database to poll into; the job opens a connection of its own
+ *   to the same file in the thread that runs it
+ * @account: the account to poll; it is copied
+ *
+ * Returns: (transfer full): a job that can run once or several times
+ */
 HdPollJob *
 hd_poll_job_new (HdStore   *store,
                  HdAccount *account)
@@ -632,8 +737,8 @@ hd_poll_job_new (HdStore   *store,
   g_return_val_if_fail (HD_IS_ACCOUNT (account), NULL);
 
   self = g_object_new (HD_TYPE_POLL_JOB, NULL);
-  self->store = g_object_ref (store);
-  self->account = g_object_ref (account);
+  self->db_path = g_strdup (hd_store_get_path (store));
+  self->account = hd_account_copy (account);
   return self;
 }
 
@@ -652,70 +757,185 @@ hd_poll_job_set_batch_size (HdPollJob *self,
 }
 
 /**
+ * hd_poll_job_set_mailbox_factory:
+ *
+ * Replaces hd_mailbox_new() as the maker of the mailbox a run reads.
+ */
+void
+hd_poll_job_set_mailbox_factory (HdPollJob            *self,
+                                 HdPollMailboxFactory  factory,
+                                 gpointer              user_data)
+{
+  g_return_if_fail (HD_IS_POLL_JOB (self));
+  self->factory = factory != NULL ? factory : default_factory;
+  self->factory_data = user_data;
+}
+
+/**
  * hd_poll_job_run_sync:
  *
  * Polls the account once and records the run with its counts and errors.
+ * Cancelling stops before the next mail: what was stored is committed, and
+ * its deletes wait for the next poll.
  *
- * Returns: %FALSE when the poll failed as a whole (no connection, login
- *   refused, another poll running); single mails that fail are counted and
- *   logged and do not fail the poll.
+ * Returns: (transfer full) (nullable): what the run did — also when it failed
+ *   as a whole (no connection, login refused): see hd_poll_result_get_ok() —
+ *   or %NULL with @error when it could not run at all (another poll of the
+ *   account is running, the account or the database is gone)
  */
-gboolean
-hd_poll_job_run_sync (HdPollJob    *self,
-                      GCancellable *cancellable,
-                      GError      **error)
+HdPollResult *
+hd_poll_job_run_sync (HdPollJob     *self,
+                      GCancellable  *cancellable,
+                      GError       **error)
 {
   g_autoptr (GError) local_error = NULL;
   gint64 started = g_get_monotonic_time ();
-  gboolean ok;
+  g_autofree char *joined = NULL;
+  gint64 run_id;
   int lock_fd;
 
-  g_return_val_if_fail (HD_IS_POLL_JOB (self), FALSE);
+  g_return_val_if_fail (HD_IS_POLL_JOB (self), NULL);
 
+  reset_run (self);
+  g_clear_pointer (&self->result, hd_poll_result_unref);
+  self->result = poll_result_new ();
+
+  self->store = hd_store_open (self->db_path, error);
+  if (self->store == NULL)
+    return NULL;
   self->account_id = hd_store_get_account_id (self->store, hd_account_get_name (self->account),
                                               error);
   if (self->account_id == 0)
-    return FALSE;
+    return NULL;
   lock_fd = lock_account (self, error);
   if (lock_fd < 0)
-    return FALSE;
+    return NULL;
 
-  if (!hd_store_interrupt_poll_runs (self->store, self->account_id, error))
+  if (!hd_store_interrupt_poll_runs (self->store, self->account_id, error)
+      || (run_id = hd_store_begin_poll_run (self->store, self->account_id, error)) == 0)
     {
       close (lock_fd);
-      return FALSE;
+      return NULL;
     }
-  self->run_id = hd_store_begin_poll_run (self->store, self->account_id, error);
-  if (self->run_id == 0)
+  self->result->run_id = run_id;
+
+  self->ingest = hd_ingest_new (self->store, self->account, run_id, &local_error);
+  self->result->ok = self->ingest != NULL && poll_mailbox (self, cancellable, &local_error);
+  if (!self->result->ok)
     {
-      close (lock_fd);
-      return FALSE;
+      self->result->failure = g_strdup (local_error->message);
+      note_error (self, local_error->message);
     }
 
-  ok = poll_mailbox (self, cancellable, &local_error);
-  if (!ok)
+  g_clear_error (&local_error);
+  joined = g_strjoinv ("; ", (GStrv) self->result->errors->pdata);
+  if (!hd_store_finish_poll_run (self->store, run_id, self->result->ok ? "ok" : "failed",
+                                 &self->result->counts,
+                                 (g_get_monotonic_time () - started) / 1000,
+                                 *joined != '\0' ? joined : NULL, &local_error))
     note_error (self, local_error->message);
-
-  hd_store_finish_poll_run (self->store, self->run_id, ok ? "ok" : "failed", &self->counts,
-                            (g_get_monotonic_time () - started) / 1000,
-                            self->errors->len > 0 ? self->errors->str : NULL, NULL);
   close (lock_fd);
+  reset_run (self);
+  return hd_poll_result_ref (self->result);
+}
 
-  if (!ok)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  return ok;
+/**
+ * hd_poll_job_run_async:
+ * @self: a job that is not running
+ *
+ * Runs hd_poll_job_run_sync() on a worker thread; ::progress is emitted on
+ * the thread-default main context of the caller.
+ */
+void
+hd_poll_job_run_async (HdPollJob           *self,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (HD_IS_POLL_JOB (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  g_clear_pointer (&self->progress_context, g_main_context_unref);
+  self->progress_context = g_main_context_ref_thread_default ();
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hd_poll_job_run_async);
+  g_task_run_in_thread (task, run_in_thread_cb);
+}
+
+HdPollResult *
+hd_poll_job_run_finish (HdPollJob     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (HD_IS_POLL_JOB (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hd_poll_job_run_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+HdPollResult *
+hd_poll_result_ref (HdPollResult *result)
+{
+  g_return_val_if_fail (result != NULL, NULL);
+  g_atomic_ref_count_inc (&result->ref_count);
+  return result;
+}
+
+void
+hd_poll_result_unref (HdPollResult *result)
+{
+  g_return_if_fail (result != NULL);
+  if (!g_atomic_ref_count_dec (&result->ref_count))
+    return;
+  g_ptr_array_unref (result->errors);
+  g_free (result->failure);
+  g_free (result);
+}
+
+gboolean
+hd_poll_result_get_ok (HdPollResult *result)
+{
+  g_return_val_if_fail (result != NULL, FALSE);
+  return result->ok;
 }
 
 const HdPollCounts *
-hd_poll_job_get_counts (HdPollJob *self)
+hd_poll_result_get_counts (HdPollResult *result)
 {
-  g_return_val_if_fail (HD_IS_POLL_JOB (self), NULL);
-  return &self->counts;
+  g_return_val_if_fail (result != NULL, NULL);
+  return &result->counts;
+}
+
+/**
+ * hd_poll_result_get_errors:
+ *
+ * Returns: (transfer none): every error of the run, in words, in order
+ */
+const char * const *
+hd_poll_result_get_errors (HdPollResult *result)
+{
+  g_return_val_if_fail (result != NULL, NULL);
+  return (const char * const *) result->errors->pdata;
+}
+
+/**
+ * hd_poll_result_get_failure:
+ *
+ * Returns: (nullable): why the run failed as a whole, or %NULL
+ */
+const char *
+hd_poll_result_get_failure (HdPollResult *result)
+{
+  g_return_val_if_fail (result != NULL, NULL);
+  return result->failure;
 }
 
 gint64
-hd_poll_job_get_run_id (HdPollJob *self)
+hd_poll_result_get_run_id (HdPollResult *result)
 {
-  g_return_val_if_fail (HD_IS_POLL_JOB (self), 0);
-  return self->run_id;
+  g_return_val_if_fail (result != NULL, 0);
+  return result->run_id;
 }

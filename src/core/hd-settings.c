@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hd-store.h"
+
 /* The keys an admin may set; store.id is internal and not among them. */
 static const char *const keys[] = {
   "auto_emails.new_request",
@@ -146,4 +148,23 @@ hd_settings_validate (const char *key,
         }
     }
   return TRUE;
+}
+
+gboolean
+hd_settings_get_auto_answers_enabled (HdStore *store)
+{
+  g_autofree char *value = hd_store_dup_setting (store, "auto_emails.new_request");
+
+  return g_strcmp0 (value, "true") == 0;
+}
+
+guint
+hd_settings_get_max_per_sender_per_day (HdStore *store)
+{
+  g_autofree char *value = hd_store_dup_setting (store, "auto_emails.max_per_sender_per_day");
+  guint64 cap = 3;
+
+  if (value != NULL)
+    g_ascii_string_to_unsigned (value, 10, 0, 1000, &cap, NULL);
+  return (guint) cap;
 }

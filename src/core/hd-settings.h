@@ -7,6 +7,8 @@
 
 #include <glib.h>
 
+#include "hd-types.h"
+
 G_BEGIN_DECLS
 
 const char *const *hd_settings_get_keys (void);
@@ -14,5 +16,11 @@ gboolean           hd_settings_validate (const char *key,
                                          const char *value,
                                          GError    **error);
 GStrv              hd_settings_split_keywords (const char *keywords);
+
+
+/* Typed getters over the store's settings, next to their rules: what
+ * hd_settings_validate() lets in is what these read back. */
+gboolean           hd_settings_get_auto_answers_enabled (HdStore *store);
+guint              hd_settings_get_max_per_sender_per_day (HdStore *store);
 
 G_END_DECLS

@@ -132,10 +132,18 @@ hd_store_add_poll_event (HdStore           *self,
       gconstpointer data = g_bytes_get_data (event->raw, &size);
       sqlite3_bind_blob64 (stmt, 9, data ? data : "", size, SQLITE_STATIC);
     }
+  else if (event->raw_stream != NULL)
+    sqlite3_bind_zeroblob64 (stmt, 9, event->raw_size);
   else
     sqlite3_bind_null (stmt, 9);
   hd_store_bind_text (stmt, 10, now);
-  return hd_store_step_done (self, stmt, error);
+  if (!hd_store_step_done (self, stmt, error))
+    return FALSE;
+  /* The raw copy streams in: a big mail is never held whole in memory. */
+  return event->raw != NULL || event->raw_stream == NULL
+         || hd_store_fill_blob (self, "poll_events", "raw",
+                                sqlite3_last_insert_rowid (hd_store_get_db (self)),
+                                event->raw_stream, event->raw_size, error);
 }
 
 /**

@@ -38,6 +38,8 @@ typedef struct
   const char *reason;
   gint64 ticket_id;
   GBytes *raw; /* kept for mail that was not imported, so that nothing is lost */
+  GInputStream *raw_stream; /* or the same streamed, @raw_size bytes of it */
+  goffset raw_size;
 } HdPollEvent;
 
 gint64         hd_store_begin_poll_run (HdStore *self,

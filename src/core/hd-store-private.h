@@ -12,6 +12,9 @@
 G_BEGIN_DECLS
 
 sqlite3      *hd_store_get_db (HdStore *self);
+gboolean      hd_store_exec (HdStore    *self,
+                             const char *sql,
+                             GError    **error);
 sqlite3_stmt *hd_store_prepare (HdStore    *self,
                                 const char *sql,
                                 GError    **error);
@@ -30,6 +33,21 @@ void          hd_store_bind_id (sqlite3_stmt *stmt,
                                 int           index,
                                 gint64        id);
 char         *hd_store_now (void);
+
+/* hd-store-blob.c */
+GOutputStream *hd_store_open_blob_writer (HdStore     *store,
+                                          const char  *table,
+                                          const char  *column,
+                                          gint64       rowid,
+                                          goffset      size,
+                                          GError     **error);
+gboolean       hd_store_fill_blob (HdStore       *store,
+                                   const char    *table,
+                                   const char    *column,
+                                   gint64         rowid,
+                                   GInputStream  *input,
+                                   goffset        size,
+                                   GError       **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 

@@ -126,51 +126,6 @@ hd_store_format_reference (HdStore    *self,
                           token, suffix ? suffix : "]");
 }
 
-/* Streams the raw message into a zero-filled blob, so that a 50 MB mail is
- * never held in memory as a whole. */
-static gboolean
-write_raw (HdStore      *self,
-           gint64        step_id,
-           GInputStream *raw,
-           goffset       raw_size,
-           GError      **error)
-{
-  sqlite3_blob *blob = NULL;
-  guint8 buffer[64 * 1024];
-  goffset offset = 0;
-  int rc;
-
-  rc = sqlite3_blob_open (hd_store_get_db (self), "main", "ticket_steps", "raw", step_id, 1, &blob);
-  if (rc != SQLITE_OK)
-    return hd_store_set_error (self, rc, error);
-
-  while (offset < raw_size)
-    {
-      gsize want = MIN ((goffset) sizeof buffer, raw_size - offset);
-      gsize got = 0;
-
-      if (!g_input_stream_read_all (raw, buffer, want, &got, NULL, error))
-        break;
-      if (got == 0)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                       _("The message ended after %" PRId64 " of %" PRId64
-                         " bytes"), offset, raw_size);
-          break;
-        }
-      rc = sqlite3_blob_write (blob, buffer, got, offset);
-      if (rc != SQLITE_OK)
-        {
-          hd_store_set_error (self, rc, error);
-          break;
-        }
-      offset += got;
-    }
-
-  sqlite3_blob_close (blob);
-  return offset == raw_size;
-}
-
 /**
  * hd_store_add_step:
  * @raw: (nullable): the whole message as received, kept so that nothing is
@@ -214,7 +169,8 @@ hd_store_add_step (HdStore          *self,
   hd_store_bind_text (stmt, 8, now);
 
   id = insert (self, stmt, error);
-  if (id != 0 && raw != NULL && raw_size > 0 && !write_raw (self, id, raw, raw_size, error))
+  if (id != 0 && raw != NULL && raw_size > 0 && !hd_store_fill_blob (self, "ticket_steps", "raw", id, raw, raw_size,
+                                                                 error))
     return 0;
   return id;
 }
@@ -249,6 +205,55 @@ hd_store_add_attachment (HdStore    *self,
   sqlite3_bind_int (stmt, 5, is_inline);
   sqlite3_bind_blob64 (stmt, 6, bytes ? bytes : "", size, SQLITE_STATIC);
   return insert (self, stmt, error);
+}
+
+/**
+ * hd_store_add_attachment_streamed:
+ * @size: the attachment's size, known before its data
+ * @fill: writes exactly @size bytes of data into the stream it is given
+ *
+ * Like hd_store_add_attachment(), with the data streamed into the database
+ * by @fill instead of held in memory as a whole.
+ *
+ * Returns: the attachment's id, or 0 on error
+ */
+gint64
+hd_store_add_attachment_streamed (HdStore           *self,
+                                  gint64             step_id,
+                                  const char        *filename,
+                                  const char        *content_type,
+                                  gboolean           is_inline,
+                                  guint64            size,
+                                  HdStoreFillFunc    fill,
+                                  gpointer           user_data,
+                                  GError           **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GOutputStream) writer = NULL;
+  gint64 id;
+
+  g_return_val_if_fail (HD_IS_STORE (self), 0);
+  g_return_val_if_fail (fill != NULL, 0);
+
+  stmt = hd_store_prepare (self,
+                           "INSERT INTO attachments (step_id, filename, content_type, size, inline,"
+                           " data) VALUES (?1, ?2, ?3, ?4, ?5, zeroblob(?4))",
+                           error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, step_id);
+  hd_store_bind_text (stmt, 2, filename);
+  hd_store_bind_text (stmt, 3, content_type ? content_type : "application/octet-stream");
+  sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) size);
+  sqlite3_bind_int (stmt, 5, is_inline);
+  id = insert (self, stmt, error);
+  if (id == 0)
+    return 0;
+  writer = hd_store_open_blob_writer (self, "attachments", "data", id, (goffset) size, error);
+  if (writer == NULL || !fill (writer, user_data, error)
+      || !g_output_stream_close (writer, NULL, error))
+    return 0;
+  return id;
 }
 
 /**

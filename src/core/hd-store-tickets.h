@@ -11,6 +11,11 @@
 
 G_BEGIN_DECLS
 
+/* Writes an attachment's data into @output; see hd_store_add_attachment_streamed(). */
+typedef gboolean (*HdStoreFillFunc) (GOutputStream  *output,
+                                     gpointer        user_data,
+                                     GError        **error);
+
 /* What a new ticket starts with; ids of 0 mean "none". */
 typedef struct
 {
@@ -81,5 +86,15 @@ JsonNode *hd_store_tickets_to_json (HdStore *self,
 JsonNode *hd_store_ticket_to_json (HdStore *self,
                                    gint64   ticket_id,
                                    GError **error);
+
+gint64      hd_store_add_attachment_streamed (HdStore         *self,
+                                              gint64           step_id,
+                                              const char      *filename,
+                                              const char      *content_type,
+                                              gboolean         is_inline,
+                                              guint64          size,
+                                              HdStoreFillFunc  fill,
+                                              gpointer         user_data,
+                                              GError         **error);
 
 G_END_DECLS

@@ -104,13 +104,14 @@ migrate (HdStore *self,
       g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
 
       /* Each step is one transaction: a crash leaves the previous version. */
-      if (!hd_store_begin (self, error))
+      if (!run_script (self, "BEGIN IMMEDIATE", error))
         return FALSE;
       if (!run_script (self, hd_store_migrations[version], error)
           || !run_script (self, bump, error)
-          || !hd_store_commit (self, error))
+          || !run_script (self, "COMMIT", error))
         {
-          hd_store_rollback (self);
+          if (!sqlite3_get_autocommit (self->db))
+            run_script (self, "ROLLBACK", NULL);
           g_prefix_error (error, _("Could not upgrade the database to schema %d: "), version + 1);
           return FALSE;
         }
@@ -282,37 +283,6 @@ hd_store_get_latest_schema_version (void)
   return G_N_ELEMENTS (hd_store_migrations);
 }
 
-/**
- * hd_store_begin:
- *
- * Starts a write transaction at once (BEGIN IMMEDIATE), so that two writers
- * queue at the start instead of one failing at its first write.
- */
-gboolean
-hd_store_begin (HdStore *self,
-                GError **error)
-{
-  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
-  return run_script (self, "BEGIN IMMEDIATE", error);
-}
-
-gboolean
-hd_store_commit (HdStore *self,
-                 GError **error)
-{
-  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
-  return run_script (self, "COMMIT", error);
-}
-
-void
-hd_store_rollback (HdStore *self)
-{
-  g_return_if_fail (HD_IS_STORE (self));
-
-  if (!sqlite3_get_autocommit (self->db))
-    run_script (self, "ROLLBACK", NULL);
-}
-
 gboolean
 hd_store_in_transaction (HdStore *self)
 {
@@ -320,66 +290,16 @@ hd_store_in_transaction (HdStore *self)
   return !sqlite3_get_autocommit (self->db);
 }
 
-static gboolean
-is_identifier (const char *name)
-{
-  for (const char *p = name; *p; p++)
-    {
-      if (!g_ascii_isalnum (*p) && *p != '_')
-        return FALSE;
-    }
-  return *name != '\0';
-}
-
-/**
- * hd_store_savepoint:
- * @name: an identifier of the caller's (letters, digits, "_"), never input
- *
- * A nested transaction inside the current one, so that one message that
- * fails to store does not undo the others of its batch.
- */
-gboolean
-hd_store_savepoint (HdStore    *self,
-                    const char *name,
-                    GError    **error)
-{
-  g_autofree char *sql = NULL;
-
-  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
-  g_return_val_if_fail (is_identifier (name), FALSE);
-
-  sql = g_strdup_printf ("SAVEPOINT %s", name);
-  return run_script (self, sql, error);
-}
-
-gboolean
-hd_store_release (HdStore    *self,
-                  const char *name,
-                  GError    **error)
-{
-  g_autofree char *sql = NULL;
-
-  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
-  g_return_val_if_fail (is_identifier (name), FALSE);
-
-  sql = g_strdup_printf ("RELEASE %s", name);
-  return run_script (self, sql, error);
-}
-
-void
-hd_store_rollback_to (HdStore    *self,
-                      const char *name)
-{
-  g_autofree char *sql = NULL;
-
-  g_return_if_fail (HD_IS_STORE (self));
-  g_return_if_fail (is_identifier (name));
-
-  sql = g_strdup_printf ("ROLLBACK TO %s; RELEASE %s", name, name);
-  run_script (self, sql, NULL);
-}
-
 /* Private API for the hd-store-*.c files */
+
+/* A script of statements without parameters (transaction control). */
+gboolean
+hd_store_exec (HdStore    *self,
+               const char *sql,
+               GError    **error)
+{
+  return run_script (self, sql, error);
+}
 
 sqlite3 *
 hd_store_get_db (HdStore *self)

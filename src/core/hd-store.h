@@ -43,20 +43,7 @@ const char *hd_store_get_id (HdStore *self);
 int        hd_store_get_schema_version (HdStore *self);
 int        hd_store_get_latest_schema_version (void);
 
-gboolean   hd_store_begin (HdStore *self,
-                           GError **error);
-gboolean   hd_store_commit (HdStore *self,
-                            GError **error);
-void       hd_store_rollback (HdStore *self);
 gboolean   hd_store_in_transaction (HdStore *self);
-gboolean   hd_store_savepoint (HdStore    *self,
-                               const char *name,
-                               GError    **error);
-gboolean   hd_store_release (HdStore    *self,
-                             const char *name,
-                             GError    **error);
-void       hd_store_rollback_to (HdStore    *self,
-                                 const char *name);
 
 /* Accounts */
 gboolean   hd_store_add_account (HdStore   *self,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "hd-account-json.h"
+#include "hd-accounts.h"
 #include "hd-secrets.h"
 
 static JsonNode *
@@ -108,9 +109,8 @@ read_accounts (const char *file,
   return g_steal_pointer (&accounts);
 }
 
-/* All or nothing: the accounts and the password are written in one store
- * transaction, and the keyring item is written before the COMMIT, so that a
- * failure anywhere leaves neither behind. */
+/* All or nothing: HdAccounts writes the accounts and the password in one
+ * store batch, so that a failure anywhere leaves neither behind. */
 static int
 accounts_add (HdCtl *ctl,
               int    argc,
@@ -122,7 +122,6 @@ accounts_add (HdCtl *ctl,
   g_autoptr (GError) error = NULL;
   const char *file;
   char *password = NULL;
-  gboolean secret_written = FALSE;
   int status = 0;
   HdStore *store;
 
@@ -149,37 +148,18 @@ accounts_add (HdCtl *ctl,
         return hd_ctl_fail_error (error);
     }
 
-  if (!hd_store_begin (store, &error))
-    goto out;
-  for (guint i = 0; i < accounts->len; i++)
-    {
-      if (!hd_store_add_account (store, accounts->pdata[i], &error))
-        goto out;
-    }
-  if (password != NULL)
-    {
-      const char *name = hd_account_get_name (accounts->pdata[0]);
+  {
+    g_autoptr (HdAccounts) pairs = hd_accounts_new (store);
 
-      if (!hd_secrets_store_sync (HD_SECRET_ACCOUNT_PASSWORD, hd_store_get_id (store), name, password, NULL, &error))
-        goto out;
-      secret_written = TRUE;
-    }
-  if (!hd_store_commit (store, &error))
-    goto out;
-
+    if (!hd_accounts_add_sync (pairs, accounts, password, NULL, &error))
+      {
+        hd_ctl_free_secret (password);
+        return hd_ctl_fail_error (error);
+      }
+  }
+  hd_ctl_free_secret (password);
   for (guint i = 0; i < accounts->len; i++)
     printf (_("Added account “%s”.\n"), hd_account_get_name (accounts->pdata[i]));
-
-out:
-  hd_ctl_free_secret (password);
-  if (error != NULL)
-    {
-      hd_store_rollback (store);
-      if (secret_written)
-        hd_secrets_clear_sync (HD_SECRET_ACCOUNT_PASSWORD, hd_store_get_id (store),
-                               hd_account_get_name (accounts->pdata[0]), NULL, NULL);
-      return hd_ctl_fail_error (error);
-    }
   return HD_CTL_EXIT_OK;
 }
 
@@ -317,6 +297,7 @@ accounts_remove (HdCtl *ctl,
 {
   g_autoptr (GPtrArray) words = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (HdAccounts) accounts = NULL;
   int status = 0;
   HdStore *store;
 
@@ -324,16 +305,9 @@ accounts_remove (HdCtl *ctl,
   if (store == NULL)
     return status;
 
-  /* The keyring is cleared inside the transaction: if it fails, the account
-   * stays, so that no secret is left behind without its account. */
-  if (!hd_store_begin (store, &error)
-      || !hd_store_remove_account (store, words->pdata[0], &error)
-      || !hd_secrets_clear_owner_sync (hd_store_get_id (store), words->pdata[0], NULL, &error)
-      || !hd_store_commit (store, &error))
-    {
-      hd_store_rollback (store);
-      return hd_ctl_fail_error (error);
-    }
+  accounts = hd_accounts_new (store);
+  if (!hd_accounts_remove_sync (accounts, words->pdata[0], NULL, &error))
+    return hd_ctl_fail_error (error);
 
   printf (_("Removed account “%s” and its secrets.\n"), (char *) words->pdata[0]);
   return HD_CTL_EXIT_OK;

@@ -13,7 +13,7 @@
 
 #include "hd-account.h"
 #include "hd-mailbox.h"
-#include "hd-secrets.h"
+#include "hd-accounts.h"
 
 /* A result line is one line, always: scripts read "OK: …" / "FAILED: …". */
 static void
@@ -38,7 +38,7 @@ check (HdCtl *ctl,
   g_autoptr (HdAccount) account = NULL;
   g_autoptr (HdMailbox) mailbox = NULL;
   g_autoptr (HdMailboxCheckResult) result = NULL;
-  char *password;
+  g_autoptr (HdCredentials) credentials = NULL;
   guint64 timeout = 0;
   int status = 0;
   HdStore *store;
@@ -57,35 +57,21 @@ check (HdCtl *ctl,
 
   /* Without a credential there is nothing to check; that is a failed check,
    * and the line says what to do about it. */
-  if (hd_account_get_oauth_connection (account) != NULL)
+  {
+    g_autoptr (HdAccounts) accounts = hd_accounts_new (store);
+
+    credentials = hd_accounts_get_credentials_sync (accounts, account,
+                                                    HD_CREDENTIALS_INTERACTIVE, NULL, &error);
+  }
+  if (credentials == NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("“%s” signs in through the OAuth connection "
-                                                 "“%s”, and no access token for it is at hand; "
-                                                 "sign in again in the account editor"),
-                                               hd_account_get_name (account),
-                                               hd_account_get_oauth_connection (account));
-
-      print_result_line ("FAILED:", text);
-      return HD_CTL_EXIT_FAILED;
-    }
-
-  password = hd_secrets_lookup_sync (HD_SECRET_ACCOUNT_PASSWORD, hd_store_get_id (store),
-                                     hd_account_get_name (account), NULL, &error);
-  if (password == NULL)
-    {
-      g_autofree char *text = NULL;
-
-      if (error != NULL)
+      if (error->domain != HD_ACCOUNTS_ERROR)
         return hd_ctl_fail_error (error);
-      text = g_strdup_printf (_("The keyring holds no password for “%s”; set it with "
-                                "helpdesk-mailctl accounts set-password"),
-                              hd_account_get_name (account));
-      print_result_line ("FAILED:", text);
+      print_result_line ("FAILED:", error->message);
       return HD_CTL_EXIT_FAILED;
     }
 
-  mailbox = hd_mailbox_new (account, HD_MAILBOX_AUTH_PASSWORD, password);
-  hd_ctl_free_secret (password);
+  mailbox = hd_mailbox_new (account, (HdMailboxAuth) credentials->kind, credentials->secret);
   if (timeout > 0)
     hd_mailbox_set_timeouts (mailbox, (guint) timeout, (guint) timeout);
 

@@ -59,17 +59,24 @@ poll (HdCtl *ctl,
       HdAccount *account = accounts->pdata[i];
       g_autoptr (HdPollJob) job = hd_poll_job_new (store, account);
       g_autoptr (GError) poll_error = NULL;
+      g_autoptr (HdPollResult) result = hd_poll_job_run_sync (job, NULL, &poll_error);
       const HdPollCounts *c;
-      gboolean ok = hd_poll_job_run_sync (job, NULL, &poll_error);
 
-      c = hd_poll_job_get_counts (job);
-      printf (_("%s: %s — %u listed, %u imported, %u skipped, %u failed, %u deleted\n"),
-              hd_account_get_name (account), ok ? _("OK") : _("FAILED"), c->listed, c->imported,
-              c->skipped, c->failed, c->deleted);
-      if (!ok)
+      if (result == NULL)
         {
           hd_ctl_fail (HD_CTL_EXIT_FAILED, "%s: %s", hd_account_get_name (account),
                        poll_error->message);
+          all_ok = FALSE;
+          continue;
+        }
+      c = hd_poll_result_get_counts (result);
+      printf (_("%s: %s — %u listed, %u imported, %u skipped, %u failed, %u deleted\n"),
+              hd_account_get_name (account), hd_poll_result_get_ok (result) ? _("OK") : _("FAILED"),
+              c->listed, c->imported, c->skipped, c->failed, c->deleted);
+      if (!hd_poll_result_get_ok (result))
+        {
+          hd_ctl_fail (HD_CTL_EXIT_FAILED, "%s: %s", hd_account_get_name (account),
+                       hd_poll_result_get_failure (result));
           all_ok = FALSE;
         }
     }

@@ -22,7 +22,7 @@ print_json_line (JsonNode *node)
 
 /* Previews one file: one JSON line; FALSE when the file could not be read. */
 static gboolean
-preview_file (HdStore    *store,
+preview_file (HdIngest   *ingest,
               HdAccount  *account,
               const char *file)
 {
@@ -32,7 +32,7 @@ preview_file (HdStore    *store,
   g_autoptr (JsonNode) node = NULL;
 
   if (message != NULL)
-    decision = hd_ingest_decide (store, account, G_MAXINT64, message, &error);
+    decision = hd_ingest_preview (ingest, message, &error);
 
   if (decision == NULL)
     {
@@ -63,6 +63,7 @@ preview (HdCtl *ctl,
   const char *usage = "preview --account NAME FILE…";
   g_autoptr (GPtrArray) words = NULL;
   g_autoptr (HdAccount) account = NULL;
+  g_autoptr (HdIngest) ingest = NULL;
   g_autoptr (GError) error = NULL;
   gboolean all_read = TRUE;
   int status = 0;
@@ -79,9 +80,13 @@ preview (HdCtl *ctl,
   if (account == NULL)
     return hd_ctl_fail_error (error);
 
-  /* hd_ingest_decide() only reads: a preview changes nothing. */
+  /* The same rules as a poll's, as for "the next run"; hd_ingest_preview()
+   * only reads: a preview changes nothing. */
+  ingest = hd_ingest_new (store, account, G_MAXINT64, &error);
+  if (ingest == NULL)
+    return hd_ctl_fail_error (error);
   for (guint i = 0; i < words->len; i++)
-    all_read &= preview_file (store, account, words->pdata[i]);
+    all_read &= preview_file (ingest, account, words->pdata[i]);
 
   return all_read ? HD_CTL_EXIT_OK : HD_CTL_EXIT_USAGE;
 }

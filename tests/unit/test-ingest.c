@@ -107,7 +107,8 @@ decide (Fixture   *f,
   return decision;
 }
 
-/* Decides and applies in one transaction, as the poll does. */
+/* Decides and applies in one batch, as the poll does: through HdIngest, which
+ * writes the mail, its receipt and its log event in one savepoint. */
 static gint64
 import (Fixture    *f,
         HdMessage  *message,
@@ -116,15 +117,25 @@ import (Fixture    *f,
 {
   g_autoptr (HdIngestDecision) decision = decide (f, message);
   g_autoptr (GError) error = NULL;
-  gint64 ticket = 0;
+  g_autoptr (HdIngest) ingest = NULL;
+  g_autoptr (HdStoreBatch) batch = NULL;
+  HdIngestOutcome outcome = { 0 };
+  gint64 ticket;
 
   g_assert_cmpstr (hd_ingest_action_to_string (decision->action), ==,
                    hd_ingest_action_to_string (expected));
-  g_assert_true (hd_store_begin (f->store, &error));
-  g_assert_true (hd_ingest_apply (f->store, f->account, f->run_id, message, key, NULL, decision,
-                                  &ticket, &error));
-  g_assert_true (hd_store_commit (f->store, &error));
+  ingest = hd_ingest_new (f->store, f->account, f->run_id, &error);
   g_assert_no_error (error);
+  batch = hd_store_batch_begin (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_true (hd_ingest_process (ingest, batch, message, key, NULL, &outcome, &error));
+  g_assert_true (hd_store_batch_commit (batch, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (hd_ingest_action_to_string (outcome.action), ==,
+                   hd_ingest_action_to_string (expected));
+  g_assert_cmpint (outcome.counted, !=, HD_INGEST_COUNTED_FAILED);
+  ticket = outcome.ticket_id;
+  hd_ingest_outcome_clear (&outcome);
   return ticket;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hd-store.h"
+#include "hd-store-batch.h"
 #include "hd-store-polls.h"
 
 typedef struct
@@ -337,10 +338,12 @@ test_transaction_rollback (Fixture       *f,
   g_autoptr (HdAccount) account = make_account ("Support");
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) accounts = NULL;
+  g_autoptr (HdStoreBatch) batch = hd_store_batch_begin (f->store, &error);
 
-  g_assert_true (hd_store_begin (f->store, &error));
+  g_assert_nonnull (batch);
   g_assert_true (hd_store_add_account (f->store, account, &error));
-  hd_store_rollback (f->store);
+  hd_store_batch_rollback (batch);
+  g_assert_false (hd_store_batch_is_open (batch));
 
   accounts = hd_store_list_accounts (f->store, &error);
   g_assert_no_error (error);
