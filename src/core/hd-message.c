@@ -15,6 +15,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Mail up to this size is read into memory; larger mail is spooled to an
@@ -112,9 +113,11 @@ hd_message_finalize (GObject *object)
   g_clear_pointer (&self->precedence, g_free);
   g_clear_pointer (&self->list_id, g_free);
   g_clear_pointer (&self->x_auto_response_suppress, g_free);
+  g_clear_pointer (&self->x_autoreply, g_free);
   g_clear_pointer (&self->body_text, g_free);
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_clear_pointer (&self->charsets, g_ptr_array_unref);
 
   G_OBJECT_CLASS (hd_message_parent_class)->finalize (object);
 }
@@ -140,6 +143,8 @@ hd_message_init (HdMessage *self)
   self->attachment_parts = g_ptr_array_new_with_free_func (g_object_unref);
   self->warnings = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->warnings, NULL);
+  self->charsets = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (self->charsets, NULL);
 }
 
 /* Public API ------------------------------------------------------------- */
@@ -271,6 +276,7 @@ HdMessage *
 hd_message_new_from_file (const char *path,
                           GError    **error)
 {
+  struct stat info = { 0 };
   int fd;
   int saved_errno;
 
@@ -279,7 +285,9 @@ hd_message_new_from_file (const char *path,
 
   hd_message_ensure_gmime ();
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  /* Non-blocking, so that opening a FIFO does not wait for a writer; the
+   * flag is cleared again for the reads. */
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
   saved_errno = errno;
   if (fd < 0)
     {
@@ -289,6 +297,18 @@ hd_message_new_from_file (const char *path,
                    _("Could not open “%s”: %s"), display, g_strerror (saved_errno));
       return NULL;
     }
+  if (fstat (fd, &info) != 0 || !S_ISREG (info.st_mode))
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      close (fd);
+      g_set_error (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_NOT_A_FILE,
+                   S_ISDIR (info.st_mode) ? _("“%s” is a folder, not a message file")
+                                          : _("“%s” is not a regular file"),
+                   display);
+      return NULL;
+    }
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
 
   return hd_message_parse_stream (g_mime_stream_fs_new (fd), NULL, NULL, error);
 }
@@ -515,6 +535,21 @@ hd_message_get_sender_address (HdMessage *self)
 }
 
 /**
+ * hd_message_get_sender_source:
+ * @self: a #HdMessage
+ *
+ * Returns: (nullable): the header hd_message_get_sender_address() came
+ *   from: "From", "Reply-To", "Sender" or "Return-Path" (header names, not
+ *   translated); %NULL when there is no sender address
+ */
+const char *
+hd_message_get_sender_source (HdMessage *self)
+{
+  g_return_val_if_fail (HD_IS_MESSAGE (self), NULL);
+  return self->sender_source;
+}
+
+/**
  * hd_message_get_subject:
  * @self: a #HdMessage
  *
@@ -647,6 +682,19 @@ hd_message_get_x_auto_response_suppress (HdMessage *self)
 {
   g_return_val_if_fail (HD_IS_MESSAGE (self), NULL);
   return self->x_auto_response_suppress;
+}
+
+/**
+ * hd_message_get_x_autoreply:
+ * @self: a #HdMessage
+ *
+ * Returns: (nullable): the X-Autoreply header, %NULL when absent
+ */
+const char *
+hd_message_get_x_autoreply (HdMessage *self)
+{
+  g_return_val_if_fail (HD_IS_MESSAGE (self), NULL);
+  return self->x_autoreply;
 }
 
 /**
