@@ -29,7 +29,7 @@ typedef enum {
  * GB2312 comes before Big5 because Big5 text never passes as GB2312 (its
  * second bytes go down to 0x40), while GB2312 text often passes as Big5. */
 static const char * const legacy_charsets[] = {
-  "CP932", "EUC-JP-MS", "CP949", "GB2312", "BIG5-HKSCS", "GB18030",
+  "CP50220", "CP932", "EUC-JP-MS", "CP949", "GB2312", "BIG5-HKSCS", "GB18030",
   "KOI8-R", "WINDOWS-1251", "WINDOWS-1252", NULL
 };
 
@@ -277,6 +277,12 @@ convert_strict (const char *data,
   if (charset == NULL)
     return g_utf8_validate_len (data, length, NULL) ? g_strndup (data, length) : NULL;
 
+  /* ISO-2022-JP is 7-bit: 8-bit bytes under its label are another charset. */
+  if (g_ascii_strcasecmp (charset, "CP50220") == 0)
+    for (gsize i = 0; i < length; i++)
+      if ((guint8) data[i] >= 0x80)
+        return NULL;
+
   result = convert_lossy (data, length, charset, &n_bad);
   if (result != NULL && n_bad > 0)
     g_clear_pointer (&result, g_free);
@@ -349,7 +355,7 @@ is_plausible (const char *text,
     case FAMILY_JAPANESE:
       return kana * 10 >= non_ascii && half_kana * 5 <= non_ascii && glued * 3 <= non_ascii;
     case FAMILY_KOREAN:
-      return hangul * 10 >= non_ascii * 8 && glued * 3 <= non_ascii;
+      return hangul * 10 >= non_ascii * 9 && glued * 3 <= non_ascii;
     case FAMILY_CHINESE:
       return (han + kana) * 10 >= non_ascii * 6 && half_kana == 0 && glued * 3 <= non_ascii;
     case FAMILY_CYRILLIC:
@@ -394,6 +400,7 @@ finish (char *converted)
  * @length: length of @data
  * @charset: (nullable): the declared charset label, if any
  * @hints: (nullable): charsets that other parts of the same mail declare
+ * @guessed: (out) (optional): the charset guessed, or %NULL
  * @note: (out) (optional) (transfer full): what was guessed or replaced, as a
  *   translated sentence, or %NULL when the text converted as declared
  *
@@ -412,6 +419,7 @@ hd_message_decode_text (const char         *data,
                         gsize               length,
                         const char         *charset,
                         const char * const *hints,
+                        const char        **guessed,
                         char              **note)
 {
   const char *declared = iconv_name_for (charset);
@@ -422,6 +430,8 @@ hd_message_decode_text (const char         *data,
 
   if (note != NULL)
     *note = NULL;
+  if (guessed != NULL)
+    *guessed = NULL;
   if (data == NULL || length == 0)
     return g_strdup ("");
   if (!has_8bit (data, length))
@@ -470,6 +480,8 @@ hd_message_decode_text (const char         *data,
             *note = g_strdup_printf (_("Text declared as %s was read as %s"), charset, candidate);
           else if (note != NULL)
             *note = g_strdup_printf (_("Text without a charset was read as %s"), candidate);
+          if (guessed != NULL)
+            *guessed = candidate;
           return finish (converted);
         }
       g_clear_pointer (&converted, g_free);
@@ -505,7 +517,7 @@ hd_message_text_to_utf8 (const char *data,
                          gsize       length,
                          const char *charset)
 {
-  return hd_message_decode_text (data, length, charset, NULL, NULL);
+  return hd_message_decode_text (data, length, charset, NULL, NULL, NULL);
 }
 
 /**
@@ -527,11 +539,15 @@ hd_message_decode_text_noting (HdMessage  *self,
                                const char *charset)
 {
   g_autofree char *note = NULL;
+  const char *guessed = NULL;
   char *text;
 
   text = hd_message_decode_text (data, length, charset,
-                                 (const char * const *) self->charsets->pdata, &note);
+                                 (const char * const *) self->charsets->pdata, &guessed, &note);
   if (note != NULL)
     hd_message_add_warning (self, note);
+  /* What one part turned out to be is the best guess for the next one. */
+  if (guessed != NULL)
+    hd_message_add_charset (self, guessed);
   return text;
 }

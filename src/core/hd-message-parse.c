@@ -229,9 +229,16 @@ synthetic_message_id (GMimeStream *stream)
                           g_checksum_get_string (checksum));
 }
 
-static void
-add_charset (HdMessage  *self,
-             const char *charset)
+/**
+ * hd_message_add_charset:
+ * @self: a #HdMessage being parsed
+ * @charset: a charset label the mail declares or turned out to use
+ *
+ * Adds @charset to the hints for guessing, once.
+ */
+void
+hd_message_add_charset (HdMessage  *self,
+                        const char *charset)
 {
   if (charset == NULL || *charset == '\0' || self->charsets->len > 16)
     return;
@@ -258,7 +265,7 @@ collect_part_charsets (HdMessage   *self,
                                depth + 1, parts);
     }
   else
-    add_charset (self, g_mime_object_get_content_type_parameter (object, "charset"));
+    hd_message_add_charset (self, g_mime_object_get_content_type_parameter (object, "charset"));
 }
 
 /* Collects the charsets the mail declares anywhere (encoded words, parts),
@@ -285,7 +292,7 @@ collect_charsets (HdMessage *self)
 
               if (strchr (charset, '*') != NULL)
                 *strchr (charset, '*') = '\0';
-              add_charset (self, charset);
+              hd_message_add_charset (self, charset);
             }
         }
     }
@@ -659,9 +666,11 @@ hd_message_parse_stream (GMimeStream *stream,
       return NULL;
     }
 
+  /* The body first: a charset it turns out to use is the best guess for
+   * 8-bit headers. */
   collect_charsets (self);
-  extract_fields (self);
   hd_message_extract_content (self);
+  extract_fields (self);
 
   return g_steal_pointer (&self);
 }

@@ -84,6 +84,8 @@ void         hd_message_add_warning (HdMessage  *self,
 GPtrArray   *hd_message_address_array_new (void);
 
 /* hd-message-parse.c */
+void         hd_message_add_charset (HdMessage  *self,
+                                     const char *charset);
 void         hd_message_ensure_gmime (void);
 HdMessage   *hd_message_parse_stream (GMimeStream *stream,
                                       GBytes      *bytes,
@@ -123,6 +125,7 @@ char        *hd_message_decode_text (const char         *data,
                                      gsize               length,
                                      const char         *charset,
                                      const char * const *hints,
+                                     const char        **guessed,
                                      char              **note);
 char        *hd_message_decode_text_noting (HdMessage  *self,
                                             const char *data,
