@@ -23,8 +23,8 @@ from hdtest import FIXTURES, CtlTestCase, sample_account  # noqa: E402
 # (fixture, field): why we differ from Python on purpose.
 ALLOWED = {
     ("from-unparseable.eml", "from"):
-        "Python gives up on `\"我\" <>` (no address); we keep the name and take the "
-        "sender from Reply-To",
+        "Python keeps the 8-bit name as surrogate escapes and takes \"<>\" as the address; "
+        "we read the name as UTF-8, leave the address empty and take the sender from Reply-To",
     ("banner-first-line.eml", "from"):
         "Python reads the pasted banner line as the end of the headers and finds no From; "
         "we skip the banner (issue 11 class 9)",
@@ -57,14 +57,14 @@ ALLOWED = {
     ("charset-latin1-is-cp1252.eml", "text"):
         "0x80 and 0x96 under an ISO-8859-1 label are € and – of windows-1252, as browsers read it",
     ("boundary-never-appears.eml", "text"):
-        "Python shows the undecoded quoted-printable preamble; we read the body as one "
-        "quoted-printable text part (issue 11 class 8)",
+        "Python finds no body in a multipart whose boundary never appears; we read the "
+        "body as one quoted-printable text part (issue 11 class 8)",
     ("uuencode-in-text.eml", "text"):
         "we take the uuencoded block out of the text as an attachment (class 10)",
     ("wrong-charset.eml", "text"):
         "the label lies (UTF-8 bytes under another label): we read UTF-8",
     ("unknown-charset.eml", "text"):
-        "an unknown charset label: Python keeps the bytes as surrogate escapes, we guess",
+        "an unknown charset label: Python gives no text, we guess from the bytes",
     ("headers-8bit-latin1.eml", "from"):
         "8-bit latin-1 in the header: Python substitutes, we read windows-1252",
     ("headers-8bit-latin1.eml", "subject"):
@@ -76,7 +76,8 @@ ALLOWED = {
     ("format-flowed.eml", "text"):
         "we join format=flowed lines (RFC 3676); Python keeps the soft breaks",
     ("subject-broken-encoded-word.eml", "subject"):
-        "a broken encoded word: both keep it, but Python keeps the white space before it",
+        "Python decodes the invalid B word as if it were text and glues it to the word "
+        "before; we keep a word that is not valid base64 as written",
     ("alternative-empty-plain.eml", "text"):
         "Python shows the empty text/plain alternative; we pass over it to the HTML one "
         "(issue 11 class 4)",
