@@ -111,6 +111,11 @@ char        *hd_message_decode_header (HdMessage  *self,
 char        *hd_message_prepare_address_header (HdMessage  *self,
                                                 const char *raw);
 
+/* hd-message-repair.c */
+void         hd_message_repair_tree (HdMessage   *self,
+                                     GMimeObject *object,
+                                     guint        depth);
+
 /* hd-message-uu.c */
 GBytes      *hd_message_uudecode (const char *data,
                                   gsize       length);
