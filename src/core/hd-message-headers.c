@@ -345,7 +345,11 @@ hd_message_prepare_headers (HdMessage    *self,
     }
   if (pending != NULL)
     {
+      /* A line that is not a header ends the headers; GMime refuses some
+       * such messages (a header cut off before its colon), so the block is
+       * handed over with the blank line it lacks. */
       body_start = pending_offset;
+      pass.changed = TRUE;
       g_string_free (g_steal_pointer (&pending), TRUE);
     }
   flush_field (&pass);
