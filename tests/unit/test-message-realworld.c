@@ -277,6 +277,17 @@ test_body_without_blank_line (void)
   g_assert_cmpstr (hd_message_get_subject (message), ==, "x");
 }
 
+static void
+test_header_cut_off (void)
+{
+  /* A mail cut off in its last header, before the colon. */
+  const char *mail = "From: a@example.com\nSubject: cut\nMessage-ID: <c@example.com>\nContent-Ty";
+  g_autoptr(HdMessage) message = parse_bytes (mail, strlen (mail));
+
+  g_assert_cmpstr (hd_message_get_subject (message), ==, "cut");
+  g_assert_cmpstr (hd_message_get_from (message)->address, ==, "a@example.com");
+}
+
 /* 10. uuencode ------------------------------------------------------------- */
 
 #define UU_TEXT "Hello from a uuencoded file.\n"
@@ -468,6 +479,7 @@ main (int    argc,
   g_test_add_func ("/message/real/boundary-never-appears", test_boundary_never_appears);
   g_test_add_func ("/message/real/banner-first-line", test_banner_first_line);
   g_test_add_func ("/message/real/body-without-blank-line", test_body_without_blank_line);
+  g_test_add_func ("/message/real/header-cut-off", test_header_cut_off);
   g_test_add_func ("/message/real/x-uuencode-without-begin", test_x_uuencode_without_begin);
   g_test_add_func ("/message/real/uuencode-in-text", test_uuencode_in_text);
   g_test_add_data_func ("/message/real/auto/x-autoreply", "x-autoreply.eml",
