@@ -495,8 +495,10 @@ hd_message_decode_text (const char         *data,
     converted = convert_lossy (data, length, "WINDOWS-1252", &n_bad);
   if (note != NULL && n_bad > 0)
     *note = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "%u byte of text in %s did not convert and was replaced",
-                                          "%u bytes of text in %s did not convert and were replaced",
+                                          "%u byte of text in %s did not convert and was "
+                                          "replaced",
+                                          "%u bytes of text in %s did not convert and were "
+                                          "replaced",
                                           n_bad),
                              n_bad, charset != NULL && *charset != '\0' ? charset : "windows-1252");
   return finish (converted);

@@ -106,8 +106,8 @@ flush_field (Pass *pass)
           g_byte_array_append (pass->block, (guint8 *) tail_start, strlen (tail_start));
         }
       g_byte_array_append (pass->block, (guint8 *) "\n", 1);
-      hd_message_add_warning (pass->self,
-                              _("A References header was too long; only its first and last ids were kept"));
+      hd_message_add_warning (pass->self, _("A References header was too long; only its first "
+                                            "and last ids were kept"));
       pass->changed = TRUE;
     }
   else
@@ -140,10 +140,11 @@ add_to_field (Pass       *pass,
     g_string_append_len (pass->head, data, MIN (length, FIELD_MAX + 1 - pass->head->len));
   if (pass->field_length > FIELD_MAX)
     {
+      gsize skip = length > REFERENCES_TAIL ? length - REFERENCES_TAIL : 0;
+
       if (length >= REFERENCES_TAIL)
         g_string_assign (pass->tail, "");
-      g_string_append_len (pass->tail, data + (length > REFERENCES_TAIL ? length - REFERENCES_TAIL : 0),
-                           MIN (length, REFERENCES_TAIL));
+      g_string_append_len (pass->tail, data + skip, length - skip);
       if (pass->tail->len > 2 * REFERENCES_TAIL)
         g_string_erase (pass->tail, 0, pass->tail->len - REFERENCES_TAIL);
     }
@@ -372,7 +373,8 @@ hd_message_prepare_headers (HdMessage    *self,
   if (banner_lines > 0)
     hd_message_add_warning (self, _("Lines before the first header were skipped"));
   if (pass.dropped_fields)
-    hd_message_add_warning (self, _("The message has too many header fields; the rest were dropped"));
+    hd_message_add_warning (self,
+                            _("The message has too many header fields; the rest were dropped"));
 
   if (!pass.changed)
     {

@@ -552,7 +552,8 @@ collect_attachments (HdMessage   *self,
     return;
   if (++self->parts_seen > HD_MESSAGE_PARTS_MAX)
     {
-      hd_message_add_warning (self, _("The message has too many MIME parts; the rest were skipped"));
+      hd_message_add_warning (self,
+                              _("The message has too many MIME parts; the rest were skipped"));
       return;
     }
 

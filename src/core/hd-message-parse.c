@@ -541,7 +541,8 @@ extract_references (HdMessage  *self,
       g_ptr_array_remove_range (list, HD_MESSAGE_REFERENCES_HEAD,
                                 list->len - HD_MESSAGE_REFERENCES_HEAD
                                 - HD_MESSAGE_REFERENCES_TAIL);
-      hd_message_add_warning (self, _("References names very many messages; only the first and the last ones were kept"));
+      hd_message_add_warning (self, _("References names very many messages; only the first "
+                                      "and the last ones were kept"));
     }
 
   g_ptr_array_add (list, NULL);

@@ -138,7 +138,8 @@ test_from_unparseable (void)
 static void
 test_from_salvaged (void)
 {
-  const char *mail = "From: Broken <broken@example.com\nSubject: x\nMessage-ID: <s@example.com>\n\nx\n";
+  const char *mail = "From: Broken <broken@example.com\nSubject: x\n"
+                     "Message-ID: <s@example.com>\n\nx\n";
   g_autoptr(HdMessage) message = parse_bytes (mail, strlen (mail));
 
   g_assert_cmpstr (hd_message_get_from (message)->address, ==, "broken@example.com");
@@ -340,7 +341,8 @@ test_auto_reply_headers (gconstpointer data)
 static void
 test_limit_subject (void)
 {
-  g_autoptr(GString) mail = g_string_new ("From: a@example.com\nMessage-ID: <l@example.com>\nSubject: ");
+  g_autoptr(GString) mail = g_string_new ("From: a@example.com\nMessage-ID: <l@example.com>\n"
+                                          "Subject: ");
   g_autoptr(HdMessage) message = NULL;
 
   for (guint i = 0; i < 20000; i++)
@@ -357,7 +359,8 @@ test_limit_subject (void)
 static void
 test_limit_header (void)
 {
-  g_autoptr(GString) mail = g_string_new ("From: a@example.com\nMessage-ID: <h@example.com>\nX-Junk: ");
+  g_autoptr(GString) mail = g_string_new ("From: a@example.com\nMessage-ID: <h@example.com>\n"
+                                          "X-Junk: ");
   g_autoptr(HdMessage) message = NULL;
 
   for (guint i = 0; i < 200000; i++)
@@ -420,7 +423,8 @@ test_limit_mime_parts (void)
   g_autoptr(HdMessage) message = NULL;
 
   for (guint i = 0; i < 1500; i++)
-    g_string_append_printf (mail, "--b\nContent-Type: application/octet-stream; name=\"f%u.bin\"\n\nx\n", i);
+    g_string_append_printf (mail, "--b\nContent-Type: application/octet-stream; "
+                                  "name=\"f%u.bin\"\n\nx\n", i);
   g_string_append (mail, "--b--\n");
   message = parse_bytes (mail->str, mail->len);
 
