@@ -212,12 +212,14 @@ iso2022jp_to_cp932 (const guint8 *data,
 /* Conversion -------------------------------------------------------------- */
 
 /* Converts with iconv; a byte that does not convert becomes U+FFFD and
- * counts in @n_bad. Returns NULL when iconv does not know @charset. */
+ * counts in @n_bad, or with @strict ends the conversion. Returns NULL when
+ * iconv does not know @charset. */
 static char *
-convert_lossy (const char *data,
-               gsize       length,
-               const char *charset,
-               guint      *n_bad)
+convert_with (const char *data,
+              gsize       length,
+              const char *charset,
+              gboolean    strict,
+              guint      *n_bad)
 {
   g_autoptr(GByteArray) transcoded = NULL;
   GIConv cd;
@@ -254,8 +256,10 @@ convert_lossy (const char *data,
         continue;
 
       /* EILSEQ or EINVAL: one byte that fits nothing. */
-      g_string_append (out, "\xEF\xBF\xBD");
       (*n_bad)++;
+      if (strict)
+        break;
+      g_string_append (out, "\xEF\xBF\xBD");
       in++;
       in_left--;
       g_iconv (cd, NULL, NULL, NULL, NULL);
@@ -283,7 +287,7 @@ convert_strict (const char *data,
       if ((guint8) data[i] >= 0x80)
         return NULL;
 
-  result = convert_lossy (data, length, charset, &n_bad);
+  result = convert_with (data, length, charset, TRUE, &n_bad);
   if (result != NULL && n_bad > 0)
     g_clear_pointer (&result, g_free);
   return result;
@@ -488,11 +492,11 @@ hd_message_decode_text (const char         *data,
     }
 
   /* Nothing fits every byte: keep what converts. */
-  converted = convert_lossy (data, length, superset != NULL ? superset
-                                           : declared != NULL ? declared : "WINDOWS-1252",
-                             &n_bad);
+  converted = convert_with (data, length, superset != NULL ? superset
+                                          : declared != NULL ? declared : "WINDOWS-1252",
+                            FALSE, &n_bad);
   if (converted == NULL)
-    converted = convert_lossy (data, length, "WINDOWS-1252", &n_bad);
+    converted = convert_with (data, length, "WINDOWS-1252", FALSE, &n_bad);
   if (note != NULL && n_bad > 0)
     *note = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                           "%u byte of text in %s did not convert and was "
