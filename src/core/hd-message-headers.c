@@ -29,6 +29,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeStream, g_object_unref)
 /* The header block as a whole. */
 #define BLOCK_MAX (1024 * 1024)
 #define FIELDS_MAX 1000
+#define ESSENTIAL_EXTRA_MAX 100
 /* Lines before the first header that are skipped as a pasted banner. */
 #define BANNER_LINES_MAX 3
 
@@ -40,6 +41,7 @@ typedef struct
   GString    *tail;        /* its last bytes, when it is longer */
   guint64     field_length;
   guint       fields;
+  guint       essential_kept;  /* essential fields kept beyond the caps */
   gboolean    changed;
   gboolean    dropped_fields;
 } Pass;
@@ -76,6 +78,25 @@ field_is (const GString *field,
          && (field->str[n] == ':' || field->str[n] == ' ' || field->str[n] == '\t');
 }
 
+/* The fields that a ticket is made of; they survive the caps on the number
+ * of fields and the size of the block, so that junk before them cannot hide
+ * who sent the mail. */
+static gboolean
+is_essential (const GString *field)
+{
+  static const char * const names[] = {
+    "From", "To", "Cc", "Reply-To", "Sender", "Return-Path", "Subject", "Date",
+    "Message-ID", "In-Reply-To", "References", "MIME-Version", "Content-Type",
+    "Content-Transfer-Encoding", "Content-Disposition", "Auto-Submitted", "Precedence",
+    "List-Id", "X-Auto-Response-Suppress", "X-Autoreply", NULL
+  };
+
+  for (guint i = 0; names[i] != NULL; i++)
+    if (field_is (field, names[i]))
+      return TRUE;
+  return FALSE;
+}
+
 /* Appends the finished field to the block, cut to its budget. */
 static void
 flush_field (Pass *pass)
@@ -83,7 +104,9 @@ flush_field (Pass *pass)
   if (pass->head->len == 0)
     return;
 
-  if (pass->fields >= FIELDS_MAX || pass->block->len + MIN (pass->head->len, FIELD_MAX) > BLOCK_MAX)
+  if ((pass->fields >= FIELDS_MAX
+       || pass->block->len + MIN (pass->head->len, FIELD_MAX) > BLOCK_MAX)
+      && !(is_essential (pass->head) && pass->essential_kept++ < ESSENTIAL_EXTRA_MAX))
     {
       pass->dropped_fields = TRUE;
       pass->changed = TRUE;
@@ -250,7 +273,7 @@ hd_message_prepare_headers (HdMessage    *self,
                             GError      **error)
 {
   g_autofree LineReader *reader = g_new0 (LineReader, 1);
-  Pass pass = { self, NULL, NULL, NULL, 0, 0, FALSE, FALSE };
+  Pass pass = { self, NULL, NULL, NULL, 0, 0, 0, FALSE, FALSE };
   gint64 start = -1;
   gint64 body_start = -1;
   guint banner_lines = 0;

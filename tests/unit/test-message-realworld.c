@@ -374,6 +374,25 @@ test_limit_header (void)
 }
 
 static void
+test_limit_header_count (void)
+{
+  g_autoptr(GString) mail = g_string_new ("From: a@example.com\nMessage-ID: <n@example.com>\n");
+  g_autoptr(HdMessage) message = NULL;
+
+  for (guint i = 0; i < 3000; i++)
+    g_string_append_printf (mail, "X-Junk-%u: junk\n", i);
+  /* Junk before them does not hide the fields a ticket is made of. */
+  g_string_append (mail, "Subject: after the junk\nReply-To: r@example.com\n\nbody\n");
+  message = parse_bytes (mail->str, mail->len);
+
+  g_assert_cmpstr (hd_message_get_subject (message), ==, "after the junk");
+  g_assert_cmpstr (address_at (hd_message_get_reply_to (message), 0)->address, ==,
+                   "r@example.com");
+  g_assert_true (has_warning (message, "too many header fields"));
+  g_assert_cmpstr (hd_message_get_body_text (message), ==, "body\n");
+}
+
+static void
 test_limit_references (void)
 {
   g_autoptr(GString) mail = g_string_new ("From: a@example.com\nMessage-ID: <r@example.com>\n"
@@ -492,6 +511,7 @@ main (int    argc,
                         test_auto_reply_headers);
   g_test_add_func ("/message/limits/subject", test_limit_subject);
   g_test_add_func ("/message/limits/header", test_limit_header);
+  g_test_add_func ("/message/limits/header-count", test_limit_header_count);
   g_test_add_func ("/message/limits/references", test_limit_references);
   g_test_add_func ("/message/limits/mime-depth", test_limit_mime_depth);
   g_test_add_func ("/message/limits/mime-parts", test_limit_mime_parts);
