@@ -179,6 +179,11 @@ hd_message_extract_uuencoded (const char *text,
         {
           g_ptr_array_add (files, file_part (filename, data));
           i = end;
+          /* Where the block stood in a paragraph of its own, one empty line
+           * is enough. */
+          if (lines[i + 1] != NULL && lines[i + 1][0] == '\0'
+              && (out->len == 0 || g_str_has_suffix (out->str, "\n\n")))
+            i++;
           continue;
         }
 
