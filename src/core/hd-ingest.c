@@ -82,14 +82,12 @@ decide (HdIngestAction action,
   return decision;
 }
 
+/* The From address, or when From has none usable, Reply-To, Sender or
+ * Return-Path (hd_message_get_sender_address() knows the order). */
 static const char *
 from_address (HdMessage *message)
 {
-  const HdMessageAddress *from = hd_message_get_from (message);
-
-  if (from == NULL || from->address == NULL || *from->address == '\0')
-    return NULL;
-  return from->address;
+  return hd_message_get_sender_address (message);
 }
 
 /* The enabled account whose account address comes first in To, then Cc. */
@@ -294,6 +292,10 @@ choose_user (HdStore          *store,
     }
   else
     g_string_append (reason, _("; no user, as the mail has no sender address"));
+
+  if (sender != NULL && g_strcmp0 (hd_message_get_sender_source (message), "From") != 0)
+    g_string_append_printf (reason, _(" (the sender address is from %s, as From has none)"),
+                            hd_message_get_sender_source (message));
 }
 
 /**

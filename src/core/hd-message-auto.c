@@ -57,7 +57,8 @@ is_robot_local_part (const char *address)
  *
  * Decides whether the mail was sent by a program, so that it must never be
  * answered automatically (RFC 3834 and the conventions around it):
- * Auto-Submitted other than "no"; Precedence bulk, junk or list; a List-Id;
+ * Auto-Submitted other than "no"; Precedence bulk, junk, list or auto_reply;
+ * X-Autoreply other than "no"; a List-Id;
  * X-Auto-Response-Suppress with AutoReply or All; the null Return-Path
  * `<>`; a sender whose local part is mailer-daemon, postmaster or a no-reply
  * variant.
@@ -86,8 +87,18 @@ hd_message_is_auto_generated (HdMessage *self,
       g_autofree char *token = first_token (self->precedence);
 
       if (strcmp (token, "bulk") == 0 || strcmp (token, "junk") == 0
-          || strcmp (token, "list") == 0)
+          || strcmp (token, "list") == 0 || strcmp (token, "auto_reply") == 0)
         why = g_strdup_printf (_("Precedence is “%s”"), self->precedence);
+    }
+
+  /* X-Autoreply: yes is what many vacation programs send instead of
+   * Auto-Submitted. */
+  if (why == NULL && self->x_autoreply != NULL && *self->x_autoreply != '\0')
+    {
+      g_autofree char *token = first_token (self->x_autoreply);
+
+      if (strcmp (token, "no") != 0)
+        why = g_strdup_printf (_("X-Autoreply is “%s”"), self->x_autoreply);
     }
 
   if (why == NULL && self->list_id != NULL)

@@ -16,13 +16,11 @@
  * raw message is kept with the step, so nothing is lost). */
 #define BODY_LIMIT (4 * 1024 * 1024)
 
-/* GMime refuses deeper nesting itself; this only guards our own recursion. */
-#define MAX_DEPTH 64
+/* MIME nesting deeper than this, and parts beyond the cap, are not walked. */
+#define MAX_DEPTH HD_MESSAGE_DEPTH_MAX
 
 /* GMime 3.2 ships no g_autoptr support; these are the types we clean up. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeStream, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeParser, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeObject, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeFilter, g_object_unref)
 
 /* MIME types and dispositions -------------------------------------------- */
@@ -120,9 +118,24 @@ hd_message_open_decoded_stream (GMimePart *part)
   g_mime_stream_reset (copy);
 
   encoding = g_mime_data_wrapper_get_encoding (content);
+  if (encoding == GMIME_CONTENT_ENCODING_UUENCODE)
+    {
+      /* GMime's decoder yields nothing without a "begin" line, which some
+       * mailers leave out; ours reads both. */
+      g_autoptr(GByteArray) raw = g_byte_array_new ();
+      g_autoptr(GBytes) decoded = NULL;
+      char buffer[HD_MESSAGE_CHUNK_SIZE];
+      ssize_t n;
+
+      while ((n = hd_message_stream_read (copy, buffer, sizeof buffer)) > 0)
+        g_byte_array_append (raw, (guint8 *) buffer, n);
+      g_object_unref (copy);
+      decoded = hd_message_uudecode ((const char *) raw->data, raw->len);
+      return g_mime_stream_mem_new_with_buffer (g_bytes_get_data (decoded, NULL),
+                                                g_bytes_get_size (decoded));
+    }
   if (encoding == GMIME_CONTENT_ENCODING_BASE64
-      || encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
-      || encoding == GMIME_CONTENT_ENCODING_UUENCODE)
+      || encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
     {
       GMimeStream *filtered = g_mime_stream_filter_new (copy);
       g_autoptr(GMimeFilter) decoder = g_mime_filter_basic_new (encoding, FALSE);
@@ -170,9 +183,11 @@ read_decoded (GMimePart *part,
 
 typedef struct
 {
-  GString  *text;
-  gboolean  from_html;
-  gboolean  truncated;
+  HdMessage *self;
+  GString   *text;
+  gboolean   from_html;
+  gboolean   truncated;
+  GPtrArray *uu_files;  /* HdUuFile found in plain text */
 } BodyState;
 
 static void
@@ -203,7 +218,9 @@ append_body (BodyState  *body,
 }
 
 static char *
-part_text (GMimePart *part,
+part_text (HdMessage *self,
+           GMimePart *part,
+           GPtrArray *uu_files,
            gboolean  *truncated)
 {
   g_autoptr(GByteArray) data = read_decoded (part, BODY_LIMIT, truncated);
@@ -216,9 +233,17 @@ part_text (GMimePart *part,
   if (html && charset == NULL)
     charset = sniffed = hd_message_sniff_html_charset ((const char *) data->data, data->len);
 
-  utf8 = hd_message_text_to_utf8 ((const char *) data->data, data->len, charset);
+  utf8 = hd_message_decode_text_noting (self, (const char *) data->data, data->len, charset);
   if (html)
     return hd_message_html_to_text (utf8, -1);
+
+  if (strstr (utf8, "begin ") != NULL)
+    {
+      char *rest = hd_message_extract_uuencoded (utf8, uu_files);
+
+      g_free (utf8);
+      utf8 = rest;
+    }
 
   format = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "format");
   if (format != NULL && g_ascii_strcasecmp (format, "flowed") == 0)
@@ -253,13 +278,72 @@ contains_type (GMimeObject *object,
   return is_body_part (object) && is_type (object, "text", subtype);
 }
 
-/* Picks the alternative the ticket shows: plain text when there is one, as
- * it is what the sender wrote for text readers; else the last (richest)
- * alternative that holds HTML. */
-static GMimeObject *
-choose_alternative (GMimeMultipart *multipart,
-                    guint           depth)
+/* Reads the body of a multipart whose boundary never appears as a single
+ * text part, with the transfer encoding and charset the multipart declares. */
+static void
+collect_unsplit_body (BodyState   *body,
+                      GMimeObject *object,
+                      const char  *raw)
 {
+  const char *cte = g_mime_object_get_header (object, "Content-Transfer-Encoding");
+  const char *charset = g_mime_object_get_content_type_parameter (object, "charset");
+  GMimeContentEncoding encoding = cte != NULL ? g_mime_content_encoding_from_string (cte)
+                                              : GMIME_CONTENT_ENCODING_DEFAULT;
+  g_autofree char *decoded = NULL;
+  g_autofree char *text = NULL;
+  gsize length;
+
+  if (raw == NULL || *raw == '\0')
+    return;
+  length = strlen (raw);
+  if (encoding == GMIME_CONTENT_ENCODING_BASE64
+      || encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+    {
+      GMimeEncoding state;
+
+      g_mime_encoding_init_decode (&state, encoding);
+      decoded = g_malloc (g_mime_encoding_outlen (&state, length) + 1);
+      length = g_mime_encoding_flush (&state, raw, length, decoded);
+      decoded[length] = '\0';
+      raw = decoded;
+    }
+
+  text = hd_message_decode_text_noting (body->self, raw, length, charset);
+  if (g_strstr_len (text, MIN (strlen (text), 2048), "<html") != NULL
+      || g_strstr_len (text, MIN (strlen (text), 2048), "<HTML") != NULL)
+    {
+      char *plain = hd_message_html_to_text (text, -1);
+
+      g_free (text);
+      text = plain;
+      body->from_html = TRUE;
+    }
+  append_body (body, text);
+}
+
+static void collect_body (BodyState   *body,
+                          GMimeObject *object,
+                          guint        depth);
+
+static gboolean
+has_text (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return TRUE;
+  return FALSE;
+}
+
+/* Shows the alternative the ticket should: plain text when there is some,
+ * as it is what the sender wrote for text readers; else the last (richest)
+ * alternative that holds HTML. An alternative that comes out empty (an empty
+ * text/plain beside a full text/html) is passed over. */
+static void
+collect_alternative (BodyState      *body,
+                     GMimeMultipart *multipart,
+                     guint           depth)
+{
+  g_autoptr(GPtrArray) candidates = g_ptr_array_new ();
   int n = g_mime_multipart_get_count (multipart);
 
   for (int i = 0; i < n; i++)
@@ -267,24 +351,41 @@ choose_alternative (GMimeMultipart *multipart,
       GMimeObject *child = g_mime_multipart_get_part (multipart, i);
 
       if (is_body_part (child) && is_type (child, "text", "plain"))
-        return child;
+        g_ptr_array_add (candidates, child);
     }
   for (int i = 0; i < n; i++)
     {
       GMimeObject *child = g_mime_multipart_get_part (multipart, i);
 
       if (GMIME_IS_MULTIPART (child) && contains_type (child, "plain", depth + 1))
-        return child;
+        g_ptr_array_add (candidates, child);
     }
   for (int i = n - 1; i >= 0; i--)
     {
       GMimeObject *child = g_mime_multipart_get_part (multipart, i);
 
-      if (contains_type (child, "html", depth + 1))
-        return child;
+      if (contains_type (child, "html", depth + 1)
+          && !g_ptr_array_find (candidates, child, NULL))
+        g_ptr_array_add (candidates, child);
     }
 
-  return NULL;
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      BodyState tried = { body->self, g_string_new (NULL), FALSE, FALSE, body->uu_files };
+
+      collect_body (&tried, candidates->pdata[i], depth + 1);
+      if (has_text (tried.text->str) || i + 1 == candidates->len)
+        {
+          if (tried.from_html)
+            body->from_html = TRUE;
+          if (tried.truncated)
+            body->truncated = TRUE;
+          append_body (body, tried.text->str);
+          g_string_free (tried.text, TRUE);
+          return;
+        }
+      g_string_free (tried.text, TRUE);
+    }
 }
 
 static GMimeObject *
@@ -319,7 +420,11 @@ collect_body (BodyState   *body,
               guint        depth)
 {
   if (depth > MAX_DEPTH)
-    return;
+    {
+      hd_message_add_warning (body->self,
+                              _("MIME parts are nested too deeply; the deepest were skipped"));
+      return;
+    }
 
   if (GMIME_IS_MULTIPART (object))
     {
@@ -328,31 +433,13 @@ collect_body (BodyState   *body,
 
       if (n == 0)
         {
-          /* Boundaries that never matched leave the whole body in the
-           * prologue; showing it raw beats showing nothing. */
-          const char *prologue = g_mime_multipart_get_prologue (multipart);
-          const char *epilogue = g_mime_multipart_get_epilogue (multipart);
-
-          if (prologue != NULL)
-            {
-              g_autofree char *text = hd_message_text_to_utf8 (prologue, strlen (prologue), NULL);
-
-              append_body (body, text);
-            }
-          if (epilogue != NULL)
-            {
-              g_autofree char *text = hd_message_text_to_utf8 (epilogue, strlen (epilogue), NULL);
-
-              append_body (body, text);
-            }
+          /* A boundary that never appears leaves the whole body in the
+           * prologue: it is read as one text part. */
+          collect_unsplit_body (body, object, g_mime_multipart_get_prologue (multipart));
+          collect_unsplit_body (body, object, g_mime_multipart_get_epilogue (multipart));
         }
       else if (is_type (object, "multipart", "alternative"))
-        {
-          GMimeObject *chosen = choose_alternative (multipart, depth);
-
-          if (chosen != NULL)
-            collect_body (body, chosen, depth + 1);
-        }
+        collect_alternative (body, multipart, depth);
       else if (is_type (object, "multipart", "related"))
         {
           GMimeObject *root = related_root (multipart);
@@ -369,7 +456,8 @@ collect_body (BodyState   *body,
   else if (is_body_part (object))
     {
       gboolean truncated = FALSE;
-      g_autofree char *text = part_text (GMIME_PART (object), &truncated);
+      g_autofree char *text = part_text (body->self, GMIME_PART (object), body->uu_files,
+                                         &truncated);
 
       if (is_type (object, "text", "html"))
         body->from_html = TRUE;
@@ -462,6 +550,12 @@ collect_attachments (HdMessage   *self,
 {
   if (depth > MAX_DEPTH)
     return;
+  if (++self->parts_seen > HD_MESSAGE_PARTS_MAX)
+    {
+      hd_message_add_warning (self,
+                              _("The message has too many MIME parts; the rest were skipped"));
+      return;
+    }
 
   if (GMIME_IS_MULTIPART (object))
     {
@@ -483,128 +577,6 @@ collect_attachments (HdMessage   *self,
     add_attachment (self, object, in_related);
 }
 
-/* Repairing broken multiparts -------------------------------------------- */
-
-static gboolean
-is_boundary_text (const char *text,
-                  gsize       length)
-{
-  if (length == 0 || length > 200)
-    return FALSE;
-
-  /* RFC 2046 bchars; anything else would not survive quoting either. */
-  for (gsize i = 0; i < length; i++)
-    if (!g_ascii_isalnum (text[i]) && strchr ("'()+_,-./:=? ", text[i]) == NULL)
-      return FALSE;
-
-  return TRUE;
-}
-
-/* Finds the boundary that a multipart's body really uses, when it differs
- * from the declared one (or none was declared): a "--x" line that occurs
- * again later (as "--x" or "--x--"), or a lone one followed by a
- * Content- header. */
-static char *
-guess_boundary (const char *body)
-{
-  g_auto(GStrv) lines = g_strsplit (body, "\n", -1);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autofree char *candidate = NULL;
-      gsize length;
-
-      g_strchomp (lines[i]);
-      if (!g_str_has_prefix (lines[i], "--"))
-        continue;
-
-      candidate = g_strdup (lines[i] + 2);
-      length = strlen (candidate);
-      if (length > 2 && g_str_has_suffix (candidate, "--"))
-        candidate[length - 2] = '\0';
-      if (!is_boundary_text (candidate, strlen (candidate)))
-        continue;
-
-      for (guint k = i + 1; lines[k] != NULL; k++)
-        {
-          g_autofree char *start = g_strconcat ("--", candidate, NULL);
-          g_autofree char *end = g_strconcat ("--", candidate, "--", NULL);
-          g_autofree char *line = g_strchomp (g_strdup (lines[k]));
-
-          if (strcmp (line, start) == 0 || strcmp (line, end) == 0)
-            return g_steal_pointer (&candidate);
-        }
-
-      if (lines[i + 1] != NULL && g_ascii_strncasecmp (lines[i + 1], "Content-", 8) == 0)
-        return g_steal_pointer (&candidate);
-    }
-
-  return NULL;
-}
-
-static void
-repair_multipart (HdMessage      *self,
-                  GMimeMultipart *multipart)
-{
-  const char *prologue = g_mime_multipart_get_prologue (multipart);
-  g_autofree char *boundary = NULL;
-  g_autofree char *header = NULL;
-  g_autoptr(GMimeStream) stream = NULL;
-  g_autoptr(GMimeParser) parser = NULL;
-  g_autoptr(GMimeObject) reparsed = NULL;
-  const char *subtype;
-  int n;
-
-  if (prologue == NULL || (boundary = guess_boundary (prologue)) == NULL)
-    return;
-
-  subtype = g_mime_content_type_get_media_subtype (
-    g_mime_object_get_content_type (GMIME_OBJECT (multipart)));
-  header = g_strdup_printf ("Content-Type: multipart/%s; boundary=\"%s\"\n\n",
-                            subtype != NULL ? subtype : "mixed", boundary);
-
-  stream = g_mime_stream_mem_new ();
-  g_mime_stream_write_string (stream, header);
-  g_mime_stream_write_string (stream, prologue);
-  g_mime_stream_reset (stream);
-
-  parser = g_mime_parser_new_with_stream (stream);
-  reparsed = g_mime_parser_construct_part (parser, self->options);
-  if (reparsed == NULL || !GMIME_IS_MULTIPART (reparsed))
-    return;
-
-  n = g_mime_multipart_get_count (GMIME_MULTIPART (reparsed));
-  if (n == 0)
-    return;
-
-  for (int i = 0; i < n; i++)
-    g_mime_multipart_add (multipart, g_mime_multipart_get_part (GMIME_MULTIPART (reparsed), i));
-  g_mime_multipart_set_prologue (multipart, NULL);
-  hd_message_add_warning (self, _("A multipart boundary did not match its declaration; the parts were recovered"));
-}
-
-static void
-repair_tree (HdMessage   *self,
-             GMimeObject *object,
-             guint        depth)
-{
-  GMimeMultipart *multipart;
-  int n;
-
-  if (depth > MAX_DEPTH || !GMIME_IS_MULTIPART (object))
-    return;
-
-  multipart = GMIME_MULTIPART (object);
-  n = g_mime_multipart_get_count (multipart);
-  if (n == 0)
-    {
-      repair_multipart (self, multipart);
-      return;
-    }
-  for (int i = 0; i < n; i++)
-    repair_tree (self, g_mime_multipart_get_part (multipart, i), depth + 1);
-}
-
 /* Content ---------------------------------------------------------------- */
 
 /**
@@ -618,16 +590,20 @@ void
 hd_message_extract_content (HdMessage *self)
 {
   GMimeObject *root = g_mime_message_get_mime_part (self->message);
-  BodyState body = { 0 };
+  BodyState body = { self, NULL, FALSE, FALSE, NULL };
 
   body.text = g_string_new (NULL);
+  body.uu_files = g_ptr_array_new_with_free_func (g_object_unref);
 
   if (root != NULL)
     {
-      repair_tree (self, root, 0);
+      hd_message_repair_tree (self, root, 0);
       collect_body (&body, root, 0);
       collect_attachments (self, root, FALSE, 0);
     }
+  for (guint i = 0; i < body.uu_files->len; i++)
+    add_attachment (self, body.uu_files->pdata[i], FALSE);
+  g_ptr_array_unref (body.uu_files);
 
   self->body_text = g_string_free (body.text, FALSE);
   self->body_is_from_html = body.from_html;

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <gmime/gmime.h>
+#include <string.h>
 
 /* GMime 3.2 ships no g_autoptr support; these are the types we clean up. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeStream, g_object_unref)
@@ -228,33 +229,75 @@ synthetic_message_id (GMimeStream *stream)
                           g_checksum_get_string (checksum));
 }
 
-/* Counts the white space before the first header, which some servers and
- * mbox tools leave behind and which would otherwise hide every header. */
-static gboolean
-find_content_start (GMimeStream *stream,
-                    gint64      *start)
+/**
+ * hd_message_add_charset:
+ * @self: a #HdMessage being parsed
+ * @charset: a charset label the mail declares or turned out to use
+ *
+ * Adds @charset to the hints for guessing, once.
+ */
+void
+hd_message_add_charset (HdMessage  *self,
+                        const char *charset)
 {
-  char buffer[4096];
-  gint64 offset = 0;
-  ssize_t n;
+  if (charset == NULL || *charset == '\0' || self->charsets->len > 16)
+    return;
+  for (guint i = 0; i + 1 < self->charsets->len; i++)
+    if (g_ascii_strcasecmp (self->charsets->pdata[i], charset) == 0)
+      return;
+  g_ptr_array_insert (self->charsets, self->charsets->len - 1, g_strdup (charset));
+}
 
-  g_mime_stream_reset (stream);
-  while ((n = hd_message_stream_read (stream, buffer, sizeof buffer)) > 0)
+static void
+collect_part_charsets (HdMessage   *self,
+                       GMimeObject *object,
+                       guint        depth,
+                       guint       *parts)
+{
+  if (depth > HD_MESSAGE_DEPTH_MAX || ++*parts > HD_MESSAGE_PARTS_MAX)
+    return;
+  if (GMIME_IS_MULTIPART (object))
     {
-      for (ssize_t i = 0; i < n; i++)
+      int n = g_mime_multipart_get_count (GMIME_MULTIPART (object));
+
+      for (int i = 0; i < n; i++)
+        collect_part_charsets (self, g_mime_multipart_get_part (GMIME_MULTIPART (object), i),
+                               depth + 1, parts);
+    }
+  else
+    hd_message_add_charset (self, g_mime_object_get_content_type_parameter (object, "charset"));
+}
+
+/* Collects the charsets the mail declares anywhere (encoded words, parts),
+ * the first candidates when the bytes of a part or header need a guess. */
+static void
+collect_charsets (HdMessage *self)
+{
+  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (self->message));
+  int n = g_mime_header_list_get_count (headers);
+  GMimeObject *root = g_mime_message_get_mime_part (self->message);
+  guint parts = 0;
+
+  for (int i = 0; i < n && i < 200; i++)
+    {
+      const char *raw = g_mime_header_get_raw_value (g_mime_header_list_get_header_at (headers, i));
+
+      for (const char *p = raw; p != NULL && (p = strstr (p, "=?")) != NULL; p += 2)
         {
-          if (buffer[i] != '\r' && buffer[i] != '\n' && buffer[i] != ' ' && buffer[i] != '\t')
+          const char *end = strchr (p + 2, '?');
+
+          if (end != NULL && end - p < 40)
             {
-              *start = offset + i;
-              g_mime_stream_reset (stream);
-              return TRUE;
+              g_autofree char *charset = g_strndup (p + 2, end - p - 2);
+
+              if (strchr (charset, '*') != NULL)
+                *strchr (charset, '*') = '\0';
+              hd_message_add_charset (self, charset);
             }
         }
-      offset += n;
     }
-
-  g_mime_stream_reset (stream);
-  return FALSE;
+  if (root != NULL)
+    collect_part_charsets (self, root, 0, &parts);
 }
 
 static void
@@ -288,6 +331,108 @@ extract_return_path (HdMessage *self)
     self->return_path = hd_message_clean_header_text (inner);
 }
 
+/* All fields called @name, raw and joined with ", " (address headers), or
+ * the first (others); NULL when there is none. */
+static char *
+dup_raw_header (HdMessage  *self,
+                const char *name,
+                gboolean    join)
+{
+  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (self->message));
+  int n = g_mime_header_list_get_count (headers);
+  GString *value = NULL;
+
+  for (int i = 0; i < n; i++)
+    {
+      GMimeHeader *header = g_mime_header_list_get_header_at (headers, i);
+      const char *raw;
+
+      if (g_ascii_strcasecmp (g_mime_header_get_name (header), name) != 0)
+        continue;
+      raw = g_mime_header_get_raw_value (header);
+      if (raw == NULL)
+        continue;
+      if (value == NULL)
+        value = g_string_new (raw);
+      else
+        {
+          g_string_append (value, ", ");
+          g_string_append (value, raw);
+        }
+      if (!join)
+        break;
+    }
+
+  return value != NULL ? g_strstrip (g_string_free (value, FALSE)) : NULL;
+}
+
+/* Parses an address header with encoded words decoded by us, not GMime. */
+static void
+parse_address_header (HdMessage  *self,
+                      const char *name,
+                      GPtrArray  *out)
+{
+  g_autofree char *raw = dup_raw_header (self, name, TRUE);
+  g_autofree char *prepared = NULL;
+  g_autoptr(InternetAddressList) list = NULL;
+
+  if (raw == NULL)
+    return;
+  prepared = hd_message_prepare_address_header (self, raw);
+  list = internet_address_list_parse (self->options, prepared);
+  collect_addresses (out, list, 0);
+}
+
+/* Takes what can be taken from a From header that GMime could not parse:
+ * an address in angle brackets or a word with an "@", and the text before
+ * it as the name. */
+static HdMessageAddress *
+salvage_address (HdMessage  *self,
+                 const char *raw)
+{
+  g_autofree char *text = hd_message_decode_header (self, raw);
+  g_autofree char *name = NULL;
+  g_autofree char *address = NULL;
+  const char *open = strchr (text, '<');
+  const char *close = open != NULL ? strchr (open, '>') : NULL;
+
+  if (open != NULL)
+    {
+      name = g_strndup (text, open - text);
+      if (close != NULL)
+        address = g_strndup (open + 1, close - open - 1);
+    }
+  else
+    {
+      g_auto(GStrv) words = g_strsplit_set (text, " \t,;", -1);
+      GString *rest = g_string_new (NULL);
+
+      for (guint i = 0; words[i] != NULL; i++)
+        {
+          if (address == NULL && strchr (words[i], '@') != NULL)
+            address = g_strdup (words[i]);
+          else
+            {
+              if (rest->len > 0)
+                g_string_append_c (rest, ' ');
+              g_string_append (rest, words[i]);
+            }
+        }
+      name = g_string_free (rest, FALSE);
+    }
+
+  if (address != NULL)
+    {
+      g_strstrip (g_strdelimit (address, "<>\"'", ' '));
+      if (strchr (address, '@') == NULL || strchr (address, ' ') != NULL)
+        g_clear_pointer (&address, g_free);
+    }
+  if (name != NULL)
+    g_strstrip (g_strdelimit (name, "\"<>", ' '));
+
+  return address_new (name, address);
+}
+
 static const char *
 first_address (GPtrArray *addresses)
 {
@@ -306,39 +451,102 @@ extract_addresses (HdMessage *self)
 {
   g_autoptr(GPtrArray) from = hd_message_address_array_new ();
   g_autoptr(GPtrArray) sender = hd_message_address_array_new ();
-  const char *raw_from;
+  g_autofree char *raw_from = dup_raw_header (self, "From", FALSE);
 
-  collect_addresses (from, g_mime_message_get_from (self->message), 0);
-  collect_addresses (self->to, g_mime_message_get_to (self->message), 0);
-  collect_addresses (self->cc, g_mime_message_get_cc (self->message), 0);
-  collect_addresses (self->reply_to, g_mime_message_get_reply_to (self->message), 0);
-  collect_addresses (sender, g_mime_message_get_sender (self->message), 0);
+  parse_address_header (self, "From", from);
+  parse_address_header (self, "To", self->to);
+  parse_address_header (self, "Cc", self->cc);
+  parse_address_header (self, "Reply-To", self->reply_to);
+  parse_address_header (self, "Sender", sender);
 
-  raw_from = g_mime_object_get_header (GMIME_OBJECT (self->message), "From");
-  if (from->len > 0)
-    self->from = hd_message_address_copy (g_ptr_array_index (from, 0));
-  else if (raw_from != NULL)
+  if (first_address (from) != NULL)
     {
-      g_autofree char *clean = hd_message_clean_header_text (raw_from);
-
+      for (guint i = 0; i < from->len; i++)
+        if (*((HdMessageAddress *) from->pdata[i])->address != '\0')
+          {
+            self->from = hd_message_address_copy (from->pdata[i]);
+            break;
+          }
+    }
+  else if (raw_from != NULL && *raw_from != '\0')
+    {
       /* A From without a parsable address still names someone. */
-      if (clean != NULL && *clean != '\0')
-        self->from = address_new (clean, NULL);
+      self->from = salvage_address (self, raw_from);
+      if (self->from->name == NULL && *self->from->address == '\0')
+        g_clear_pointer (&self->from, hd_message_address_free);
+      else if (*self->from->address == '\0')
+        hd_message_add_warning (self, _("The From header has no usable address"));
     }
 
   extract_return_path (self);
 
+  /* Reply-To names a person more often than Sender, which is often a list
+   * or a sending service. */
   if (self->from != NULL && *self->from->address != '\0')
-    self->sender_address = g_strdup (self->from->address);
-  else if (first_address (sender) != NULL)
-    self->sender_address = g_strdup (first_address (sender));
+    {
+      self->sender_address = g_strdup (self->from->address);
+      self->sender_source = "From";
+    }
   else if (first_address (self->reply_to) != NULL)
-    self->sender_address = g_strdup (first_address (self->reply_to));
+    {
+      self->sender_address = g_strdup (first_address (self->reply_to));
+      self->sender_source = "Reply-To";
+    }
+  else if (first_address (sender) != NULL)
+    {
+      self->sender_address = g_strdup (first_address (sender));
+      self->sender_source = "Sender";
+    }
   else if (self->return_path != NULL && *self->return_path != '\0')
-    self->sender_address = g_strdup (self->return_path);
+    {
+      self->sender_address = g_strdup (self->return_path);
+      self->sender_source = "Return-Path";
+    }
 
   if (self->from == NULL)
     hd_message_add_warning (self, _("The message has no From address"));
+}
+
+/* Keeps the ids of References in order and without repeats; of very many,
+ * only the first and the last few dozen: the root and the parent are what
+ * threading needs, and every id costs a lookup. */
+static void
+extract_references (HdMessage  *self,
+                    const char *references)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GMimeReferences) refs = NULL;
+  int n;
+
+  if (references != NULL)
+    refs = g_mime_references_parse (self->options, references);
+  n = refs != NULL ? g_mime_references_length (refs) : 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      char *id = normalize_message_id (g_mime_references_get_message_id (refs, i));
+
+      if (id == NULL || g_hash_table_contains (seen, id))
+        g_free (id);
+      else
+        {
+          g_hash_table_add (seen, id);
+          g_ptr_array_add (list, id);
+        }
+    }
+
+  if (list->len > HD_MESSAGE_REFERENCES_HEAD + HD_MESSAGE_REFERENCES_TAIL)
+    {
+      g_ptr_array_remove_range (list, HD_MESSAGE_REFERENCES_HEAD,
+                                list->len - HD_MESSAGE_REFERENCES_HEAD
+                                - HD_MESSAGE_REFERENCES_TAIL);
+      hd_message_add_warning (self, _("References names very many messages; only the first "
+                                      "and the last ones were kept"));
+    }
+
+  g_ptr_array_add (list, NULL);
+  self->references = (GStrv) g_ptr_array_free (g_steal_pointer (&list), FALSE);
 }
 
 static void
@@ -371,27 +579,7 @@ extract_threading (HdMessage *self)
         }
     }
 
-  {
-    g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
-
-    if (references != NULL)
-      {
-        g_autoptr(GMimeReferences) refs = g_mime_references_parse (self->options, references);
-        int n = refs != NULL ? g_mime_references_length (refs) : 0;
-
-        for (int i = 0; i < n; i++)
-          {
-            char *id = normalize_message_id (g_mime_references_get_message_id (refs, i));
-
-            if (id == NULL || g_ptr_array_find_with_equal_func (list, id, g_str_equal, NULL))
-              g_free (id);
-            else
-              g_ptr_array_add (list, id);
-          }
-      }
-    g_ptr_array_add (list, NULL);
-    self->references = (GStrv) g_ptr_array_free (g_steal_pointer (&list), FALSE);
-  }
+  extract_references (self, references);
 }
 
 static void
@@ -402,7 +590,17 @@ extract_fields (HdMessage *self)
 
   extract_addresses (self);
 
-  subject = hd_message_clean_header_text (g_mime_message_get_subject (self->message));
+  {
+    g_autofree char *raw = dup_raw_header (self, "Subject", FALSE);
+    g_autofree char *decoded = hd_message_decode_header (self, raw);
+
+    subject = hd_message_clean_header_text (decoded);
+  }
+  if (subject != NULL && g_utf8_strlen (subject, -1) > HD_MESSAGE_SUBJECT_MAX)
+    {
+      *g_utf8_offset_to_pointer (subject, HD_MESSAGE_SUBJECT_MAX) = '\0';
+      hd_message_add_warning (self, _("The subject was too long and was cut"));
+    }
   self->subject = subject != NULL ? g_steal_pointer (&subject) : g_strdup ("");
 
   extract_threading (self);
@@ -417,6 +615,7 @@ extract_fields (HdMessage *self)
   self->precedence = dup_header (self, "Precedence");
   self->list_id = dup_header (self, "List-Id");
   self->x_auto_response_suppress = dup_header (self, "X-Auto-Response-Suppress");
+  self->x_autoreply = dup_header (self, "X-Autoreply");
 }
 
 /**
@@ -442,7 +641,6 @@ hd_message_parse_stream (GMimeStream *stream,
   g_autoptr(HdMessage) self = g_object_new (HD_TYPE_MESSAGE, NULL);
   g_autoptr(GMimeStream) content = NULL;
   g_autoptr(GMimeParser) parser = NULL;
-  gint64 start = 0;
 
   self->stream = stream;
   self->bytes = bytes != NULL ? g_bytes_ref (bytes) : NULL;
@@ -451,18 +649,8 @@ hd_message_parse_stream (GMimeStream *stream,
   self->options = g_mime_parser_options_clone (base_options);
   g_mime_parser_options_set_warning_callback (self->options, parser_warning_cb, self);
 
-  if (!find_content_start (stream, &start))
-    {
-      g_set_error_literal (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_EMPTY,
-                           _("The message is empty"));
-      return NULL;
-    }
-
-  if (start > 0)
-    content = g_mime_stream_substream (stream, stream->bound_start + start, stream->bound_end);
-  else
-    content = g_object_ref (stream);
-  g_mime_stream_reset (content);
+  if (!hd_message_prepare_headers (self, stream, &content, error))
+    return NULL;
 
   /* A persistent parser leaves part contents in the stream and only records
    * where they are, so a large attachment is never copied into memory. */
@@ -479,8 +667,11 @@ hd_message_parse_stream (GMimeStream *stream,
       return NULL;
     }
 
-  extract_fields (self);
+  /* The body first: a charset it turns out to use is the best guess for
+   * 8-bit headers. */
+  collect_charsets (self);
   hd_message_extract_content (self);
+  extract_fields (self);
 
   return g_steal_pointer (&self);
 }

@@ -34,6 +34,7 @@ struct _HdMessage
   char               *return_path;
   gboolean            empty_return_path;
   char               *sender_address;
+  const char         *sender_source;     /* the header it came from, untranslated */
 
   char               *subject;
   char               *message_id;
@@ -46,6 +47,7 @@ struct _HdMessage
   char               *precedence;
   char               *list_id;
   char               *x_auto_response_suppress;
+  char               *x_autoreply;
 
   char               *body_text;
   gboolean            body_is_from_html;
@@ -55,7 +57,26 @@ struct _HdMessage
   GPtrArray          *attachment_parts;  /* GMimeObject, same order */
 
   GPtrArray          *warnings;          /* char *, NULL-terminated */
+  GPtrArray          *charsets;          /* char *, NULL-terminated: declared anywhere */
+  guint               parts_seen;        /* MIME parts walked, against the cap */
 };
+
+/* What one mail may cost; more is cut with a warning, never refused. */
+#define HD_MESSAGE_SUBJECT_MAX 1000        /* characters */
+#define HD_MESSAGE_REFERENCES_HEAD 10      /* the first ids of References kept */
+#define HD_MESSAGE_REFERENCES_TAIL 40      /* and the last ones */
+#define HD_MESSAGE_DEPTH_MAX 32            /* MIME nesting */
+#define HD_MESSAGE_PARTS_MAX 1000          /* MIME parts */
+
+/* hd-message-entities.c (generated) */
+typedef struct
+{
+  const char *name;
+  guint32     code;
+  guint32     code2;
+} HdHtmlEntity;
+
+const HdHtmlEntity *hd_message_lookup_html_entity (const char *name);
 
 /* hd-message.c */
 void         hd_message_add_warning (HdMessage  *self,
@@ -63,6 +84,8 @@ void         hd_message_add_warning (HdMessage  *self,
 GPtrArray   *hd_message_address_array_new (void);
 
 /* hd-message-parse.c */
+void         hd_message_add_charset (HdMessage  *self,
+                                     const char *charset);
 void         hd_message_ensure_gmime (void);
 HdMessage   *hd_message_parse_stream (GMimeStream *stream,
                                       GBytes      *bytes,
@@ -76,15 +99,54 @@ ssize_t      hd_message_stream_read (GMimeStream *stream,
                                      size_t       length);
 GMimeStream *hd_message_open_decoded_stream (GMimePart *part);
 
-/* hd-message-text.c */
+/* hd-message-headers.c */
+gboolean     hd_message_prepare_headers (HdMessage    *self,
+                                         GMimeStream  *stream,
+                                         GMimeStream **content,
+                                         GError      **error);
+
+/* hd-message-rfc2047.c */
+char        *hd_message_decode_header (HdMessage  *self,
+                                       const char *raw);
+char        *hd_message_prepare_address_header (HdMessage  *self,
+                                                const char *raw);
+
+/* hd-message-repair.c */
+void         hd_message_repair_tree (HdMessage   *self,
+                                     GMimeObject *object,
+                                     guint        depth);
+
+/* hd-message-uu.c */
+GBytes      *hd_message_uudecode (const char *data,
+                                  gsize       length);
+char        *hd_message_extract_uuencoded (const char  *text,
+                                           GPtrArray   *files);
+
+/* hd-message-charset.c */
 char        *hd_message_text_to_utf8 (const char *data,
                                       gsize       length,
                                       const char *charset);
+char        *hd_message_decode_text (const char         *data,
+                                     gsize               length,
+                                     const char         *charset,
+                                     const char * const *hints,
+                                     const char        **guessed,
+                                     char              **note);
+char        *hd_message_decode_text_noting (HdMessage  *self,
+                                            const char *data,
+                                            gsize       length,
+                                            const char *charset);
+
+/* hd-message-text.c */
 char        *hd_message_unflow_text (const char *text,
                                      gboolean    delsp);
 char        *hd_message_clean_header_text (const char *text);
+
+/* hd-message-html.c */
 char        *hd_message_sniff_html_charset (const char *html,
                                             gsize       length);
+
+/* hd-message-filename.c */
 const char  *hd_message_extension_for_type (const char *content_type);
 
 G_END_DECLS

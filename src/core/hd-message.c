@@ -1,6 +1,6 @@
 /* hd-message.c: one RFC 5322 message, parsed by GMime into plain fields: the
- * object, its constructors and its public API. Parsing lives in
- * hd-message-parse.c and hd-message-mime.c.
+ * object and its public API. The constructors live in hd-message-input.c,
+ * parsing in hd-message-parse.c and hd-message-mime.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,10 +16,6 @@
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
 #include <unistd.h>
-
-/* Mail up to this size is read into memory; larger mail is spooled to an
- * unlinked temporary file so that a 50 MB attachment costs disk, not RAM. */
-#define SPOOL_THRESHOLD (1024 * 1024)
 
 /* GMime 3.2 ships no g_autoptr support; this is the type we clean up here. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeStream, g_object_unref)
@@ -112,9 +108,11 @@ hd_message_finalize (GObject *object)
   g_clear_pointer (&self->precedence, g_free);
   g_clear_pointer (&self->list_id, g_free);
   g_clear_pointer (&self->x_auto_response_suppress, g_free);
+  g_clear_pointer (&self->x_autoreply, g_free);
   g_clear_pointer (&self->body_text, g_free);
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_clear_pointer (&self->charsets, g_ptr_array_unref);
 
   G_OBJECT_CLASS (hd_message_parent_class)->finalize (object);
 }
@@ -140,6 +138,8 @@ hd_message_init (HdMessage *self)
   self->attachment_parts = g_ptr_array_new_with_free_func (g_object_unref);
   self->warnings = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->warnings, NULL);
+  self->charsets = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (self->charsets, NULL);
 }
 
 /* Public API ------------------------------------------------------------- */
@@ -211,209 +211,6 @@ hd_message_attachment_free (HdMessageAttachment *attachment)
   g_free (attachment->content_type);
   g_free (attachment->content_id);
   g_free (attachment);
-}
-
-/**
- * hd_message_new_from_bytes:
- * @bytes: the raw message
- * @error: return location for an error
- *
- * Parses a message held in memory. The message keeps a reference to @bytes
- * and reads parts from it without copying.
- *
- * Returns: (transfer full) (nullable): the message, or %NULL with @error set
- *   when @bytes is empty or holds no header fields
- */
-HdMessage *
-hd_message_new_from_bytes (GBytes  *bytes,
-                           GError **error)
-{
-  gsize size = 0;
-  const guint8 *data;
-  GByteArray *borrowed;
-  GMimeStream *stream;
-
-  g_return_val_if_fail (bytes != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  hd_message_ensure_gmime ();
-
-  data = g_bytes_get_data (bytes, &size);
-  if (size == 0)
-    {
-      g_set_error_literal (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_EMPTY,
-                           _("The message is empty"));
-      return NULL;
-    }
-
-  /* GMime's memory stream wants a GByteArray; this one points at the bytes'
-   * data without owning it, and the stream is told not to free it. GMime
-   * only ever reads from the stream a parser reads. */
-  borrowed = g_byte_array_new_take ((guint8 *) data, size);
-  stream = g_mime_stream_mem_new ();
-  g_mime_stream_mem_set_byte_array (GMIME_STREAM_MEM (stream), borrowed);
-  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
-
-  return hd_message_parse_stream (stream, bytes, borrowed, error);
-}
-
-/**
- * hd_message_new_from_file:
- * @path: a file holding one raw message
- * @error: return location for an error
- *
- * Parses a message from a file. Part contents stay in the file and are read
- * when asked for, so the file must not change while the message lives.
- *
- * Returns: (transfer full) (nullable): the message, or %NULL with @error set
- */
-HdMessage *
-hd_message_new_from_file (const char *path,
-                          GError    **error)
-{
-  int fd;
-  int saved_errno;
-
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  hd_message_ensure_gmime ();
-
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  saved_errno = errno;
-  if (fd < 0)
-    {
-      g_autofree char *display = g_filename_display_name (path);
-
-      g_set_error (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_IO,
-                   _("Could not open “%s”: %s"), display, g_strerror (saved_errno));
-      return NULL;
-    }
-
-  return hd_message_parse_stream (g_mime_stream_fs_new (fd), NULL, NULL, error);
-}
-
-static gboolean
-write_all_fd (int          fd,
-              const guint8 *data,
-              gsize         length,
-              GError      **error)
-{
-  while (length > 0)
-    {
-      ssize_t n = write (fd, data, length);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_IO,
-                       _("Could not write the message to a temporary file: %s"),
-                       g_strerror (saved_errno));
-          return FALSE;
-        }
-      data += n;
-      length -= (gsize) n;
-    }
-  return TRUE;
-}
-
-/**
- * hd_message_new_from_stream:
- * @stream: a stream that yields one raw message
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for an error
- *
- * Reads @stream to its end and parses the message. Up to 1 MiB is kept in
- * memory; a larger message is spooled to an unlinked temporary file.
- *
- * Returns: (transfer full) (nullable): the message, or %NULL with @error set
- */
-HdMessage *
-hd_message_new_from_stream (GInputStream *stream,
-                            GCancellable *cancellable,
-                            GError      **error)
-{
-  g_autoptr(GByteArray) head = g_byte_array_sized_new (64 * 1024);
-  g_autofree guint8 *buffer = g_malloc (HD_MESSAGE_CHUNK_SIZE);
-  g_autofree char *tmp_path = NULL;
-  g_autoptr(GError) local_error = NULL;
-  gssize n;
-  int fd;
-
-  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  hd_message_ensure_gmime ();
-
-  while ((n = g_input_stream_read (stream, buffer, HD_MESSAGE_CHUNK_SIZE,
-                                   cancellable, &local_error)) > 0)
-    {
-      g_byte_array_append (head, buffer, n);
-      if (head->len >= SPOOL_THRESHOLD)
-        break;
-    }
-  if (n < 0)
-    {
-      g_set_error (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_IO,
-                   _("Could not read the message: %s"), local_error->message);
-      return NULL;
-    }
-  if (n == 0)
-    {
-      g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&head));
-
-      return hd_message_new_from_bytes (bytes, error);
-    }
-
-  fd = g_file_open_tmp ("helpdesk-mail-XXXXXX.eml", &tmp_path, &local_error);
-  if (fd < 0)
-    {
-      g_set_error (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_IO,
-                   _("Could not create a temporary file for a large message: %s"),
-                   local_error->message);
-      return NULL;
-    }
-  /* Unlinked at once: the file lives exactly as long as the descriptor,
-   * whatever happens to this process. */
-  g_unlink (tmp_path);
-
-  if (!write_all_fd (fd, head->data, head->len, error))
-    {
-      close (fd);
-      return NULL;
-    }
-  while ((n = g_input_stream_read (stream, buffer, HD_MESSAGE_CHUNK_SIZE,
-                                   cancellable, &local_error)) > 0)
-    {
-      if (!write_all_fd (fd, buffer, n, error))
-        {
-          close (fd);
-          return NULL;
-        }
-    }
-  if (n < 0)
-    {
-      close (fd);
-      g_set_error (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_IO,
-                   _("Could not read the message: %s"), local_error->message);
-      return NULL;
-    }
-
-  /* A file stream starts where the descriptor stands. */
-  if (lseek (fd, 0, SEEK_SET) != 0)
-    {
-      int saved_errno = errno;
-
-      close (fd);
-      g_set_error (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_IO,
-                   _("Could not read back the temporary file: %s"), g_strerror (saved_errno));
-      return NULL;
-    }
-
-  return hd_message_parse_stream (g_mime_stream_fs_new (fd), NULL, NULL, error);
 }
 
 /**
@@ -504,14 +301,30 @@ hd_message_has_empty_return_path (HdMessage *self)
  * hd_message_get_sender_address:
  * @self: a #HdMessage
  *
- * Returns: (nullable): who sent the mail: the From address, else Sender,
- *   else the first Reply-To, else the Return-Path; %NULL if none is known
+ * Returns: (nullable): who sent the mail: the From address, else the first
+ *   Reply-To, else Sender, else the Return-Path; %NULL if none is known.
+ *   hd_message_get_sender_source() tells which.
  */
 const char *
 hd_message_get_sender_address (HdMessage *self)
 {
   g_return_val_if_fail (HD_IS_MESSAGE (self), NULL);
   return self->sender_address;
+}
+
+/**
+ * hd_message_get_sender_source:
+ * @self: a #HdMessage
+ *
+ * Returns: (nullable): the header hd_message_get_sender_address() came
+ *   from: "From", "Reply-To", "Sender" or "Return-Path" (header names, not
+ *   translated); %NULL when there is no sender address
+ */
+const char *
+hd_message_get_sender_source (HdMessage *self)
+{
+  g_return_val_if_fail (HD_IS_MESSAGE (self), NULL);
+  return self->sender_source;
 }
 
 /**
@@ -647,6 +460,19 @@ hd_message_get_x_auto_response_suppress (HdMessage *self)
 {
   g_return_val_if_fail (HD_IS_MESSAGE (self), NULL);
   return self->x_auto_response_suppress;
+}
+
+/**
+ * hd_message_get_x_autoreply:
+ * @self: a #HdMessage
+ *
+ * Returns: (nullable): the X-Autoreply header, %NULL when absent
+ */
+const char *
+hd_message_get_x_autoreply (HdMessage *self)
+{
+  g_return_val_if_fail (HD_IS_MESSAGE (self), NULL);
+  return self->x_autoreply;
 }
 
 /**

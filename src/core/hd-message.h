@@ -15,6 +15,7 @@ typedef enum {
   HD_MESSAGE_ERROR_EMPTY,          /* no bytes, or nothing but blank lines */
   HD_MESSAGE_ERROR_NOT_A_MESSAGE,  /* no header fields could be found */
   HD_MESSAGE_ERROR_IO,             /* reading the input or writing a part failed */
+  HD_MESSAGE_ERROR_NOT_A_FILE,     /* a folder, FIFO or device instead of a file */
 } HdMessageError;
 
 /**
@@ -87,6 +88,7 @@ GPtrArray               *hd_message_get_reply_to (HdMessage *self);
 const char              *hd_message_get_return_path (HdMessage *self);
 gboolean                 hd_message_has_empty_return_path (HdMessage *self);
 const char              *hd_message_get_sender_address (HdMessage *self);
+const char              *hd_message_get_sender_source (HdMessage *self);
 
 const char              *hd_message_get_subject (HdMessage *self);
 const char              *hd_message_get_message_id (HdMessage *self);
@@ -99,6 +101,7 @@ const char              *hd_message_get_auto_submitted (HdMessage *self);
 const char              *hd_message_get_precedence (HdMessage *self);
 const char              *hd_message_get_list_id (HdMessage *self);
 const char              *hd_message_get_x_auto_response_suppress (HdMessage *self);
+const char              *hd_message_get_x_autoreply (HdMessage *self);
 gboolean                 hd_message_is_auto_generated (HdMessage *self,
                                                        char     **reason);
 
