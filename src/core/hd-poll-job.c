@@ -31,6 +31,7 @@
 #include "hd-ingest.h"
 #include "hd-message.h"
 #include "hd-store-batch.h"
+#include "hd-store-health.h"
 
 #define DEFAULT_BATCH_SIZE 50
 
@@ -827,6 +828,15 @@ hd_poll_job_run_sync (HdPollJob     *self,
       note_error (self, local_error->message);
     }
 
+  /* How the account fares, for the window and the poller's tray: kept until
+   * a poll or a check says otherwise. */
+  if (!hd_store_record_health (self->store, self->account_id,
+                               self->result->ok ? HD_HEALTH_OK
+                               : g_error_matches (local_error, HD_ACCOUNTS_ERROR,
+                                                  HD_ACCOUNTS_ERROR_SIGN_IN_REQUIRED)
+                               ? HD_HEALTH_SIGN_IN_REQUIRED : HD_HEALTH_FAILING,
+                               self->result->failure, TRUE, NULL))
+    g_debug ("Could not record the health of %s", hd_account_get_name (self->account));
   g_clear_error (&local_error);
   joined = g_strjoinv ("; ", (GStrv) self->result->errors->pdata);
   if (!hd_store_finish_poll_run (self->store, run_id, self->result->ok ? "ok" : "failed",

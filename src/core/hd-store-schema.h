@@ -192,4 +192,15 @@ static const char *const hd_store_migrations[] = {
   "                   GROUP BY message_id);"
   "CREATE UNIQUE INDEX message_receipts_imported ON message_receipts (message_id)"
   "  WHERE action IN ('new-ticket', 'add-step', 'bundle');",
+
+  /* 4: how each account fares (DESIGN.md's "health"): written by every poll
+   * and check, read by the window, the poller and accounts show --json. */
+  "CREATE TABLE account_health ("
+  "  account_id INTEGER PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  state TEXT NOT NULL"
+  "    CHECK (state IN ('never-polled', 'ok', 'failing', 'sign-in-required')),"
+  "  since TEXT,"
+  "  message TEXT,"
+  "  last_poll TEXT,"
+  "  next_poll TEXT);",
 };

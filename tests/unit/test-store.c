@@ -197,7 +197,8 @@ test_migrate_forward (Fixture       *f,
   g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "DROP INDEX tickets_poll_run; DROP INDEX poll_runs_account;"
                                  " DROP INDEX poll_events_server_key;"
-                                 " DROP INDEX message_receipts_imported; PRAGMA user_version = 1",
+                                 " DROP INDEX message_receipts_imported; DROP TABLE account_health;"
+                                 " PRAGMA user_version = 1",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
   g_assert_cmpint (count_rows (f->path, "SELECT count(*) FROM sqlite_master"
