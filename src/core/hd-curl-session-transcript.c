@@ -11,17 +11,6 @@
 
 #include <string.h>
 
-/* g_set_str() is GLib 2.76; Debian 12 has 2.74. */
-static void
-replace_str (char       **str_pointer,
-             const char  *new_str)
-{
-  char *copy = g_strdup (new_str);
-
-  g_free (*str_pointer);
-  *str_pointer = copy;
-}
-
 static void
 transcript_add (HdCurlSession  *self,
                 HdRedactSource  source,
@@ -36,7 +25,10 @@ transcript_add (HdCurlSession  *self,
        && strstr (redacted, self->password) != NULL)
       || (self->bearer != NULL && *self->bearer != '\0'
           && strstr (redacted, self->bearer) != NULL))
-    replace_str (&redacted, "[redacted]");
+    {
+      g_free (redacted);
+      redacted = g_strdup ("[redacted]");
+    }
 
   g_string_append (self->transcript, prefixes[source]);
   g_string_append (self->transcript, redacted);

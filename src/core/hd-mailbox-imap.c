@@ -294,7 +294,7 @@ hd_mailbox_imap_server_line (HdMailbox  *mailbox,
       return;
     }
 
-  hd_mailbox_note_sasl_challenge (HD_MAILBOX (self), line);
+  hd_mailbox_note_sasl_challenge (mailbox, line);
   status = imap_tagged_status (line);
   if (status == NULL)
     return;
@@ -341,7 +341,7 @@ hd_mailbox_imap_check (HdMailbox     *mailbox,
 
   /* libcurl SELECTs the folder of the URL before a custom command; NOOP then
    * costs nothing, and the SELECT's EXISTS is the count. */
-  if (!hd_mailbox_perform (HD_MAILBOX (self), path, "NOOP", FALSE, NULL, NULL, cancellable, error))
+  if (!hd_mailbox_perform (mailbox, path, "NOOP", FALSE, NULL, NULL, cancellable, error))
     return FALSE;
   *count = self->exists;
   *out_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message in %s",
@@ -366,7 +366,7 @@ hd_mailbox_imap_list (HdMailbox     *mailbox,
 
   /* SELECT (curl sends it before the first command on the folder) tells
    * EXISTS and UIDVALIDITY. */
-  if (!hd_mailbox_perform (HD_MAILBOX (self), path, "NOOP", FALSE, NULL, NULL, cancellable, error))
+  if (!hd_mailbox_perform (mailbox, path, "NOOP", FALSE, NULL, NULL, cancellable, error))
     return FALSE;
   if (self->uidvalidity == 0)
     {

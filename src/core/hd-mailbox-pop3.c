@@ -235,6 +235,17 @@ identity_changed (HdMailboxPop3  *self,
   return FALSE;
 }
 
+/* DELEs sent on a connection that ended without QUIT were never made final
+ * (RFC 1939 §6): the mail is still there. */
+static gboolean
+deletions_lost (GError **error)
+{
+  g_set_error_literal (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_CONNECTION_CLOSED,
+                       _("The connection that carried the deletions ended before QUIT; "
+                         "the server keeps that mail, and the next poll deletes it"));
+  return FALSE;
+}
+
 /* The number that names @uid on the current connection: a plain UIDL is
  * looked up in this connection's listing (listed again after a reconnect);
  * a "UIDL<TAB>number" handle holds only on the connection that listed it. */
@@ -317,15 +328,10 @@ hd_mailbox_pop3_delete (HdMailbox          *mailbox,
       /* DELEs of an earlier connection died with it: one QUIT must never
        * stand for two connections' deletions. */
       if (self->n_deles > 0 && self->dele_generation != connection (self))
-        {
-          g_set_error_literal (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_CONNECTION_CLOSED,
-                               _("The connection that carried the deletions ended before QUIT; "
-                                 "the server keeps that mail, and the next poll deletes it"));
-          return FALSE;
-        }
+        return deletions_lost (error);
       generation = connection (self);
       dele = g_strdup_printf ("DELE %u", number);
-      if (!hd_mailbox_perform (HD_MAILBOX (self), "/", dele, TRUE, NULL, NULL, cancellable, error))
+      if (!hd_mailbox_perform (mailbox, "/", dele, TRUE, NULL, NULL, cancellable, error))
         return FALSE;
       if (connection (self) != generation)
         {
@@ -354,14 +360,11 @@ hd_mailbox_pop3_finish (HdMailbox     *mailbox,
   if (had_deles && (!is_open (self) || self->dele_generation != generation))
     {
       hd_mailbox_close (mailbox);
-      g_set_error_literal (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_CONNECTION_CLOSED,
-                           _("The connection that carried the deletions ended before QUIT; "
-                             "the server keeps that mail, and the next poll deletes it"));
-      return FALSE;
+      return deletions_lost (error);
     }
   if (!is_open (self))
     return TRUE;
-  if (!hd_mailbox_perform (HD_MAILBOX (self), "/", "QUIT", TRUE, NULL, NULL, cancellable, error))
+  if (!hd_mailbox_perform (mailbox, "/", "QUIT", TRUE, NULL, NULL, cancellable, error))
     {
       abort_connection (self);
       return FALSE;
@@ -369,10 +372,7 @@ hd_mailbox_pop3_finish (HdMailbox     *mailbox,
   if (had_deles && connection (self) != generation)
     {
       abort_connection (self);
-      g_set_error_literal (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_CONNECTION_CLOSED,
-                           _("The connection that carried the deletions ended before QUIT; "
-                             "the server keeps that mail, and the next poll deletes it"));
-      return FALSE;
+      return deletions_lost (error);
     }
   self->n_deles = 0;
   hd_mailbox_close (mailbox);

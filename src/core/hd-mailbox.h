@@ -65,7 +65,8 @@ G_DECLARE_DERIVABLE_TYPE (HdMailbox, hd_mailbox, HD, MAILBOX, GObject)
  * through HdCurlSession sets @url_scheme, @url_scheme_tls and
  * @curl_protocols and follows the dialogue in @server_line, @client_line and
  * @connection_reset; a test double leaves those unset and overrides the
- * mail calls alone.
+ * mail calls alone. @check, @list, @fetch and @delete_mail are required;
+ * the others have defaults.
  */
 struct _HdMailboxClass
 {
