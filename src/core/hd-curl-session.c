@@ -572,18 +572,6 @@ hd_curl_session_get_failure_reply (HdCurlSession *self)
   return self->failure_reply;
 }
 
-/**
- * hd_curl_session_get_saw_server_line:
- *
- * Returns: whether the server said anything in the latest transfer
- */
-gboolean
-hd_curl_session_get_saw_server_line (HdCurlSession *self)
-{
-  g_return_val_if_fail (HD_IS_CURL_SESSION (self), FALSE);
-
-  return self->saw_server_line;
-}
 
 /**
  * hd_curl_session_get_generation:
@@ -640,20 +628,4 @@ hd_curl_session_get_server_pin (HdCurlSession *self)
   g_return_val_if_fail (HD_IS_CURL_SESSION (self), NULL);
 
   return self->server_pin;
-}
-
-const char *
-hd_curl_session_get_host (HdCurlSession *self)
-{
-  g_return_val_if_fail (HD_IS_CURL_SESSION (self), NULL);
-
-  return self->host;
-}
-
-guint
-hd_curl_session_get_port (HdCurlSession *self)
-{
-  g_return_val_if_fail (HD_IS_CURL_SESSION (self), 0);
-
-  return self->port;
 }

@@ -105,12 +105,9 @@ void           hd_curl_session_abort (HdCurlSession *self);
 void           hd_curl_session_set_failure_reply (HdCurlSession *self,
                                                   const char    *reply);
 const char    *hd_curl_session_get_failure_reply (HdCurlSession *self);
-gboolean       hd_curl_session_get_saw_server_line (HdCurlSession *self);
 guint          hd_curl_session_get_generation (HdCurlSession *self);
 guint          hd_curl_session_get_n_connections (HdCurlSession *self);
 const char    *hd_curl_session_get_transcript (HdCurlSession *self);
 const char    *hd_curl_session_get_server_pin (HdCurlSession *self);
-const char    *hd_curl_session_get_host (HdCurlSession *self);
-guint          hd_curl_session_get_port (HdCurlSession *self);
 
 G_END_DECLS
