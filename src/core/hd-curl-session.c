@@ -17,7 +17,6 @@
 #define DEFAULT_CONNECT_TIMEOUT   30
 #define DEFAULT_LOW_SPEED_TIMEOUT 60
 
-
 G_DEFINE_FINAL_TYPE (HdCurlSession, hd_curl_session, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (hd-curl-error-quark, hd_curl_error)
