@@ -1,18 +1,49 @@
-/* hd-mailbox-imap.c: the IMAP half of HdMailbox: what the server's lines
- * tell, and list, fetch and delete on the account's folder, with the \Seen
- * flag that a fetch sets taken off again.
+/* hd-mailbox-imap.c: HdMailboxImap, the IMAP subclass of HdMailbox: what
+ * the server's lines tell, and list, fetch and delete on the account's
+ * folder, each UID command bound to the UIDVALIDITY it was listed under,
+ * with the \Seen flag that a fetch sets taken off again.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
-#include "hd-mailbox-private.h"
+#include "hd-mailbox-imap.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "hd-mailbox-private.h"
+
 #define FLAGS_CHUNK 100
+
+struct _HdMailboxImap
+{
+  HdMailbox parent_instance;
+
+  /* What the current connection told: reset on every new one. */
+  char *capabilities;
+  guint exists;
+  guint32 uidvalidity;
+
+  /* The UIDVALIDITY that the listed UIDs belong to; every UID command
+   * carries it, and libcurl refuses the command when the folder has another. */
+  guint32 listed_uidvalidity;
+
+  /* Whether each UID was \Seen when listed, so that a fetch needs no extra
+   * FLAGS round trip; and, when the restore of \Seen is deferred, the UIDs
+   * that the fetch marked seen and that must lose the flag again. */
+  GHashTable *seen_at_list;
+  GHashTable *unseen_to_restore;
+};
+
+G_DEFINE_FINAL_TYPE (HdMailboxImap, hd_mailbox_imap, HD_TYPE_MAILBOX)
+
+static const char *
+folder_name (HdMailboxImap *self)
+{
+  return hd_account_get_folder (hd_mailbox_get_account (HD_MAILBOX (self)));
+}
 
 /* The server-side text after the status word's tag, e.g. "NO [AUTH…] …" out
  * of "A002 NO [AUTH…] …"; NULL when @line is no tagged status reply. */
@@ -32,9 +63,10 @@ imap_tagged_status (const char *line)
 }
 
 static void
-parse_imap_capabilities (HdMailbox  *self,
+parse_imap_capabilities (HdMailboxImap *self,
                          const char *caps)
 {
+  HdMailboxPrivate *priv = hd_mailbox_get_private (HD_MAILBOX (self));
   g_auto(GStrv) words = g_strsplit (caps, " ", -1);
   g_autoptr(GString) mechs = g_string_new (NULL);
   gboolean login_disabled = FALSE;
@@ -44,7 +76,7 @@ parse_imap_capabilities (HdMailbox  *self,
 
   /* The capabilities sent with or after the login reply (Dovecot sends them
    * before its tagged OK) say nothing about how to log in. */
-  if (self->authenticating || self->authenticated)
+  if (priv->authenticating || priv->authenticated)
     return;
 
   for (guint i = 0; words[i] != NULL; i++)
@@ -58,9 +90,9 @@ parse_imap_capabilities (HdMailbox  *self,
       else if (g_ascii_strcasecmp (words[i], "LOGINDISABLED") == 0)
         login_disabled = TRUE;
     }
-  g_free (self->mechanisms);
-  self->mechanisms = g_string_free (g_steal_pointer (&mechs), FALSE);
-  self->login_disabled = login_disabled;
+  g_free (priv->mechanisms);
+  priv->mechanisms = g_string_free (g_steal_pointer (&mechs), FALSE);
+  priv->login_disabled = login_disabled;
 }
 
 /**
@@ -138,10 +170,10 @@ hd_mailbox_imap_encode_folder (const char *folder)
 }
 
 static char *
-folder_path (HdMailbox  *self,
+folder_path (HdMailboxImap *self,
              const char *suffix)
 {
-  g_autofree char *encoded = hd_mailbox_imap_encode_folder (hd_account_get_folder (self->account));
+  g_autofree char *encoded = hd_mailbox_imap_encode_folder (folder_name (self));
   g_autofree char *escaped = g_uri_escape_string (encoded, NULL, FALSE);
 
   return g_strconcat ("/", escaped, suffix, NULL);
@@ -151,7 +183,7 @@ folder_path (HdMailbox  *self,
  * again on a new connection and refuses the command when the folder was
  * rebuilt meanwhile, so an old UID never names a new mail. */
 static char *
-uid_folder_path (HdMailbox  *self,
+uid_folder_path (HdMailboxImap *self,
                  const char *uid)
 {
   g_autofree char *suffix = NULL;
@@ -168,7 +200,7 @@ uid_folder_path (HdMailbox  *self,
  * and sends nothing that acts on mail, when the folder's UIDVALIDITY is no
  * longer the one the UIDs were listed under. */
 static gboolean
-perform_on_uids (HdMailbox     *self,
+perform_on_uids (HdMailboxImap *self,
                  const char    *uid,
                  const char    *command,
                  GOutputStream *sink,
@@ -180,7 +212,8 @@ perform_on_uids (HdMailbox     *self,
   g_autoptr (GError) local_error = NULL;
   gboolean ok;
 
-  ok = hd_mailbox_perform (self, path, command, FALSE, sink, body, cancellable, &local_error);
+  ok = hd_mailbox_perform (HD_MAILBOX (self), path, command, FALSE, sink, body, cancellable,
+                           &local_error);
   if (self->listed_uidvalidity != 0 && self->uidvalidity != 0
       && self->uidvalidity != self->listed_uidvalidity)
     {
@@ -188,7 +221,7 @@ perform_on_uids (HdMailbox     *self,
       g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_IDENTITY_CHANGED,
                    _("The server renumbered the mail in %s (UIDVALIDITY %u, listed as %u); "
                      "nothing was fetched or deleted, and the next poll reads the folder anew"),
-                   hd_account_get_folder (self->account), self->uidvalidity,
+                   folder_name (self), self->uidvalidity,
                    self->listed_uidvalidity);
       return FALSE;
     }
@@ -218,10 +251,11 @@ parse_fetch_flags (const char  *line,
   return TRUE;
 }
 
-void
-hd_mailbox_imap_server_line (HdMailbox  *self,
+static void
+hd_mailbox_imap_server_line (HdMailbox  *mailbox,
                              const char *line)
 {
+  HdMailboxImap *self = HD_MAILBOX_IMAP (mailbox);
   const char *status;
 
   if (g_str_has_prefix (line, "* "))
@@ -245,8 +279,8 @@ hd_mailbox_imap_server_line (HdMailbox  *self,
         {
           /* The BYE that answers libcurl's LOGOUT after a refused command
            * says nothing; the refusal before it is the server's word. */
-          if (self->failure_reply == NULL)
-            self->failure_reply = g_strdup (rest);
+          if (hd_mailbox_get_failure_reply (mailbox) == NULL)
+            hd_mailbox_set_failure_reply (mailbox, rest);
         }
       else if (g_ascii_isdigit (rest[0]))
         {
@@ -260,48 +294,70 @@ hd_mailbox_imap_server_line (HdMailbox  *self,
       return;
     }
 
-  hd_mailbox_note_sasl_challenge (self, line);
+  hd_mailbox_note_sasl_challenge (mailbox, line);
   status = imap_tagged_status (line);
   if (status == NULL)
     return;
 
-  g_free (self->last_status);
-  self->last_status = g_strdup (status);
-  if (!g_str_has_prefix (status, "OK"))
-    {
-      g_free (self->failure_reply);
-      self->failure_reply = g_strdup (status);
-    }
-  if (self->authenticating)
-    {
-      self->authenticating = FALSE;
-      self->authenticated = g_str_has_prefix (status, "OK");
-    }
+  hd_mailbox_note_status (mailbox, status, g_str_has_prefix (status, "OK"));
 }
 
-gboolean
-hd_mailbox_imap_select_and_count (HdMailbox     *self,
-                                  guint         *count,
-                                  GCancellable  *cancellable,
-                                  GError       **error)
+static void
+hd_mailbox_imap_client_line (HdMailbox  *mailbox,
+                             const char *line)
 {
+  HdMailboxPrivate *priv = hd_mailbox_get_private (mailbox);
+  const char *space = strchr (line, ' ');
+  const char *command;
+
+  if (space == NULL)
+    return;
+  command = space + 1;
+  if (g_ascii_strncasecmp (command, "AUTHENTICATE ", 13) == 0
+      || g_ascii_strncasecmp (command, "LOGIN ", 6) == 0)
+    priv->authenticating = TRUE;
+}
+
+static void
+hd_mailbox_imap_connection_reset (HdMailbox *mailbox)
+{
+  HdMailboxImap *self = HD_MAILBOX_IMAP (mailbox);
+
+  g_clear_pointer (&self->capabilities, g_free);
+  self->exists = 0;
+  self->uidvalidity = 0;
+  g_clear_pointer (&self->seen_at_list, g_hash_table_unref);
+}
+
+static gboolean
+hd_mailbox_imap_check (HdMailbox     *mailbox,
+                       guint         *count,
+                       char         **out_text,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  HdMailboxImap *self = HD_MAILBOX_IMAP (mailbox);
   g_autofree char *path = folder_path (self, NULL);
 
   /* libcurl SELECTs the folder of the URL before a custom command; NOOP then
    * costs nothing, and the SELECT's EXISTS is the count. */
-  if (!hd_mailbox_perform (self, path, "NOOP", FALSE, NULL, NULL, cancellable, error))
+  if (!hd_mailbox_perform (mailbox, path, "NOOP", FALSE, NULL, NULL, cancellable, error))
     return FALSE;
   *count = self->exists;
+  *out_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message in %s",
+                                            "%u messages in %s", self->exists),
+                               self->exists, folder_name (self));
   return TRUE;
 }
 
-gboolean
-hd_mailbox_imap_list (HdMailbox     *self,
+static gboolean
+hd_mailbox_imap_list (HdMailbox     *mailbox,
                       guint32       *out_uidvalidity,
                       GStrv         *out_uids,
                       GCancellable  *cancellable,
                       GError       **error)
 {
+  HdMailboxImap *self = HD_MAILBOX_IMAP (mailbox);
   g_autofree char *path = folder_path (self, NULL);
   g_autoptr(GStrvBuilder) uids = g_strv_builder_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -310,13 +366,13 @@ hd_mailbox_imap_list (HdMailbox     *self,
 
   /* SELECT (curl sends it before the first command on the folder) tells
    * EXISTS and UIDVALIDITY. */
-  if (!hd_mailbox_perform (self, path, "NOOP", FALSE, NULL, NULL, cancellable, error))
+  if (!hd_mailbox_perform (mailbox, path, "NOOP", FALSE, NULL, NULL, cancellable, error))
     return FALSE;
   if (self->uidvalidity == 0)
     {
       g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_FAILED,
                    _("The server did not report the UIDVALIDITY of %s"),
-                   hd_account_get_folder (self->account));
+                   folder_name (self));
       return FALSE;
     }
   self->listed_uidvalidity = self->uidvalidity;
@@ -362,13 +418,15 @@ hd_mailbox_imap_list (HdMailbox     *self,
   return TRUE;
 }
 
-gboolean
-hd_mailbox_imap_fetch (HdMailbox     *self,
+static gboolean
+hd_mailbox_imap_fetch (HdMailbox     *mailbox,
                        const char    *uid,
                        GOutputStream *stream,
                        GCancellable  *cancellable,
                        GError       **error)
 {
+  HdMailboxImap *self = HD_MAILBOX_IMAP (mailbox);
+  HdMailboxPrivate *priv = hd_mailbox_get_private (mailbox);
   g_autofree char *flags_command = NULL;
   g_autoptr(GString) flags = g_string_new (NULL);
   g_autoptr(GError) fetch_error = NULL;
@@ -412,13 +470,13 @@ hd_mailbox_imap_fetch (HdMailbox     *self,
     {
       g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_NOT_FOUND,
                    _("No message with UID %s in %s"), uid,
-                   hd_account_get_folder (self->account));
+                   folder_name (self));
       return FALSE;
     }
 
   fetched = perform_on_uids (self, uid, NULL, stream, NULL, cancellable, &fetch_error);
 
-  if (!seen && self->defer_seen_restore)
+  if (!seen && priv->defer_seen_restore)
     g_hash_table_add (self->unseen_to_restore, g_strdup (uid));
   else if (!seen && !g_error_matches (fetch_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -444,7 +502,7 @@ hd_mailbox_imap_fetch (HdMailbox     *self,
 /* Whether a mail of the folder other than @set carries \Deleted: then a
  * plain EXPUNGE would remove another client's mail too. */
 static gboolean
-others_flagged_deleted (HdMailbox     *self,
+others_flagged_deleted (HdMailboxImap *self,
                         const char    *set,
                         gboolean      *out_others,
                         GCancellable  *cancellable,
@@ -473,12 +531,13 @@ others_flagged_deleted (HdMailbox     *self,
   return TRUE;
 }
 
-gboolean
-hd_mailbox_imap_delete (HdMailbox          *self,
+static gboolean
+hd_mailbox_imap_delete (HdMailbox          *mailbox,
                         const char * const *uids,
                         GCancellable       *cancellable,
                         GError            **error)
 {
+  HdMailboxImap *self = HD_MAILBOX_IMAP (mailbox);
   g_autofree char *set = NULL;
   g_autofree char *store = NULL;
   g_autofree char *expunge = NULL;
@@ -516,7 +575,7 @@ hd_mailbox_imap_delete (HdMailbox          *self,
           g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_SERVER_REFUSED,
                        _("Not deleted yet: other mail in %s is marked as deleted, and without "
                          "UIDPLUS an EXPUNGE would remove it too; the next poll tries again"),
-                       hd_account_get_folder (self->account));
+                       folder_name (self));
           return FALSE;
         }
     }
@@ -532,14 +591,18 @@ hd_mailbox_imap_delete (HdMailbox          *self,
   return perform_on_uids (self, NULL, expunge, NULL, NULL, cancellable, error);
 }
 
-gboolean
-hd_mailbox_imap_restore_seen (HdMailbox     *self,
+static gboolean
+hd_mailbox_imap_restore_seen (HdMailbox     *mailbox,
                               GCancellable  *cancellable,
                               GError       **error)
 {
+  HdMailboxImap *self = HD_MAILBOX_IMAP (mailbox);
   g_autoptr(GPtrArray) uids = NULL;
   g_autofree char *set = NULL;
   g_autofree char *command = NULL;
+
+  if (g_hash_table_size (self->unseen_to_restore) == 0)
+    return TRUE;
 
   uids = g_ptr_array_new_with_free_func (g_free);
   {
@@ -557,4 +620,76 @@ hd_mailbox_imap_restore_seen (HdMailbox     *self,
   set = g_strjoinv (",", (GStrv) uids->pdata);
   command = g_strdup_printf ("UID STORE %s -FLAGS.SILENT (\\Seen)", set);
   return perform_on_uids (self, NULL, command, NULL, NULL, cancellable, error);
+}
+
+/* IMAP deletes are final at EXPUNGE; finishing only restores \Seen where a
+ * deferred fetch set it, then logs out. */
+static gboolean
+hd_mailbox_imap_finish (HdMailbox     *mailbox,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr (GError) seen_error = NULL;
+
+  if (hd_mailbox_is_open (mailbox)
+      && !hd_mailbox_imap_restore_seen (mailbox, cancellable, &seen_error))
+    g_debug ("Could not restore \\Seen: %s", seen_error->message);
+  hd_mailbox_close (mailbox);
+  return TRUE;
+}
+
+static void
+hd_mailbox_imap_close (HdMailbox *mailbox)
+{
+  /* Mail that a deferred fetch marked seen gets its flag back before the
+   * connection ends; a failure here leaves it seen, which loses nothing. */
+  if (hd_mailbox_is_open (mailbox))
+    hd_mailbox_imap_restore_seen (mailbox, NULL, NULL);
+  HD_MAILBOX_CLASS (hd_mailbox_imap_parent_class)->close (mailbox);
+}
+
+static void
+hd_mailbox_imap_finalize (GObject *object)
+{
+  HdMailboxImap *self = HD_MAILBOX_IMAP (object);
+
+  g_clear_pointer (&self->capabilities, g_free);
+  g_clear_pointer (&self->seen_at_list, g_hash_table_unref);
+  g_clear_pointer (&self->unseen_to_restore, g_hash_table_unref);
+
+  G_OBJECT_CLASS (hd_mailbox_imap_parent_class)->finalize (object);
+}
+
+static void
+hd_mailbox_imap_class_init (HdMailboxImapClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  HdMailboxClass *mailbox_class = HD_MAILBOX_CLASS (klass);
+
+  object_class->finalize = hd_mailbox_imap_finalize;
+
+  mailbox_class->url_scheme = "imap";
+  mailbox_class->url_scheme_tls = "imaps";
+  mailbox_class->curl_protocols = "imap,imaps";
+  mailbox_class->probe_command = "NOOP";
+  mailbox_class->probe_nobody = FALSE;
+  mailbox_class->deletes_wait_for_finish = FALSE;
+  mailbox_class->keys_may_be_reused = FALSE;
+
+  mailbox_class->connection_reset = hd_mailbox_imap_connection_reset;
+  mailbox_class->server_line = hd_mailbox_imap_server_line;
+  mailbox_class->client_line = hd_mailbox_imap_client_line;
+  mailbox_class->check = hd_mailbox_imap_check;
+  mailbox_class->list = hd_mailbox_imap_list;
+  mailbox_class->fetch = hd_mailbox_imap_fetch;
+  mailbox_class->delete_mail = hd_mailbox_imap_delete;
+  mailbox_class->restore_seen = hd_mailbox_imap_restore_seen;
+  mailbox_class->finish = hd_mailbox_imap_finish;
+  mailbox_class->close = hd_mailbox_imap_close;
+}
+
+static void
+hd_mailbox_imap_init (HdMailboxImap *self)
+{
+  self->unseen_to_restore = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

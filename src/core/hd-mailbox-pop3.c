@@ -1,81 +1,157 @@
-/* hd-mailbox-pop3.c: the POP3 half of HdMailbox: what the server's lines
- * tell, and STAT, UIDL, RETR and DELE on the maildrop.
+/* hd-mailbox-pop3.c: HdMailboxPop3, the POP3 subclass of HdMailbox: what
+ * the server's lines tell, and STAT, UIDL, RETR and DELE on the maildrop,
+ * message numbers used only on the connection that listed them, and the
+ * deletions committed by one QUIT.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
-#include "hd-mailbox-private.h"
+#include "hd-mailbox-pop3.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-void
-hd_mailbox_pop3_server_line (HdMailbox  *self,
+#include "hd-mailbox-private.h"
+
+struct _HdMailboxPop3
+{
+  HdMailbox parent_instance;
+
+  /* What the current connection told: reset on every new one. */
+  gboolean capa_pending;
+  gboolean in_capa;
+  GHashTable *uidl_numbers;
+  GHashTable *uidl_sizes;  /* message number → size from LIST */
+
+  /* The connection whose message numbers the listed handles name, and the
+   * DELEs sent on it that only its QUIT makes final. */
+  guint listed_generation;
+  guint dele_generation;
+  guint n_deles;
+};
+
+G_DEFINE_FINAL_TYPE (HdMailboxPop3, hd_mailbox_pop3, HD_TYPE_MAILBOX)
+
+/* Which connection the session is on (see hd_curl_session_get_generation()). */
+static guint
+connection (HdMailboxPop3 *self)
+{
+  return hd_mailbox_get_generation (HD_MAILBOX (self));
+}
+
+static gboolean
+is_open (HdMailboxPop3 *self)
+{
+  return hd_mailbox_is_open (HD_MAILBOX (self));
+}
+
+static void
+abort_connection (HdMailboxPop3 *self)
+{
+  HdMailboxPrivate *priv = hd_mailbox_get_private (HD_MAILBOX (self));
+
+  if (!is_open (self))
+    return;
+  /* No QUIT: the server never reaches the UPDATE state, so the DELEs sent
+   * on this connection are forgotten (RFC 1939 §6). */
+  hd_curl_session_abort (priv->session);
+  g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
+  /* The DELEs sent so far are void now; QUIT must not report them done. */
+  if (self->n_deles > 0)
+    self->dele_generation = G_MAXUINT;
+}
+
+static void
+hd_mailbox_pop3_server_line (HdMailbox  *mailbox,
                              const char *line)
 {
-  if (self->pop3_in_capa)
+  HdMailboxPop3 *self = HD_MAILBOX_POP3 (mailbox);
+  HdMailboxPrivate *priv = hd_mailbox_get_private (mailbox);
+
+  if (self->in_capa)
     {
       if (g_str_equal (line, "."))
-        self->pop3_in_capa = FALSE;
+        self->in_capa = FALSE;
       else if (g_ascii_strncasecmp (line, "SASL ", 5) == 0)
         {
-          g_free (self->mechanisms);
-          self->mechanisms = g_strdup (line + 5);
+          g_free (priv->mechanisms);
+          priv->mechanisms = g_strdup (line + 5);
         }
       return;
     }
 
-  hd_mailbox_note_sasl_challenge (self, line);
+  hd_mailbox_note_sasl_challenge (mailbox, line);
   if (!g_str_has_prefix (line, "+OK") && !g_str_has_prefix (line, "-ERR"))
     return;
 
-  g_free (self->last_status);
-  self->last_status = g_strdup (line);
-  if (line[0] == '-')
+  if (self->capa_pending)
     {
-      g_free (self->failure_reply);
-      self->failure_reply = g_strdup (line);
+      self->capa_pending = FALSE;
+      self->in_capa = line[0] == '+';
     }
-  if (self->pop3_capa_pending)
-    {
-      self->pop3_capa_pending = FALSE;
-      self->pop3_in_capa = line[0] == '+';
-    }
-  if (self->authenticating)
-    {
-      self->authenticating = FALSE;
-      self->authenticated = line[0] == '+';
-    }
+  hd_mailbox_note_status (mailbox, line, line[0] == '+');
 }
 
-gboolean
-hd_mailbox_pop3_stat (HdMailbox     *self,
-                      guint         *count,
-                      GCancellable  *cancellable,
-                      GError       **error)
+static void
+hd_mailbox_pop3_client_line (HdMailbox  *mailbox,
+                             const char *line)
 {
-  if (!hd_mailbox_perform (self, "/", "STAT", TRUE, NULL, NULL, cancellable, error))
+  HdMailboxPop3 *self = HD_MAILBOX_POP3 (mailbox);
+  HdMailboxPrivate *priv = hd_mailbox_get_private (mailbox);
+
+  if (g_ascii_strcasecmp (line, "CAPA") == 0)
+    self->capa_pending = TRUE;
+  else if (g_ascii_strncasecmp (line, "AUTH ", 5) == 0
+           || g_ascii_strncasecmp (line, "APOP ", 5) == 0
+           || g_ascii_strncasecmp (line, "PASS ", 5) == 0)
+    priv->authenticating = TRUE;
+}
+
+static void
+hd_mailbox_pop3_connection_reset (HdMailbox *mailbox)
+{
+  HdMailboxPop3 *self = HD_MAILBOX_POP3 (mailbox);
+
+  self->capa_pending = FALSE;
+  self->in_capa = FALSE;
+  /* Message numbers are valid for one POP3 session only. */
+  g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
+  g_clear_pointer (&self->uidl_sizes, g_hash_table_unref);
+}
+
+static gboolean
+hd_mailbox_pop3_check (HdMailbox     *mailbox,
+                       guint         *count,
+                       char         **out_text,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  HdMailboxPrivate *priv = hd_mailbox_get_private (mailbox);
+
+  if (!hd_mailbox_perform (mailbox, "/", "STAT", TRUE, NULL, NULL, cancellable, error))
     return FALSE;
-  if (self->last_status == NULL || !g_str_has_prefix (self->last_status, "+OK "))
+  if (priv->last_status == NULL || !g_str_has_prefix (priv->last_status, "+OK "))
     {
       g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_FAILED,
                    _("Unexpected reply to STAT: %s"),
-                   self->last_status != NULL ? self->last_status : "");
+                   priv->last_status != NULL ? priv->last_status : "");
       return FALSE;
     }
-  *count = (guint) g_ascii_strtoull (self->last_status + 4, NULL, 10);
+  *count = (guint) g_ascii_strtoull (priv->last_status + 4, NULL, 10);
+  *out_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message", "%u messages",
+                                            *count), *count);
   return TRUE;
 }
 
-static gboolean identity_changed (HdMailbox   *self,
-                                  const char  *uid,
-                                  GError     **error);
+static gboolean identity_changed (HdMailboxPop3  *self,
+                                  const char     *uid,
+                                  GError        **error);
 
 /* The sizes that LIST gives, by message number, for this connection. */
 static gboolean
-pop3_sizes (HdMailbox     *self,
+pop3_sizes (HdMailboxPop3 *self,
             GCancellable  *cancellable,
             GError       **error)
 {
@@ -83,7 +159,8 @@ pop3_sizes (HdMailbox     *self,
   g_auto(GStrv) lines = NULL;
   GHashTable *sizes;
 
-  if (!hd_mailbox_perform (self, "/", "LIST", FALSE, NULL, body, cancellable, error))
+  if (!hd_mailbox_perform (HD_MAILBOX (self), "/", "LIST", FALSE, NULL, body, cancellable,
+                           error))
     return FALSE;
   sizes = g_hash_table_new (NULL, NULL);
   lines = g_strsplit (body->str, "\n", -1);
@@ -108,7 +185,7 @@ pop3_sizes (HdMailbox     *self,
  * for a UIDL that the server lists more than once, "UIDL<TAB>number", valid
  * on this connection only. */
 static gboolean
-pop3_uidl (HdMailbox     *self,
+pop3_uidl (HdMailboxPop3 *self,
            GStrv         *out_uids,
            GCancellable  *cancellable,
            GError       **error)
@@ -121,12 +198,12 @@ pop3_uidl (HdMailbox     *self,
   GHashTable *numbers;
   guint generation;
 
-  if (!hd_mailbox_perform (self, "/", "UIDL", FALSE, NULL, body, cancellable, error))
+  if (!hd_mailbox_perform (HD_MAILBOX (self), "/", "UIDL", FALSE, NULL, body, cancellable, error))
     return FALSE;
-  generation = self->generation;
+  generation = connection (self);
   if (!pop3_sizes (self, cancellable, error))
     return FALSE;
-  if (self->generation != generation)
+  if (connection (self) != generation)
     return identity_changed (self, "UIDL", error);
 
   lines = g_strsplit (body->str, "\n", -1);
@@ -148,7 +225,7 @@ pop3_uidl (HdMailbox     *self,
     }
 
   /* Message numbers are valid for this POP3 session only: the table goes
-   * with the connection (reset_connection_state()). A UIDL listed twice
+   * with the connection (hd_mailbox_pop3_connection_reset()). A UIDL listed twice
    * names no mail on its own and stays out of it. */
   numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < entries->len; i++)
@@ -174,15 +251,18 @@ pop3_uidl (HdMailbox     *self,
   return TRUE;
 }
 
-gboolean
-hd_mailbox_pop3_list (HdMailbox     *self,
+static gboolean
+hd_mailbox_pop3_list (HdMailbox     *mailbox,
+                      guint32       *out_uidvalidity,
                       GStrv         *out_uids,
                       GCancellable  *cancellable,
                       GError       **error)
 {
+  HdMailboxPop3 *self = HD_MAILBOX_POP3 (mailbox);
+
   if (!pop3_uidl (self, out_uids, cancellable, error))
     return FALSE;
-  self->listed_generation = self->generation;
+  self->listed_generation = connection (self);
   return TRUE;
 }
 
@@ -191,25 +271,26 @@ hd_mailbox_pop3_list (HdMailbox     *self,
  * A message shorter than LIST said is therefore only taken when the same
  * connection still answers (some servers' LIST sizes are estimates). */
 static gboolean
-retr_complete (HdMailbox    *self,
-               guint         number,
-               GCancellable *cancellable)
+retr_complete (HdMailboxPop3 *self,
+               guint          number,
+               GCancellable  *cancellable)
 {
+  HdMailboxPrivate *priv = hd_mailbox_get_private (HD_MAILBOX (self));
   gpointer size = NULL;
-  guint generation = self->generation;
+  guint generation = connection (self);
 
   if (self->uidl_sizes != NULL
       && g_hash_table_lookup_extended (self->uidl_sizes, GUINT_TO_POINTER (number), NULL, &size)
-      && self->sink_bytes >= (goffset) GPOINTER_TO_UINT (size))
+      && hd_curl_session_get_bytes_received (priv->session) >= (goffset) GPOINTER_TO_UINT (size))
     return TRUE;
-  return hd_mailbox_perform (self, "/", "NOOP", TRUE, NULL, NULL, cancellable, NULL)
-         && self->generation == generation;
+  return hd_mailbox_perform (HD_MAILBOX (self), "/", "NOOP", TRUE, NULL, NULL, cancellable, NULL)
+         && connection (self) == generation;
 }
 
 static gboolean
-identity_changed (HdMailbox   *self,
-                  const char  *uid,
-                  GError     **error)
+identity_changed (HdMailboxPop3  *self,
+                  const char     *uid,
+                  GError        **error)
 {
   g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_IDENTITY_CHANGED,
                _("The POP3 connection was opened anew, and message numbers may have changed "
@@ -218,11 +299,22 @@ identity_changed (HdMailbox   *self,
   return FALSE;
 }
 
+/* DELEs sent on a connection that ended without QUIT were never made final
+ * (RFC 1939 §6): the mail is still there. */
+static gboolean
+deletions_lost (GError **error)
+{
+  g_set_error_literal (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_CONNECTION_CLOSED,
+                       _("The connection that carried the deletions ended before QUIT; "
+                         "the server keeps that mail, and the next poll deletes it"));
+  return FALSE;
+}
+
 /* The number that names @uid on the current connection: a plain UIDL is
  * looked up in this connection's listing (listed again after a reconnect);
  * a "UIDL<TAB>number" handle holds only on the connection that listed it. */
 static gboolean
-pop3_number (HdMailbox     *self,
+pop3_number (HdMailboxPop3 *self,
              const char    *uid,
              guint         *number,
              GCancellable  *cancellable,
@@ -233,7 +325,7 @@ pop3_number (HdMailbox     *self,
 
   if (tab != NULL)
     {
-      if (self->curl == NULL || self->generation != self->listed_generation)
+      if (!is_open (self) || connection (self) != self->listed_generation)
         return identity_changed (self, uid, error);
       *number = (guint) g_ascii_strtoull (tab + 1, NULL, 10);
       return TRUE;
@@ -250,26 +342,27 @@ pop3_number (HdMailbox     *self,
   return TRUE;
 }
 
-gboolean
-hd_mailbox_pop3_fetch (HdMailbox     *self,
+static gboolean
+hd_mailbox_pop3_fetch (HdMailbox     *mailbox,
                        const char    *uid,
                        GOutputStream *stream,
                        GCancellable  *cancellable,
                        GError       **error)
 {
+  HdMailboxPop3 *self = HD_MAILBOX_POP3 (mailbox);
   g_autofree char *number_path = NULL;
   guint generation;
   guint number;
 
   if (!pop3_number (self, uid, &number, cancellable, error))
     return FALSE;
-  generation = self->generation;
+  generation = connection (self);
   number_path = g_strdup_printf ("/%u", number);
-  if (!hd_mailbox_perform (self, number_path, NULL, FALSE, stream, NULL, cancellable, error))
+  if (!hd_mailbox_perform (mailbox, number_path, NULL, FALSE, stream, NULL, cancellable, error))
     return FALSE;
   /* libcurl opened a new connection for the RETR: the number came from the
    * old one and may have named another mail there. */
-  if (self->generation != generation)
+  if (connection (self) != generation)
     return identity_changed (self, uid, error);
   if (!retr_complete (self, number, cancellable))
     {
@@ -281,12 +374,14 @@ hd_mailbox_pop3_fetch (HdMailbox     *self,
   return TRUE;
 }
 
-gboolean
-hd_mailbox_pop3_delete (HdMailbox          *self,
+static gboolean
+hd_mailbox_pop3_delete (HdMailbox          *mailbox,
                         const char * const *uids,
                         GCancellable       *cancellable,
                         GError            **error)
 {
+  HdMailboxPop3 *self = HD_MAILBOX_POP3 (mailbox);
+
   for (guint i = 0; uids[i] != NULL; i++)
     {
       g_autoptr(GError) local_error = NULL;
@@ -303,22 +398,17 @@ hd_mailbox_pop3_delete (HdMailbox          *self,
         }
       /* DELEs of an earlier connection died with it: one QUIT must never
        * stand for two connections' deletions. */
-      if (self->n_deles > 0 && self->dele_generation != self->generation)
-        {
-          g_set_error_literal (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_CONNECTION_CLOSED,
-                               _("The connection that carried the deletions ended before QUIT; "
-                                 "the server keeps that mail, and the next poll deletes it"));
-          return FALSE;
-        }
-      generation = self->generation;
+      if (self->n_deles > 0 && self->dele_generation != connection (self))
+        return deletions_lost (error);
+      generation = connection (self);
       dele = g_strdup_printf ("DELE %u", number);
-      if (!hd_mailbox_perform (self, "/", dele, TRUE, NULL, NULL, cancellable, error))
+      if (!hd_mailbox_perform (mailbox, "/", dele, TRUE, NULL, NULL, cancellable, error))
         return FALSE;
-      if (self->generation != generation)
+      if (connection (self) != generation)
         {
           /* The DELE went out on a new connection with an old number: end
            * that connection without QUIT, so that the server forgets it. */
-          hd_mailbox_abort_connection (self);
+          abort_connection (self);
           return identity_changed (self, uids[i], error);
         }
       self->dele_generation = generation;
@@ -329,38 +419,103 @@ hd_mailbox_pop3_delete (HdMailbox          *self,
 
 /* Only QUIT commits the deletions (RFC 1939 UPDATE state), and only those
  * sent on the connection it ends. */
-gboolean
-hd_mailbox_pop3_quit (HdMailbox     *self,
-                      GCancellable  *cancellable,
-                      GError       **error)
+static gboolean
+hd_mailbox_pop3_finish (HdMailbox     *mailbox,
+                        GCancellable  *cancellable,
+                        GError       **error)
 {
-  guint generation = self->generation;
+  HdMailboxPop3 *self = HD_MAILBOX_POP3 (mailbox);
+  guint generation = connection (self);
   gboolean had_deles = self->n_deles > 0;
 
-  if (had_deles && (self->curl == NULL || self->dele_generation != generation))
+  if (had_deles && (!is_open (self) || self->dele_generation != generation))
     {
-      hd_mailbox_close (self);
-      g_set_error_literal (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_CONNECTION_CLOSED,
-                           _("The connection that carried the deletions ended before QUIT; "
-                             "the server keeps that mail, and the next poll deletes it"));
-      return FALSE;
+      hd_mailbox_close (mailbox);
+      return deletions_lost (error);
     }
-  if (self->curl == NULL)
+  if (!is_open (self))
     return TRUE;
-  if (!hd_mailbox_perform (self, "/", "QUIT", TRUE, NULL, NULL, cancellable, error))
+  if (!hd_mailbox_perform (mailbox, "/", "QUIT", TRUE, NULL, NULL, cancellable, error))
     {
-      hd_mailbox_abort_connection (self);
+      abort_connection (self);
       return FALSE;
     }
-  if (had_deles && self->generation != generation)
+  if (had_deles && connection (self) != generation)
     {
-      hd_mailbox_abort_connection (self);
-      g_set_error_literal (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_CONNECTION_CLOSED,
-                           _("The connection that carried the deletions ended before QUIT; "
-                             "the server keeps that mail, and the next poll deletes it"));
-      return FALSE;
+      abort_connection (self);
+      return deletions_lost (error);
     }
   self->n_deles = 0;
-  hd_mailbox_close (self);
+  hd_mailbox_close (mailbox);
   return TRUE;
+}
+
+/* A UIDL listed twice gets the handle "UIDL<TAB>number" (see pop3_uidl()):
+ * no key of its own, so the mail is keyed by its UIDL and content. */
+static gboolean
+hd_mailbox_pop3_handle_needs_content_key (HdMailbox   *mailbox,
+                                          const char  *handle,
+                                          char       **out_base)
+{
+  const char *tab = strchr (handle, '\t');
+
+  if (tab == NULL)
+    return FALSE;
+  if (out_base != NULL)
+    *out_base = g_strndup (handle, tab - handle);
+  return TRUE;
+}
+
+static void
+hd_mailbox_pop3_close (HdMailbox *mailbox)
+{
+  HdMailboxPop3 *self = HD_MAILBOX_POP3 (mailbox);
+
+  HD_MAILBOX_CLASS (hd_mailbox_pop3_parent_class)->close (mailbox);
+  g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
+  self->n_deles = 0;
+}
+
+static void
+hd_mailbox_pop3_finalize (GObject *object)
+{
+  HdMailboxPop3 *self = HD_MAILBOX_POP3 (object);
+
+  g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
+  g_clear_pointer (&self->uidl_sizes, g_hash_table_unref);
+
+  G_OBJECT_CLASS (hd_mailbox_pop3_parent_class)->finalize (object);
+}
+
+static void
+hd_mailbox_pop3_class_init (HdMailboxPop3Class *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  HdMailboxClass *mailbox_class = HD_MAILBOX_CLASS (klass);
+
+  object_class->finalize = hd_mailbox_pop3_finalize;
+
+  mailbox_class->url_scheme = "pop3";
+  mailbox_class->url_scheme_tls = "pop3s";
+  mailbox_class->curl_protocols = "pop3,pop3s";
+  mailbox_class->probe_command = "NOOP";
+  mailbox_class->probe_nobody = TRUE;
+  mailbox_class->deletes_wait_for_finish = TRUE;
+  mailbox_class->keys_may_be_reused = TRUE;
+
+  mailbox_class->connection_reset = hd_mailbox_pop3_connection_reset;
+  mailbox_class->server_line = hd_mailbox_pop3_server_line;
+  mailbox_class->client_line = hd_mailbox_pop3_client_line;
+  mailbox_class->check = hd_mailbox_pop3_check;
+  mailbox_class->list = hd_mailbox_pop3_list;
+  mailbox_class->fetch = hd_mailbox_pop3_fetch;
+  mailbox_class->delete_mail = hd_mailbox_pop3_delete;
+  mailbox_class->finish = hd_mailbox_pop3_finish;
+  mailbox_class->close = hd_mailbox_pop3_close;
+  mailbox_class->handle_needs_content_key = hd_mailbox_pop3_handle_needs_content_key;
+}
+
+static void
+hd_mailbox_pop3_init (HdMailboxPop3 *self)
+{
 }

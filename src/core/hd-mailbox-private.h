@@ -1,87 +1,49 @@
-/* hd-mailbox-private.h: what the hd-mailbox*.c files share: the session's
- * state, the one transfer primitive and the protocol halves.
+/* hd-mailbox-private.h: what HdMailbox shares with its subclasses: the
+ * session's state common to IMAP and POP3, and the one transfer primitive.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #pragma once
 
-#include <curl/curl.h>
-
+#include "hd-curl-session.h"
 #include "hd-mailbox.h"
-#include "hd-redact.h"
 
 G_BEGIN_DECLS
 
-struct _HdMailbox
+typedef struct
 {
-  GObject parent_instance;
-
   HdAccount *account;
   HdMailboxAuth auth;
   char *secret;
   char *authcid;
   char *authzid;
   char *login_options;
-  guint connect_timeout;
-  guint low_speed_timeout;
 
-  CURL *curl;
-  char errbuf[CURL_ERROR_SIZE];
+  /* NULL for a mailbox class without a libcurl session (a test double). */
+  HdCurlSession *session;
 
   /* What the dialogue told us so far, parsed from the server's lines as the
-   * debug callback sees them; reset whenever curl opens a new connection. */
-  GString *transcript;
-  HdRedactState redact;
+   * session sees them; reset whenever libcurl opens a new connection. */
   char *greeting;
   char *mechanisms;
-  char *capabilities;
   gboolean login_disabled;
-  gboolean pop3_capa_pending;
-  gboolean pop3_in_capa;
   gboolean authenticating;
   gboolean authenticated;
-  guint exists;
-  guint32 uidvalidity;
-  GHashTable *uidl_numbers;
-  GHashTable *uidl_sizes;  /* POP3: message number → size from LIST */
-
-  /* IMAP: whether each UID was \Seen when listed, so that a fetch needs no
-   * extra FLAGS round trip; and, when the restore of \Seen is deferred, the
-   * UIDs that the fetch marked seen and that must lose the flag again. */
-  GHashTable *seen_at_list;
-  GHashTable *unseen_to_restore;
-  gboolean defer_seen_restore;
-
-  /* Per transfer: where the body goes, and the server's failure reply. */
-  GOutputStream *sink;
-  goffset sink_bytes;
-  GString *body;
-  GError *sink_error;
-  GCancellable *cancellable;
-  char *failure_reply;
   char *sasl_error;
   char *last_status;
-  gboolean saw_server_line;
 
-  guint n_connections;
-  char *server_pin;
+  gboolean defer_seen_restore;
+} HdMailboxPrivate;
 
-  /* Which connection we are on: bumped whenever libcurl opens a new one, so
-   * that a number or UID decided on one connection is never used on the
-   * next (a silent reconnect may find the mail renumbered). */
-  guint generation;
-  /* IMAP: the UIDVALIDITY that the listed UIDs belong to; every UID command
-   * carries it, and libcurl refuses the command when the folder has another. */
-  guint32 listed_uidvalidity;
-  /* POP3: the connection whose message numbers the listed handles name, and
-   * the DELEs sent on it that only its QUIT makes final. */
-  guint listed_generation;
-  guint dele_generation;
-  guint n_deles;
-};
+HdMailboxPrivate *hd_mailbox_get_private (HdMailbox *self);
 
-/* hd-mailbox.c */
+/* hd-mailbox-session.c */
+void      hd_mailbox_attach_session (HdMailbox *self);
+void      hd_mailbox_set_login (HdMailbox     *self,
+                                HdMailboxAuth  auth,
+                                const char    *secret);
+
 gboolean  hd_mailbox_perform (HdMailbox     *self,
                               const char    *path,
                               const char    *custom,
@@ -90,62 +52,16 @@ gboolean  hd_mailbox_perform (HdMailbox     *self,
                               GString       *body,
                               GCancellable  *cancellable,
                               GError       **error);
+guint     hd_mailbox_get_generation (HdMailbox *self);
+gboolean  hd_mailbox_is_open (HdMailbox *self);
+void      hd_mailbox_set_failure_reply (HdMailbox  *self,
+                                        const char *reply);
+const char *hd_mailbox_get_failure_reply (HdMailbox *self);
 gboolean  hd_mailbox_is_digits (const char *str);
-void      hd_mailbox_abort_connection (HdMailbox *self);
 void      hd_mailbox_note_sasl_challenge (HdMailbox  *self,
                                           const char *line);
-
-/* hd-mailbox-imap.c */
-char     *hd_mailbox_imap_encode_folder (const char *folder);
-void      hd_mailbox_imap_server_line (HdMailbox  *self,
-                                       const char *line);
-gboolean  hd_mailbox_imap_select_and_count (HdMailbox     *self,
-                                            guint         *count,
-                                            GCancellable  *cancellable,
-                                            GError       **error);
-gboolean  hd_mailbox_imap_list (HdMailbox     *self,
-                                guint32       *out_uidvalidity,
-                                GStrv         *out_uids,
-                                GCancellable  *cancellable,
-                                GError       **error);
-gboolean  hd_mailbox_imap_fetch (HdMailbox     *self,
-                                 const char    *uid,
-                                 GOutputStream *stream,
-                                 GCancellable  *cancellable,
-                                 GError       **error);
-gboolean  hd_mailbox_imap_delete (HdMailbox          *self,
-                                  const char * const *uids,
-                                  GCancellable       *cancellable,
-                                  GError            **error);
-gboolean  hd_mailbox_imap_restore_seen (HdMailbox     *self,
-                                        GCancellable  *cancellable,
-                                        GError       **error);
-
-/* hd-mailbox-pop3.c */
-void      hd_mailbox_pop3_server_line (HdMailbox  *self,
-                                       const char *line);
-gboolean  hd_mailbox_pop3_stat (HdMailbox     *self,
-                                guint         *count,
-                                GCancellable  *cancellable,
-                                GError       **error);
-gboolean  hd_mailbox_pop3_list (HdMailbox     *self,
-                                GStrv         *out_uids,
-                                GCancellable  *cancellable,
-                                GError       **error);
-gboolean  hd_mailbox_pop3_fetch (HdMailbox     *self,
-                                 const char    *uid,
-                                 GOutputStream *stream,
-                                 GCancellable  *cancellable,
-                                 GError       **error);
-gboolean  hd_mailbox_pop3_delete (HdMailbox          *self,
-                                  const char * const *uids,
-                                  GCancellable       *cancellable,
-                                  GError            **error);
-gboolean  hd_mailbox_pop3_quit (HdMailbox     *self,
-                                GCancellable  *cancellable,
-                                GError       **error);
-
-/* hd-mailbox-pin.c */
-char     *hd_mailbox_pin_from_certinfo (struct curl_certinfo *info);
+void      hd_mailbox_note_status (HdMailbox  *self,
+                                  const char *status,
+                                  gboolean    ok);
 
 G_END_DECLS

@@ -1,4 +1,6 @@
-/* hd-mailbox.h: one libcurl session to one IMAP or POP3 server.
+/* hd-mailbox.h: one session to one mailbox: the base class, with IMAP and
+ * POP3 subclasses over one libcurl session (HdCurlSession), and the calls
+ * the poll, the check and the window use.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -53,7 +55,91 @@ typedef struct {
 
 #define HD_TYPE_MAILBOX (hd_mailbox_get_type ())
 
-G_DECLARE_FINAL_TYPE (HdMailbox, hd_mailbox, HD, MAILBOX, GObject)
+G_DECLARE_DERIVABLE_TYPE (HdMailbox, hd_mailbox, HD, MAILBOX, GObject)
+
+/**
+ * HdMailboxClass:
+ *
+ * What a kind of mailbox does; the public hd_mailbox_…() calls check their
+ * arguments and hand over to these. A subclass that talks to a server
+ * through HdCurlSession sets @url_scheme, @url_scheme_tls and
+ * @curl_protocols and follows the dialogue in @server_line, @client_line and
+ * @connection_reset; a test double leaves those unset and overrides the
+ * mail calls alone. @check, @list, @fetch and @delete_mail are required;
+ * the others have defaults.
+ */
+struct _HdMailboxClass
+{
+  GObjectClass parent_class;
+
+  /* The URL schemes without and with implicit TLS ("imap", "imaps"), and
+   * the protocols libcurl may speak for them; NULL for a mailbox without a
+   * libcurl session. */
+  const char *url_scheme;
+  const char *url_scheme_tls;
+  const char *curl_protocols;
+
+  /* A command that costs the server nothing, for the probe that learns the
+   * key of an untrusted server; and whether its reply is a status line. */
+  const char *probe_command;
+  gboolean    probe_nobody;
+
+  /* A delete takes effect only at finish (POP3), not at once (IMAP). */
+  gboolean    deletes_wait_for_finish;
+  /* The server may give a new mail the key of a gone one (POP3 UIDLs). */
+  gboolean    keys_may_be_reused;
+
+  /* libcurl opened a new connection: forget what the old one told. */
+  void      (*connection_reset) (HdMailbox *self);
+  /* One line the server sent, to follow the protocol's state. */
+  void      (*server_line)      (HdMailbox  *self,
+                                 const char *line);
+  /* One line libcurl sent (unredacted: never keep it). */
+  void      (*client_line)      (HdMailbox  *self,
+                                 const char *line);
+
+  /* Logs in and counts the mail of the folder or maildrop; @out_text says
+   * it in words ("3 messages in INBOX"). */
+  gboolean  (*check)            (HdMailbox     *self,
+                                 guint         *out_count,
+                                 char         **out_text,
+                                 GCancellable  *cancellable,
+                                 GError       **error);
+  /* Lists the keys (handles) of the mail; see hd_mailbox_list_sync(). */
+  gboolean  (*list)             (HdMailbox     *self,
+                                 guint32       *out_uidvalidity,
+                                 GStrv         *out_uids,
+                                 GCancellable  *cancellable,
+                                 GError       **error);
+  /* Streams one mail, named by a handle from @list, into @stream. */
+  gboolean  (*fetch)            (HdMailbox     *self,
+                                 const char    *uid,
+                                 GOutputStream *stream,
+                                 GCancellable  *cancellable,
+                                 GError       **error);
+  /* Deletes mail (never an empty list); see hd_mailbox_delete_sync(). */
+  gboolean  (*delete_mail)      (HdMailbox          *self,
+                                 const char * const *uids,
+                                 GCancellable       *cancellable,
+                                 GError            **error);
+  /* Takes \Seen off again where deferred fetches set it; NULL: nothing to do. */
+  gboolean  (*restore_seen)     (HdMailbox     *self,
+                                 GCancellable  *cancellable,
+                                 GError       **error);
+  /* Ends the session so that its deletes take effect (POP3 QUIT). */
+  gboolean  (*finish)           (HdMailbox     *self,
+                                 GCancellable  *cancellable,
+                                 GError       **error);
+  /* Ends the connection; subclasses chain up after their own goodbye. */
+  void      (*close)            (HdMailbox *self);
+  /* Whether a handle from @list needs the mail's content in its key; NULL:
+   * never. */
+  gboolean  (*handle_needs_content_key) (HdMailbox   *self,
+                                         const char  *handle,
+                                         char       **out_base);
+
+  gpointer padding[8];
+};
 
 GQuark      hd_mailbox_error_quark (void);
 

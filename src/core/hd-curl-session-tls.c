@@ -1,15 +1,51 @@
-/* hd-mailbox-pin.c: the public key of the server's certificate, as curl
- * spells a pin (sha256// + base64 of the SHA-256 of the DER
- * SubjectPublicKeyInfo), for the admin to pin a server that no CA vouches for.
+/* hd-curl-session-tls.c: the trust part of HdCurlSession: the extra CA
+ * bundle beside the system's, and the probe that learns the public key of a
+ * server no CA vouches for, as curl spells a pin (sha256// + base64 of the
+ * SHA-256 of the DER SubjectPublicKeyInfo), for the admin to pin it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
-#include "hd-mailbox-private.h"
+#include "hd-curl-session-private.h"
 
 #include <string.h>
+
+/* HELPDESK_MAIL_CA_FILE adds a CA to the system's; CURLOPT_CAINFO alone would
+ * replace them, so curl gets both bundles as one blob. */
+void
+hd_curl_session_add_extra_ca (CURL *curl)
+{
+  const char *ca_file = g_getenv ("HELPDESK_MAIL_CA_FILE");
+  const char *system_bundle = NULL;
+  g_autoptr (GByteArray) bundle = NULL;
+  g_autofree char *system_pem = NULL;
+  g_autofree char *extra_pem = NULL;
+  gsize system_len = 0;
+  gsize extra_len = 0;
+  struct curl_blob blob;
+
+  if (ca_file == NULL || *ca_file == '\0')
+    return;
+  bundle = g_byte_array_new ();
+  curl_easy_getinfo (curl, CURLINFO_CAINFO, &system_bundle);
+  if (system_bundle != NULL
+      && g_file_get_contents (system_bundle, &system_pem, &system_len, NULL))
+    {
+      g_byte_array_append (bundle, (const guint8 *) system_pem, system_len);
+      g_byte_array_append (bundle, (const guint8 *) "\n", 1);
+    }
+  if (g_file_get_contents (ca_file, &extra_pem, &extra_len, NULL))
+    g_byte_array_append (bundle, (const guint8 *) extra_pem, extra_len);
+  else
+    g_warning ("HELPDESK_MAIL_CA_FILE “%s” cannot be read", ca_file);
+
+  blob.data = bundle->data;
+  blob.len = bundle->len;
+  blob.flags = CURL_BLOB_COPY;
+  curl_easy_setopt (curl, CURLOPT_CAINFO_BLOB, &blob);
+}
 
 static gboolean
 der_read (const guint8 **p,
@@ -87,7 +123,7 @@ pin_from_der (const guint8 *der,
 }
 
 char *
-hd_mailbox_pin_from_certinfo (struct curl_certinfo *info)
+hd_curl_session_pin_from_certinfo (struct curl_certinfo *info)
 {
   const char *pem = NULL;
   const char *begin;
@@ -111,4 +147,35 @@ hd_mailbox_pin_from_certinfo (struct curl_certinfo *info)
   body = g_strndup (begin, end - begin);
   der = g_base64_decode (body, &der_len);
   return pin_from_der (der, der_len);
+}
+
+/* A second, credential-less connection that accepts any certificate, only to
+ * learn which key the server presents, so that the admin can pin it. */
+char *
+hd_curl_session_probe_pin (HdCurlSession *self)
+{
+  CURL *probe = curl_easy_init ();
+  g_autofree char *url = NULL;
+  struct curl_certinfo *info = NULL;
+  char *pin;
+
+  if (probe == NULL)
+    return NULL;
+
+  url = g_strconcat (self->base_url, "/", NULL);
+  hd_curl_session_apply_options (self, probe);
+  curl_easy_setopt (probe, CURLOPT_PINNEDPUBLICKEY, NULL);
+  curl_easy_setopt (probe, CURLOPT_SSL_VERIFYPEER, 0L);
+  curl_easy_setopt (probe, CURLOPT_SSL_VERIFYHOST, 0L);
+  curl_easy_setopt (probe, CURLOPT_CERTINFO, 1L);
+  curl_easy_setopt (probe, CURLOPT_URL, url);
+  curl_easy_setopt (probe, CURLOPT_CUSTOMREQUEST, self->probe_command);
+  curl_easy_setopt (probe, CURLOPT_NOBODY, self->probe_nobody ? 1L : 0L);
+  curl_easy_setopt (probe, CURLOPT_WRITEDATA, NULL);
+  curl_easy_setopt (probe, CURLOPT_WRITEFUNCTION, NULL);
+  (void) curl_easy_perform (probe);
+  curl_easy_getinfo (probe, CURLINFO_CERTINFO, &info);
+  pin = hd_curl_session_pin_from_certinfo (info);
+  curl_easy_cleanup (probe);
+  return pin;
 }

@@ -1,0 +1,108 @@
+/* hd-curl-session-transcript.c: what libcurl shows of the dialogue: split
+ * into lines, each handed to the protocol's hook and, through
+ * hd_redact_line(), into the transcript; a new connection is noticed here.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "hd-curl-session-private.h"
+
+#include <string.h>
+
+static void
+transcript_add (HdCurlSession  *self,
+                HdRedactSource  source,
+                const char     *line)
+{
+  static const char * const prefixes[] = { "C: ", "S: ", "== " };
+  g_autofree char *redacted = hd_redact_line (&self->redact, source, line);
+
+  /* The redaction is line-based and protocol-aware; this guard is for the
+   * line it did not foresee. */
+  if ((self->password != NULL && *self->password != '\0'
+       && strstr (redacted, self->password) != NULL)
+      || (self->bearer != NULL && *self->bearer != '\0'
+          && strstr (redacted, self->bearer) != NULL))
+    {
+      g_free (redacted);
+      redacted = g_strdup ("[redacted]");
+    }
+
+  g_string_append (self->transcript, prefixes[source]);
+  g_string_append (self->transcript, redacted);
+  g_string_append_c (self->transcript, '\n');
+}
+
+/* libcurl hands its debug data over in pieces that may hold several lines
+ * (a multi-line reply) or end in a line end; each line goes to the
+ * protocol and to the transcript on its own. */
+static void
+handle_lines (HdCurlSession  *self,
+              HdRedactSource  source,
+              const char     *data,
+              size_t          size)
+{
+  g_autofree char *copy = g_strndup (data, size);
+  g_auto (GStrv) lines = g_strsplit (copy, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = lines[i];
+      gsize len = strlen (line);
+
+      if (len > 0 && line[len - 1] == '\r')
+        line[--len] = '\0';
+      if (len == 0 && lines[i + 1] == NULL)
+        break;
+
+      if (source == HD_REDACT_INFO && g_str_has_prefix (line, "Connected to "))
+        {
+          /* A new connection: numbers and identities the protocol learnt
+           * on the previous one are void, and so is the redaction state. */
+          memset (&self->redact, 0, sizeof self->redact);
+          self->generation++;
+          if (self->connected_func != NULL)
+            self->connected_func (self->hook_data);
+        }
+      else if (source == HD_REDACT_SERVER)
+        self->saw_server_line = TRUE;
+
+      if (self->line_func != NULL)
+        self->line_func (self->hook_data, source, line);
+      transcript_add (self, source, line);
+    }
+}
+
+int
+hd_curl_session_debug_cb (CURL          *handle,
+                          curl_infotype  type,
+                          char          *data,
+                          size_t         size,
+                          void          *user_data)
+{
+  HdCurlSession *self = user_data;
+
+  switch (type)
+    {
+    case CURLINFO_TEXT:
+      handle_lines (self, HD_REDACT_INFO, data, size);
+      break;
+    case CURLINFO_HEADER_IN:
+      handle_lines (self, HD_REDACT_SERVER, data, size);
+      break;
+    case CURLINFO_HEADER_OUT:
+      handle_lines (self, HD_REDACT_CLIENT, data, size);
+      break;
+    case CURLINFO_DATA_IN:
+    case CURLINFO_DATA_OUT:
+    case CURLINFO_SSL_DATA_IN:
+    case CURLINFO_SSL_DATA_OUT:
+    case CURLINFO_END:
+    default:
+      /* Message bodies and TLS records stay out of the transcript. */
+      break;
+    }
+  return 0;
+}
