@@ -440,6 +440,27 @@ hd_store_poll_log_to_json (HdStore    *self,
                            const char *account_name,
                            GError    **error)
 {
+  return hd_store_poll_log_page_to_json (self, account_name, 0, 0, error);
+}
+
+/**
+ * hd_store_poll_log_page_to_json:
+ * @account_name: (nullable): one account, or %NULL for all
+ * @before_run: only runs older than this run id; 0 for the newest
+ * @limit: at most this many runs; 0 for all
+ *
+ * One page of the poll log, newest first, so that a view can show the
+ * newest runs at once and load older ones on demand.
+ *
+ * Returns: (transfer full): the poll runs, each with its events
+ */
+JsonNode *
+hd_store_poll_log_page_to_json (HdStore    *self,
+                                const char *account_name,
+                                gint64      before_run,
+                                guint       limit,
+                                GError    **error)
+{
   static const char *const names[] = { "account", "started", "finished", "status" };
   static const char *const counts[] = { "listed", "imported", "skipped", "failed", "deleted",
                                         "duration_ms" };
@@ -453,11 +474,14 @@ hd_store_poll_log_to_json (HdStore    *self,
                            "SELECT a.name, r.started, r.finished, r.status, r.listed, r.imported,"
                            " r.skipped, r.failed, r.deleted, r.duration_ms, r.error, r.id"
                            " FROM poll_runs r JOIN accounts a ON a.id = r.account_id"
-                           " WHERE ?1 IS NULL OR a.name = ?1 ORDER BY r.id DESC",
+                           " WHERE (?1 IS NULL OR a.name = ?1) AND (?2 = 0 OR r.id < ?2)"
+                           " ORDER BY r.id DESC LIMIT ?3",
                            error);
   if (stmt == NULL)
     return NULL;
   hd_store_bind_text (stmt, 1, account_name);
+  sqlite3_bind_int64 (stmt, 2, before_run);
+  sqlite3_bind_int64 (stmt, 3, limit > 0 ? (sqlite3_int64) limit : -1);
 
   json_builder_begin_array (builder);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
