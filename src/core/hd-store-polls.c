@@ -107,13 +107,26 @@ hd_store_add_poll_event (HdStore           *self,
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *now = hd_store_now ();
+  gint64 raw_id = 0;
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
   g_return_val_if_fail (event != NULL && event->action != NULL && event->reason != NULL, FALSE);
 
+  /* A raw copy goes into a row of its own, streamed (see hd_store_add_step()). */
+  if (event->raw != NULL)
+    {
+      g_autoptr (GInputStream) in = g_memory_input_stream_new_from_bytes (event->raw);
+
+      raw_id = hd_store_add_raw_copy (self, in, g_bytes_get_size (event->raw), error);
+    }
+  else if (event->raw_stream != NULL)
+    raw_id = hd_store_add_raw_copy (self, event->raw_stream, event->raw_size, error);
+  if ((event->raw != NULL || event->raw_stream != NULL) && raw_id == 0)
+    return FALSE;
+
   stmt = hd_store_prepare (self,
                            "INSERT INTO poll_events (run_id, server_key, message_id, subject,"
-                           " from_address, action, reason, ticket_id, raw, created)"
+                           " from_address, action, reason, ticket_id, raw_id, created)"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                            error);
   if (stmt == NULL)
@@ -126,24 +139,9 @@ hd_store_add_poll_event (HdStore           *self,
   hd_store_bind_text (stmt, 6, event->action);
   hd_store_bind_text (stmt, 7, event->reason);
   hd_store_bind_id (stmt, 8, event->ticket_id);
-  if (event->raw != NULL)
-    {
-      gsize size;
-      gconstpointer data = g_bytes_get_data (event->raw, &size);
-      sqlite3_bind_blob64 (stmt, 9, data ? data : "", size, SQLITE_STATIC);
-    }
-  else if (event->raw_stream != NULL)
-    sqlite3_bind_zeroblob64 (stmt, 9, event->raw_size);
-  else
-    sqlite3_bind_null (stmt, 9);
+  hd_store_bind_id (stmt, 9, raw_id);
   hd_store_bind_text (stmt, 10, now);
-  if (!hd_store_step_done (self, stmt, error))
-    return FALSE;
-  /* The raw copy streams in: a big mail is never held whole in memory. */
-  return event->raw != NULL || event->raw_stream == NULL
-         || hd_store_fill_blob (self, "poll_events", "raw",
-                                sqlite3_last_insert_rowid (hd_store_get_db (self)),
-                                event->raw_stream, event->raw_size, error);
+  return hd_store_step_done (self, stmt, error);
 }
 
 /**
@@ -407,7 +405,9 @@ add_events (HdStore     *self,
 
   stmt = hd_store_prepare (self,
                            "SELECT server_key, message_id, subject, from_address, action, reason,"
-                           " ticket_id, length(raw) FROM poll_events WHERE run_id = ?1 ORDER BY id",
+                           " ticket_id, coalesce (length (raw), (SELECT length (data) FROM raw_copies"
+                           "   WHERE raw_copies.id = raw_id)) FROM poll_events WHERE run_id = ?1"
+                           " ORDER BY id",
                            error);
   if (stmt == NULL)
     return FALSE;

@@ -203,4 +203,14 @@ static const char *const hd_store_migrations[] = {
   "  message TEXT,"
   "  last_poll TEXT,"
   "  next_poll TEXT);",
+
+  /* 5: raw copies of mail in a table of their own, the blob its last column:
+   * only there does SQLite keep a zeroblob as a count, so that a 200 MB mail
+   * streams in instead of being expanded in memory twice. Rows written
+   * before keep their copy in the old raw column. */
+  "CREATE TABLE raw_copies ("
+  "  id INTEGER PRIMARY KEY,"
+  "  data BLOB NOT NULL);"
+  "ALTER TABLE ticket_steps ADD COLUMN raw_id INTEGER REFERENCES raw_copies (id);"
+  "ALTER TABLE poll_events ADD COLUMN raw_id INTEGER REFERENCES raw_copies (id);",
 };

@@ -143,15 +143,20 @@ hd_store_add_step (HdStore          *self,
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *now = hd_store_now ();
-  gint64 id;
+  gint64 raw_id = 0;
 
   g_return_val_if_fail (HD_IS_STORE (self), 0);
   g_return_val_if_fail (spec != NULL, 0);
   g_return_val_if_fail (raw == NULL || raw_size >= 0, 0);
 
+  /* The raw copy goes into a row of its own where it is the last column:
+   * only there does SQLite keep a zeroblob as a count instead of expanding
+   * it in memory, so that it can be streamed in. */
+  if (raw != NULL && (raw_id = hd_store_add_raw_copy (self, raw, raw_size, error)) == 0)
+    return 0;
   stmt = hd_store_prepare (self,
                            "INSERT INTO ticket_steps (ticket_id, from_name, from_address, date,"
-                           " message_id, body_text, raw, created)"
+                           " message_id, body_text, raw_id, created)"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                            error);
   if (stmt == NULL)
@@ -162,17 +167,9 @@ hd_store_add_step (HdStore          *self,
   hd_store_bind_text (stmt, 4, spec->date);
   hd_store_bind_text (stmt, 5, spec->message_id);
   hd_store_bind_text (stmt, 6, spec->body_text ? spec->body_text : "");
-  if (raw != NULL)
-    sqlite3_bind_zeroblob64 (stmt, 7, raw_size);
-  else
-    sqlite3_bind_null (stmt, 7);
+  hd_store_bind_id (stmt, 7, raw_id);
   hd_store_bind_text (stmt, 8, now);
-
-  id = insert (self, stmt, error);
-  if (id != 0 && raw != NULL && raw_size > 0 && !hd_store_fill_blob (self, "ticket_steps", "raw", id, raw, raw_size,
-                                                                 error))
-    return 0;
-  return id;
+  return insert (self, stmt, error);
 }
 
 gint64

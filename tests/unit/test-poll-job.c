@@ -317,7 +317,7 @@ test_fault_parse (Fixture       *f,
   g_autoptr (HdPollResult) first = poll (f);
   g_autoptr (HdPollResult) second = poll (f);
   guint logged = count_rows (f, "SELECT count(*) FROM poll_events WHERE action = 'error'"
-                                " AND raw IS NOT NULL AND ?1 IS NOT NULL", "x");
+                                " AND raw_id IS NOT NULL AND ?1 IS NOT NULL", "x");
 
   g_assert_cmpuint (hd_poll_result_get_counts (first)->failed, ==, 1);
   g_assert_cmpuint (logged, ==, 1);

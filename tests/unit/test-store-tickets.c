@@ -140,7 +140,8 @@ test_step_raw_and_attachments (Fixture       *f,
     sqlite3_stmt *stmt = NULL;
 
     g_assert_cmpint (sqlite3_open (db, &handle), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_prepare_v2 (handle, "SELECT raw FROM ticket_steps WHERE id = ?1", -1,
+    g_assert_cmpint (sqlite3_prepare_v2 (handle, "SELECT r.data FROM ticket_steps s JOIN raw_copies r"
+                                         " ON r.id = s.raw_id WHERE s.id = ?1", -1,
                                          &stmt, NULL), ==, SQLITE_OK);
     sqlite3_bind_int64 (stmt, 1, step_id);
     g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
