@@ -180,6 +180,31 @@ has_port (JsonObject *root)
   return incoming != NULL && json_object_has_member (json_node_get_object (incoming), "port");
 }
 
+/* A member name as the error names it: as written when it looks like a
+ * field's name, else in quotes and escaped, so that an empty name, a
+ * control character or a ": " in it still gives "FIELD: …" (found by
+ * fuzzing: {"": {}} gave an error without a field). */
+static char *
+quote_key (const char *key)
+{
+  g_autofree char *shown = NULL;
+  g_autofree char *escaped = NULL;
+  GString *quoted;
+
+  if (*key != '\0' && strlen (key) <= 64
+      && strspn (key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+           == strlen (key))
+    return g_strdup (key);
+
+  shown = g_utf8_make_valid (key, MIN (strlen (key), 64));
+  escaped = g_strescape (shown, NULL);
+  quoted = g_string_new (NULL);
+  g_string_printf (quoted, "\"%s\"", escaped);
+  /* hd_account_error_dup_field() reads up to the first ": ". */
+  g_string_replace (quoted, ":", "\\u003a", 0);
+  return g_string_free (quoted, FALSE);
+}
+
 /* A misspelt key would otherwise be dropped without a word, and the admin
  * would wonder why "prevent_ntlm_logon": false had no effect. */
 static gboolean
@@ -193,8 +218,9 @@ check_unknown_members (JsonObject *object,
     {
       if (!is_known_member (section, l->data))
         {
-          g_autofree char *path = section ? g_strconcat (section, ".", l->data, NULL)
-                                          : g_strdup (l->data);
+          g_autofree char *key = quote_key (l->data);
+          g_autofree char *path = section ? g_strconcat (section, ".", key, NULL)
+                                          : g_steal_pointer (&key);
           return invalid (error, path, _("is not a field of an account"));
         }
     }
@@ -234,9 +260,11 @@ scan_path (GArray *stack)
         g_string_append_printf (path, _("account %u: "), frame->index + 1);
       else if (frame->is_object && frame->key != NULL)
         {
+          g_autofree char *key = quote_key (frame->key);
+
           if (path->len > 0 && !g_str_has_suffix (path->str, " "))
             g_string_append_c (path, '.');
-          g_string_append (path, frame->key);
+          g_string_append (path, key);
         }
     }
   if (path->len == 0 || g_str_has_suffix (path->str, " "))

@@ -322,6 +322,11 @@ test_json_errors (void)
                        "incoming");
   assert_json_invalid ("{\"name\": \"S\", \"incoming\": {\"host\": \"h\", \"protocol\": \"imap\"}, "
                        "\"login\": {\"username\": \"u\"}, \"password\": \"x\"}", "password");
+  /* Member names that are no field's name are quoted (fuzz-account-json found
+   * that an empty one gave an error that named no field). */
+  assert_json_invalid ("{\"name\": \"S\", \"\": {\"username\": \"u\"}}", "\"\"");
+  assert_json_invalid ("{\"name\": \"S\", \": x\": 1}", "\"\\u003a x\"");
+  assert_json_invalid ("{\"name\": \"S\", \"login\": {\"a\\nb\": 1}}", "login.\"a\\nb\"");
 }
 
 /* What hd_account_json_parse() refuses before json-glib sees it. */
