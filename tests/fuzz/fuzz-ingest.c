@@ -1,5 +1,7 @@
 /* fuzz-ingest.c: the ingest decision on any parsed mail, against a seeded
- * helpdesk, for four account settings. The decision only reads the store.
+ * helpdesk, for one of four account settings that the mail's bytes choose
+ * (all four for each mail ran at a quarter of the speed). The decision only
+ * reads the store.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -40,30 +42,34 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr (GBytes) bytes = fuzz_with_token (helpdesk, data, size);
   g_autoptr (GError) error = NULL;
   g_autoptr (HdMessage) message = hd_message_new_from_bytes (bytes, &error);
+  g_autoptr (HdIngestDecision) decision = NULL;
+  g_autoptr (JsonNode) preview = NULL;
+  g_autofree char *text = NULL;
+  guint32 hash = 2166136261u;
+  guint variant;
 
   if (message == NULL)
     return 0;
 
-  for (guint i = 0; i < G_N_ELEMENTS (accounts); i++)
-    {
-      g_autoptr (HdIngestDecision) decision = NULL;
-      g_autoptr (JsonNode) preview = NULL;
-      g_autofree char *text = NULL;
+  /* FNV-1a: the same bytes always choose the same account. */
+  for (size_t i = 0; i < size; i++)
+    hash = (hash ^ data[i]) * 16777619u;
+  variant = hash % G_N_ELEMENTS (accounts);
 
-      decision = hd_ingest_decide (helpdesk->store, accounts[i], helpdesk->run_id, message, &error);
-      g_assert (decision != NULL);
-      g_assert (error == NULL);
-      g_assert (decision->reason != NULL);
-      g_assert (hd_ingest_action_to_string (decision->action) != NULL);
-      if (decision->action == HD_INGEST_ADD_STEP || decision->action == HD_INGEST_BUNDLE)
-        g_assert (decision->ticket_id == helpdesk->ticket_id);
-      if (decision->action == HD_INGEST_NEW_TICKET && i == 1)
-        g_assert_not_reached (); /* the account creates no new tickets */
+  decision = hd_ingest_decide (helpdesk->store, accounts[variant], helpdesk->run_id, message,
+                               &error);
+  g_assert (decision != NULL);
+  g_assert (error == NULL);
+  g_assert (decision->reason != NULL);
+  g_assert (hd_ingest_action_to_string (decision->action) != NULL);
+  if (decision->action == HD_INGEST_ADD_STEP || decision->action == HD_INGEST_BUNDLE)
+    g_assert (decision->ticket_id == helpdesk->ticket_id);
+  /* accounts[1] creates no new tickets. */
+  g_assert (variant != 1 || decision->action != HD_INGEST_NEW_TICKET);
 
-      preview = hd_ingest_preview_to_json ("fuzz.eml", message, accounts[i], decision);
-      g_assert (preview != NULL);
-      text = json_to_string (preview, FALSE);
-      g_assert (g_utf8_validate (text, -1, NULL));
-    }
+  preview = hd_ingest_preview_to_json ("fuzz.eml", message, accounts[variant], decision);
+  g_assert (preview != NULL);
+  text = json_to_string (preview, FALSE);
+  g_assert (g_utf8_validate (text, -1, NULL));
   return 0;
 }
