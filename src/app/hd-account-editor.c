@@ -23,6 +23,10 @@ struct _HdAccountEditor
   HdStore *store;
   GPtrArray *bindings;
   guint default_port;
+  /* The fields the admin changed since the account was shown: only their
+   * errors show while typing, so a new account opens without a red line. */
+  GHashTable *touched;
+  gboolean show_all_errors;
 
   AdwPreferencesGroup *error_group;
   GtkLabel *error_label;
@@ -299,10 +303,51 @@ connection_changed_cb (HdAccountEditor *self)
   update_security_warning (self);
 }
 
-static void
-account_notify_cb (HdAccountEditor *self)
+/* The JSON path of an account property: "sender-address" is
+ * "account_info.sender_address". */
+static const char *
+field_for_property (const char *property)
 {
+  g_autofree char *underscored = g_strdelimit (g_strdup (property), "-", '_');
+
+  for (gsize i = 0; i < G_N_ELEMENTS (field_rows); i++)
+    {
+      const char *field = field_rows[i].field;
+      const char *dot = strrchr (field, '.');
+
+      if (g_str_equal (dot != NULL ? dot + 1 : field, underscored))
+        return field;
+    }
+  return NULL;
+}
+
+static gboolean show_error (HdAccountEditor *self,
+                            const GError    *error,
+                            gboolean         focus);
+
+static void
+revalidate (HdAccountEditor *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *field = NULL;
+
   hd_account_editor_clear_errors (self);
+  if (hd_account_validate (self->account, &error))
+    return;
+  field = hd_account_error_dup_field (error);
+  if (self->show_all_errors || (field != NULL && g_hash_table_contains (self->touched, field)))
+    show_error (self, error, FALSE);
+}
+
+static void
+account_notify_cb (HdAccountEditor *self,
+                   GParamSpec      *pspec)
+{
+  const char *field = field_for_property (pspec->name);
+
+  if (field != NULL)
+    g_hash_table_add (self->touched, (gpointer) field);
+  revalidate (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
@@ -381,7 +426,8 @@ bind_account (HdAccountEditor *self,
 static void
 password_changed_cb (HdAccountEditor *self)
 {
-  hd_account_editor_clear_errors (self);
+  g_hash_table_add (self->touched, (gpointer) "login.password");
+  revalidate (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
@@ -415,6 +461,7 @@ hd_account_editor_finalize (GObject *object)
   HdAccountEditor *self = HD_ACCOUNT_EDITOR (object);
 
   g_clear_pointer (&self->bindings, g_ptr_array_unref);
+  g_clear_pointer (&self->touched, g_hash_table_unref);
 
   G_OBJECT_CLASS (hd_account_editor_parent_class)->finalize (object);
 }
@@ -554,6 +601,7 @@ hd_account_editor_init (HdAccountEditor *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->bindings = g_ptr_array_new_with_free_func (g_object_unref);
+  self->touched = g_hash_table_new (g_str_hash, g_str_equal);
   hd_check_group_set_password_source (self->check_group, GTK_EDITABLE (self->password_row));
   g_signal_connect_object (self->password_row, "changed", G_CALLBACK (password_changed_cb), self,
                            G_CONNECT_SWAPPED);
@@ -605,6 +653,8 @@ hd_account_editor_set_account (HdAccountEditor *self,
   unbind_account (self);
   bind_account (self, account);
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  g_hash_table_remove_all (self->touched);
+  self->show_all_errors = FALSE;
   hd_account_editor_clear_errors (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT]);
 }
@@ -623,26 +673,14 @@ hd_account_editor_get_password (HdAccountEditor *self)
   return gtk_editable_get_text (GTK_EDITABLE (self->password_row));
 }
 
-/**
- * hd_account_editor_show_field_error:
- * @field: the JSON path of the field, e.g. "incoming.port"
- * @message: what is wrong with it
- *
- * Marks the field's row, moves the focus to it and shows the message above
- * the fields. A field the editor does not show yet gets the message alone.
- *
- * Returns: %TRUE if a row of the editor shows @field
- */
-gboolean
-hd_account_editor_show_field_error (HdAccountEditor *self,
-                                    const char      *field,
-                                    const char      *message)
+static gboolean
+show_field_error (HdAccountEditor *self,
+                  const char      *field,
+                  const char      *message,
+                  gboolean         focus)
 {
   GtkWidget *row;
   g_autofree char *text = NULL;
-
-  g_return_val_if_fail (HD_IS_ACCOUNT_EDITOR (self), FALSE);
-  g_return_val_if_fail (message != NULL, FALSE);
 
   hd_account_editor_clear_errors (self);
 
@@ -658,7 +696,9 @@ hd_account_editor_show_field_error (HdAccountEditor *self,
                                       message, -1);
       gtk_accessible_update_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_INVALID,
                                    GTK_ACCESSIBLE_INVALID_TRUE, -1);
-      gtk_widget_grab_focus (row);
+      /* While the admin types, the focus stays where it is. */
+      if (focus)
+        gtk_widget_grab_focus (row);
     }
   else
     {
@@ -669,6 +709,47 @@ hd_account_editor_show_field_error (HdAccountEditor *self,
   gtk_widget_set_visible (GTK_WIDGET (self->error_group), TRUE);
 
   return row != NULL;
+}
+
+static gboolean
+show_error (HdAccountEditor *self,
+            const GError    *error,
+            gboolean         focus)
+{
+  g_autofree char *field = NULL;
+  const char *message;
+
+  field = hd_account_error_dup_field (error);
+  message = error->message;
+  if (field != NULL && row_for_field (self, field) != NULL)
+    message += strlen (field) + strlen (": ");
+  else
+    g_clear_pointer (&field, g_free);
+
+  return show_field_error (self, field, message, focus);
+}
+
+/**
+ * hd_account_editor_show_field_error:
+ * @field: the JSON path of the field, e.g. "incoming.port"
+ * @message: what is wrong with it
+ *
+ * Marks the field's row, moves the focus to it and shows the message above
+ * the fields. A field the editor does not show yet gets the message alone.
+ * From now on, every error of the account shows while it is edited.
+ *
+ * Returns: %TRUE if a row of the editor shows @field
+ */
+gboolean
+hd_account_editor_show_field_error (HdAccountEditor *self,
+                                    const char      *field,
+                                    const char      *message)
+{
+  g_return_val_if_fail (HD_IS_ACCOUNT_EDITOR (self), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  self->show_all_errors = TRUE;
+  return show_field_error (self, field, message, TRUE);
 }
 
 /**
@@ -683,20 +764,40 @@ gboolean
 hd_account_editor_show_error (HdAccountEditor *self,
                               const GError    *error)
 {
-  g_autofree char *field = NULL;
-  const char *message;
-
   g_return_val_if_fail (HD_IS_ACCOUNT_EDITOR (self), FALSE);
   g_return_val_if_fail (error != NULL, FALSE);
 
-  field = hd_account_error_dup_field (error);
-  message = error->message;
-  if (field != NULL && row_for_field (self, field) != NULL)
-    message += strlen (field) + strlen (": ");
-  else
-    g_clear_pointer (&field, g_free);
+  self->show_all_errors = TRUE;
+  return show_error (self, error, TRUE);
+}
 
-  return hd_account_editor_show_field_error (self, field, message);
+/**
+ * hd_account_editor_dup_problem:
+ *
+ * Returns: (nullable): what keeps the account from being saved, as the
+ *   error line would say it, or %NULL when it is valid as far as it can
+ *   tell on its own
+ */
+char *
+hd_account_editor_dup_problem (HdAccountEditor *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *field = NULL;
+  GtkWidget *row;
+
+  g_return_val_if_fail (HD_IS_ACCOUNT_EDITOR (self), NULL);
+
+  if (hd_account_validate (self->account, &error))
+    return NULL;
+  field = hd_account_error_dup_field (error);
+  row = field != NULL ? row_for_field (self, field) : NULL;
+  if (row != NULL)
+    {
+      g_autofree char *label = row_label (row);
+
+      return g_strdup_printf (_("%s: %s"), label, error->message + strlen (field) + 2);
+    }
+  return g_strdup (error->message);
 }
 
 /**

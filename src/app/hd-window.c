@@ -493,7 +493,9 @@ duplicate_account_action_cb (GtkWidget  *widget,
   g_autofree char *name = copy_name (self, hd_account_get_name (self->original));
   g_autofree char *markup = NULL;
 
-  g_object_set (copy, "name", name, "enabled", FALSE, NULL);
+  /* The store refuses a second account with the same account address, and
+   * the copy is meant for another mailbox anyway. */
+  g_object_set (copy, "name", name, "enabled", FALSE, "account-address", NULL, NULL);
   if (!hd_store_add_account (self->store, copy, &error))
     {
       toast_error (self, error);

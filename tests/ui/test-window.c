@@ -307,6 +307,20 @@ type_into (HdAccountDialog *dialog,
   gtk_editable_set_text (GTK_EDITABLE (editor_row (dialog, row)), text);
 }
 
+static GtkWidget *
+dialog_add_button (HdAccountDialog *dialog)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (dialog), HD_TYPE_ACCOUNT_DIALOG,
+                                                    "add_button"));
+}
+
+static GtkWidget *
+dialog_child (HdAccountDialog *dialog,
+              const char      *name)
+{
+  return editor_row (dialog, name);
+}
+
 static void
 test_add_account (Fixture       *fixture,
                   gconstpointer  data)
@@ -340,16 +354,24 @@ test_add_account (Fixture       *fixture,
   adw_combo_row_set_selected (ADW_COMBO_ROW (editor_row (dialog, "protocol_row")), HD_PROTOCOL_IMAP);
   g_assert_cmpuint (hd_account_get_port (edited), ==, 993);
 
-  /* Without a host the error lands on the host row and nothing is saved. */
-  gtk_widget_activate_action (GTK_WIDGET (dialog), "account.add", NULL);
-  settle ();
-  g_assert_true (gtk_widget_has_css_class (editor_row (dialog, "host_row"), "error"));
-  g_assert_false (gtk_widget_has_css_class (editor_row (dialog, "name_row"), "error"));
+  /* Nothing shows red before a field was touched; Add waits for a valid
+   * account and its tooltip says what is missing. */
+  g_assert_false (gtk_widget_get_visible (dialog_child (dialog, "error_group")));
+  g_assert_false (gtk_widget_has_css_class (editor_row (dialog, "host_row"), "error"));
+  g_assert_false (gtk_widget_get_sensitive (dialog_add_button (dialog)));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (dialog_add_button (dialog)), "Host Name"));
   g_assert_null (hd_store_lookup_account (fixture->store, "Support", NULL));
 
-  /* Typing clears the mark. */
+  /* A field typed into and emptied again shows its error at once. */
+  type_into (dialog, "host_row", "x");
+  type_into (dialog, "host_row", "");
+  g_assert_true (gtk_widget_has_css_class (editor_row (dialog, "host_row"), "error"));
+  g_assert_false (gtk_widget_has_css_class (editor_row (dialog, "name_row"), "error"));
+
+  /* Typing clears the mark and lets the account be added. */
   type_into (dialog, "host_row", "imap.example.com");
   g_assert_false (gtk_widget_has_css_class (editor_row (dialog, "host_row"), "error"));
+  g_assert_true (gtk_widget_get_sensitive (dialog_add_button (dialog)));
 
   type_into (dialog, "password_row", "s3cret ünïcode");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "account.add", NULL);
@@ -401,6 +423,48 @@ test_add_duplicate_name (Fixture       *fixture,
   gtk_window_close (GTK_WINDOW (dialog));
   settle ();
   g_assert_null (find_dialog ());
+  close_window (window);
+}
+
+/* A second account with another's account address is refused with a
+ * message on that field, in the window as on the command line. */
+static void
+test_add_duplicate_address (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  HdWindow *window;
+  HdAccountDialog *dialog;
+  GtkWidget *label;
+  g_autoptr (HdAccount) first = hd_account_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_object_set (first, "name", "Support", "host", "imap.example.com",
+                "port", 993, "username", "helpdesk@example.com",
+                "account-address", "help@example.com",
+                NULL);
+  hd_store_add_account (fixture->store, first, &error);
+  g_assert_no_error (error);
+  window = open_window (fixture);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.add-account", NULL);
+  dialog = find_dialog ();
+  wait_until (is_mapped, dialog, "the dialog to be shown");
+
+  type_into (dialog, "name_row", "Sales");
+  type_into (dialog, "host_row", "other.example.com");
+  type_into (dialog, "username_row", "sales@example.com");
+  type_into (dialog, "account_address_row", "HELP@example.com");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "account.add", NULL);
+  settle ();
+
+  g_assert_true (gtk_widget_has_css_class (editor_row (dialog, "account_address_row"), "error"));
+  label = editor_row (dialog, "error_label");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "“Support” already has"));
+  g_assert_null (hd_store_lookup_account (fixture->store, "Sales", NULL));
+  g_assert_true (find_dialog () == dialog);
+
+  gtk_window_close (GTK_WINDOW (dialog));
+  settle ();
   close_window (window);
 }
 
@@ -780,6 +844,8 @@ main (int   argc,
   g_test_add ("/window/add-duplicate-name", Fixture, NULL, fixture_set_up,
               test_add_duplicate_name, fixture_tear_down);
 
+  g_test_add ("/window/add-duplicate-address", Fixture, NULL, fixture_set_up,
+              test_add_duplicate_address, fixture_tear_down);
   g_test_add ("/window/edit-rename-and-save", Fixture, NULL, fixture_set_up,
               test_edit_rename_and_save, fixture_tear_down);
   g_test_add ("/window/unsaved-changes-ask", Fixture, NULL, fixture_set_up,
