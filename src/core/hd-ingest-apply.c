@@ -62,16 +62,30 @@ create_ticket (HdStore                *store,
   spec.priority_id = hd_store_lookup_name (store, HD_ENTITY_PRIORITIES,
                                            hd_account_get_priority (account));
   spec.poll_run_id = run_id > 0 && run_id < G_MAXINT64 ? run_id : 0;
+  spec.bounce = decision->action == HD_INGEST_BOUNCE;
   return hd_store_create_ticket (store, &spec, NULL, error);
 }
 
-static gint64
-add_step (HdStore   *store,
-          gint64     ticket_id,
-          HdMessage *message,
-          GFile     *raw_file,
-          GError   **error)
+static GStrv
+addresses (GPtrArray *list)
 {
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    g_strv_builder_add (builder, ((HdMessageAddress *) list->pdata[i])->address);
+  return g_strv_builder_end (builder);
+}
+
+static gint64
+add_step (HdStore                *store,
+          gint64                  ticket_id,
+          HdMessage              *message,
+          GFile                  *raw_file,
+          const HdIngestDecision *decision,
+          GError                **error)
+{
+  g_auto (GStrv) to = addresses (hd_message_get_to (message));
+  g_auto (GStrv) cc = addresses (hd_message_get_cc (message));
   const HdMessageAddress *from = hd_message_get_from (message);
   g_autofree char *date = format_date (message);
   g_autoptr (GFileInputStream) raw = NULL;
@@ -98,6 +112,11 @@ add_step (HdStore   *store,
   spec.date = date;
   spec.message_id = hd_message_get_message_id (message);
   spec.body_text = hd_message_get_body_text (message);
+  spec.to = (const char *const *) to;
+  spec.cc = (const char *const *) cc;
+  spec.undeliverable = decision->action == HD_INGEST_BOUNCE;
+  spec.failed_recipient = decision->failed_recipient;
+  spec.delivery_status = decision->delivery_status;
   step_id = hd_store_add_step (store, ticket_id, &spec, raw ? G_INPUT_STREAM (raw) : NULL,
                                raw_size, error);
   if (step_id == 0)
@@ -147,7 +166,8 @@ hd_ingest_apply (HdStore                *store,
   if (account_id == 0)
     return FALSE;
 
-  if (decision->action == HD_INGEST_NEW_TICKET)
+  if (decision->action == HD_INGEST_NEW_TICKET
+      || (decision->action == HD_INGEST_BOUNCE && ticket_id == 0))
     {
       ticket_id = create_ticket (store, account, account_id, run_id, message, decision, error);
       if (ticket_id == 0)
@@ -155,7 +175,7 @@ hd_ingest_apply (HdStore                *store,
     }
   if (hd_ingest_action_imports (decision->action))
     {
-      step_id = add_step (store, ticket_id, message, raw_file, error);
+      step_id = add_step (store, ticket_id, message, raw_file, decision, error);
       if (step_id == 0)
         return FALSE;
     }

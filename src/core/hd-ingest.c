@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "hd-bounce.h"
 #include "hd-store-polls.h"
 #include "hd-store-tickets.h"
 
@@ -23,12 +24,13 @@ static const char *const action_names[] = {
   "skip-other-account",
   "skip-duplicate",
   "reject-invalid-reference",
+  "bounce",
 };
 
 const char *
 hd_ingest_action_to_string (HdIngestAction action)
 {
-  g_return_val_if_fail (action <= HD_INGEST_REJECT_INVALID_REFERENCE, NULL);
+  g_return_val_if_fail (action <= HD_INGEST_BOUNCE, NULL);
   return action_names[action];
 }
 
@@ -37,7 +39,7 @@ gboolean
 hd_ingest_action_imports (HdIngestAction action)
 {
   return action == HD_INGEST_NEW_TICKET || action == HD_INGEST_ADD_STEP
-         || action == HD_INGEST_BUNDLE;
+         || action == HD_INGEST_BUNDLE || action == HD_INGEST_BOUNCE;
 }
 
 /**
@@ -64,6 +66,8 @@ hd_ingest_decision_free (HdIngestDecision *decision)
   g_free (decision->new_user_email);
   g_free (decision->customer);
   g_free (decision->auto_answer_reason);
+  g_free (decision->failed_recipient);
+  g_free (decision->delivery_status);
   g_free (decision);
 }
 
@@ -232,6 +236,7 @@ static void
 choose_user (HdStore          *store,
              HdAccount        *account,
              HdMessage        *message,
+             gboolean          may_create,
              HdIngestDecision *decision,
              GString          *reason)
 {
@@ -239,7 +244,8 @@ choose_user (HdStore          *store,
   const char *fallback = hd_account_get_fallback_user (account);
   const char *at = sender ? strrchr (sender, '@') : NULL;
 
-  if (hd_account_get_create_customer_from_domain (account) && at != NULL && at[1] != '\0')
+  if (may_create && hd_account_get_create_customer_from_domain (account) && at != NULL
+      && at[1] != '\0')
     {
       decision->customer = g_ascii_strdown (at + 1, -1);
       g_string_append_printf (reason, _("; customer %s from the sender's domain"),
@@ -248,7 +254,7 @@ choose_user (HdStore          *store,
 
   if (sender != NULL && (decision->user = hd_store_dup_user_name_for_email (store, sender)) != NULL)
     g_string_append_printf (reason, _("; the sender is the known user %s"), decision->user);
-  else if (sender != NULL && hd_account_get_create_unknown_users (account))
+  else if (may_create && sender != NULL && hd_account_get_create_unknown_users (account))
     {
       g_autofree char *local = g_strndup (sender, at ? (gsize) (at - sender) : strlen (sender));
 
@@ -264,8 +270,75 @@ choose_user (HdStore          *store,
       g_string_append_printf (reason, _("; the fallback user %s, as the sender is unknown"),
                               fallback);
     }
+  else if (!may_create)
+    g_string_append (reason, _("; no user, as an automatic mail creates none"));
   else
     g_string_append (reason, _("; no user, as the mail has no sender address"));
+}
+
+/* Where a bounce goes: the ticket of the mail that bounced, found by its
+ * Message-ID (a step, or a mail we sent), by the reference in its subject
+ * or the bounce's, or by the bounce's own thread headers. */
+static HdIngestDecision *
+decide_bounce (HdStore   *store,
+               HdAccount *account,
+               HdMessage *message,
+               HdBounce  *bounce)
+{
+  g_autoptr (GString) reason = g_string_new (NULL);
+  const char *fallback = hd_account_get_fallback_user (account);
+  const char *thread_id = NULL;
+  HdIngestDecision *decision;
+  gboolean has_keyword;
+  gint64 ticket = 0;
+
+  g_string_append_printf (reason, _("a bounce (%s): "), bounce->shape);
+  if (bounce->failed_recipient != NULL)
+    g_string_append_printf (reason, _("not delivered to %s"), bounce->failed_recipient);
+  else
+    g_string_append (reason, _("not delivered"));
+  if (bounce->status != NULL)
+    g_string_append_printf (reason, _(", status %s"), bounce->status);
+
+  ticket = hd_store_find_ticket_by_message_id (store, bounce->original_message_id);
+  if (ticket != 0)
+    g_string_append_printf (reason, _("; the bounced mail %s belongs to ticket %" PRId64),
+                            bounce->original_message_id, ticket);
+  if (ticket == 0 && bounce->original_subject != NULL)
+    {
+      ticket = hd_ingest_find_reference (store, bounce->original_subject, &has_keyword);
+      if (ticket != 0)
+        g_string_append_printf (reason, _("; the subject of the bounced mail names ticket %"
+                                          PRId64), ticket);
+    }
+  if (ticket == 0)
+    {
+      ticket = hd_ingest_find_reference (store, hd_message_get_subject (message), &has_keyword);
+      if (ticket != 0)
+        g_string_append_printf (reason, _("; its subject names ticket %" PRId64), ticket);
+    }
+  if (ticket == 0 && (ticket = find_thread_ticket (store, message, &thread_id)) != 0)
+    g_string_append_printf (reason, _("; it answers %s, a message of ticket %" PRId64),
+                            thread_id, ticket);
+
+  if (ticket == 0)
+    {
+      if (fallback != NULL)
+        g_string_append_printf (reason, _("; no ticket of ours matches it: a new ticket, marked "
+                                          "as a bounce, for the fallback user %s"), fallback);
+      else
+        g_string_append (reason, _("; no ticket of ours matches it: a new ticket, marked as a "
+                                   "bounce, for no user"));
+    }
+
+  decision = decide (HD_INGEST_BOUNCE, ticket, g_string_free (g_steal_pointer (&reason), FALSE));
+  decision->user = ticket == 0 ? g_strdup (fallback) : NULL;
+  decision->failed_recipient = g_strdup (bounce->failed_recipient);
+  decision->delivery_status = bounce->diagnostic != NULL && bounce->status != NULL
+                                ? g_strdup_printf ("%s (%s)", bounce->status, bounce->diagnostic)
+                                : g_strdup (bounce->status ?: bounce->diagnostic);
+  decision->auto_answer_reason = g_strdup (_("a bounce is never answered"));
+  return decision;
 }
 
 /**
@@ -289,6 +362,7 @@ hd_ingest_decide (HdStore    *store,
   g_autoptr (GPtrArray) accounts = NULL;
   g_autoptr (GString) reason = NULL;
   g_autofree char *addressed = NULL;
+  g_autoptr (HdBounce) bounce = NULL;
   const char *message_id = hd_message_get_message_id (message);
   const char *subject = hd_message_get_subject (message);
   const char *thread_id = NULL;
@@ -315,6 +389,10 @@ hd_ingest_decide (HdStore    *store,
   if (hd_store_message_id_imported (store, message_id))
     return decide (HD_INGEST_SKIP_DUPLICATE, hd_store_find_ticket_by_message_id (store, message_id),
                    g_strdup_printf (_("the Message-ID %s was imported before"), message_id));
+
+  bounce = hd_bounce_detect (message);
+  if (bounce != NULL && bounce->kind == HD_BOUNCE_DELIVERY_FAILURE)
+    return decide_bounce (store, account, message, bounce);
 
   ticket = hd_ingest_find_reference (store, subject, &has_keyword);
   if (ticket != 0)
@@ -357,7 +435,11 @@ hd_ingest_decide (HdStore    *store,
 
   reason = g_string_new (_("no ticket reference and no known thread: a new ticket"));
   decision = decide (HD_INGEST_NEW_TICKET, 0, NULL);
-  choose_user (store, account, message, decision, reason);
+  /* An out-of-office reply that found no ticket still makes none of its
+   * sender a user: a person who wants help writes again. */
+  if (bounce != NULL)
+    g_string_append_printf (reason, _("; an automatic reply (%s)"), bounce->shape);
+  choose_user (store, account, message, bounce == NULL, decision, reason);
   decision->reason = g_string_free (g_steal_pointer (&reason), FALSE);
 
   if (hd_account_get_auto_answer_template (account) == NULL)

@@ -24,6 +24,7 @@ typedef enum {
   HD_INGEST_SKIP_OTHER_ACCOUNT,
   HD_INGEST_SKIP_DUPLICATE,
   HD_INGEST_REJECT_INVALID_REFERENCE,
+  HD_INGEST_BOUNCE,            /* a delivery failure: a step marked undeliverable */
 } HdIngestAction;
 
 typedef struct
@@ -38,6 +39,10 @@ typedef struct
   char *customer;            /* the customer's name, or NULL */
   gboolean auto_answer;      /* whether an auto-answer goes out */
   char *auto_answer_reason;  /* why it does or does not */
+
+  /* For a bounce: whom the mail did not reach, and the status. */
+  char *failed_recipient;
+  char *delivery_status;
 } HdIngestDecision;
 
 const char       *hd_ingest_action_to_string (HdIngestAction action);

@@ -69,7 +69,8 @@ hd_store_create_ticket (HdStore            *self,
   stmt = hd_store_prepare (self,
                            "INSERT INTO tickets (token, subject, account_id, user_id, customer_id,"
                            " resource_id, category_id, priority_id, poll_run_id, from_address,"
-                           " created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                           " created, bounce)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                            error);
   if (stmt == NULL)
     return 0;
@@ -84,6 +85,7 @@ hd_store_create_ticket (HdStore            *self,
   hd_store_bind_id (stmt, 9, spec->poll_run_id);
   hd_store_bind_text (stmt, 10, spec->from_address);
   hd_store_bind_text (stmt, 11, now);
+  sqlite3_bind_int (stmt, 12, spec->bounce);
 
   id = insert (self, stmt, error);
   if (id != 0 && out_token != NULL)
@@ -188,6 +190,8 @@ hd_store_add_step (HdStore          *self,
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *now = hd_store_now ();
+  g_autofree char *to = spec->to ? g_strjoinv (", ", (GStrv) spec->to) : NULL;
+  g_autofree char *cc = spec->cc ? g_strjoinv (", ", (GStrv) spec->cc) : NULL;
   gint64 id;
 
   g_return_val_if_fail (HD_IS_STORE (self), 0);
@@ -196,8 +200,9 @@ hd_store_add_step (HdStore          *self,
 
   stmt = hd_store_prepare (self,
                            "INSERT INTO ticket_steps (ticket_id, from_name, from_address, date,"
-                           " message_id, body_text, raw, created)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           " message_id, body_text, raw, created, direction, to_addresses,"
+                           " cc_addresses, undeliverable, failed_recipient, delivery_status)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                            error);
   if (stmt == NULL)
     return 0;
@@ -212,6 +217,12 @@ hd_store_add_step (HdStore          *self,
   else
     sqlite3_bind_null (stmt, 7);
   hd_store_bind_text (stmt, 8, now);
+  hd_store_bind_text (stmt, 9, spec->outgoing ? "out" : "in");
+  hd_store_bind_text (stmt, 10, to);
+  hd_store_bind_text (stmt, 11, cc);
+  sqlite3_bind_int (stmt, 12, spec->undeliverable);
+  hd_store_bind_text (stmt, 13, spec->failed_recipient);
+  hd_store_bind_text (stmt, 14, spec->delivery_status);
 
   id = insert (self, stmt, error);
   if (id != 0 && raw != NULL && raw_size > 0 && !write_raw (self, id, raw, raw_size, error))

@@ -23,6 +23,7 @@ typedef struct
   gint64 category_id;
   gint64 priority_id;
   gint64 poll_run_id;
+  gboolean bounce;        /* opened by a bounce that found no ticket */
 } HdTicketSpec;
 
 typedef struct
@@ -32,6 +33,12 @@ typedef struct
   const char *date;       /* ISO 8601, or NULL */
   const char *message_id;
   const char *body_text;
+  gboolean outgoing;              /* a mail we sent, not one we received */
+  const char *const *to;          /* (nullable): the recipients */
+  const char *const *cc;          /* (nullable) */
+  gboolean undeliverable;         /* a bounce: the mail did not arrive */
+  const char *failed_recipient;   /* (nullable): whom it did not reach */
+  const char *delivery_status;    /* (nullable): "5.1.1 user unknown" */
 } HdStepSpec;
 
 gint64    hd_store_create_ticket (HdStore            *self,
