@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "hd-ingest.h"
+#include "hd-ingest-private.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -80,7 +81,8 @@ static gint64
 add_step (HdStore                *store,
           gint64                  ticket_id,
           HdMessage              *message,
-          GFile                  *raw_file,
+          GInputStream           *raw,
+          goffset                 raw_size,
           const HdIngestDecision *decision,
           GError                **error)
 {
@@ -88,24 +90,9 @@ add_step (HdStore                *store,
   g_auto (GStrv) cc = addresses (hd_message_get_cc (message));
   const HdMessageAddress *from = hd_message_get_from (message);
   g_autofree char *date = format_date (message);
-  g_autoptr (GFileInputStream) raw = NULL;
   GPtrArray *attachments = hd_message_get_attachments (message);
   HdStepSpec spec = { 0 };
-  goffset raw_size = 0;
   gint64 step_id;
-
-  if (raw_file != NULL)
-    {
-      g_autoptr (GFileInfo) info = NULL;
-
-      raw = g_file_read (raw_file, NULL, error);
-      if (raw == NULL)
-        return 0;
-      info = g_file_input_stream_query_info (raw, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL, error);
-      if (info == NULL)
-        return 0;
-      raw_size = g_file_info_get_size (info);
-    }
 
   spec.from_name = from ? from->name : NULL;
   spec.from_address = from ? from->address : NULL;
@@ -117,8 +104,7 @@ add_step (HdStore                *store,
   spec.undeliverable = decision->action == HD_INGEST_BOUNCE;
   spec.failed_recipient = decision->failed_recipient;
   spec.delivery_status = decision->delivery_status;
-  step_id = hd_store_add_step (store, ticket_id, &spec, raw ? G_INPUT_STREAM (raw) : NULL,
-                               raw_size, error);
+  step_id = hd_store_add_step (store, ticket_id, &spec, raw, raw_size, error);
   if (step_id == 0)
     return 0;
 
@@ -134,6 +120,43 @@ add_step (HdStore                *store,
         return 0;
     }
   return step_id;
+}
+
+/**
+ * hd_ingest_apply_ticket:
+ * @raw: (nullable): the message as received, stored with its step
+ * @out_step_id: (out): the new step
+ *
+ * Writes the ticket (when the decision makes one) and the step of an
+ * importing decision, without a receipt.
+ *
+ * Returns: the ticket, or 0 with @error set
+ */
+gint64
+hd_ingest_apply_ticket (HdStore                *store,
+                        HdAccount              *account,
+                        gint64                  account_id,
+                        gint64                  run_id,
+                        HdMessage              *message,
+                        GInputStream           *raw,
+                        goffset                 raw_size,
+                        const HdIngestDecision *decision,
+                        gint64                 *out_step_id,
+                        GError                **error)
+{
+  gint64 ticket_id = decision->ticket_id;
+
+  g_assert (hd_ingest_action_imports (decision->action));
+
+  if (decision->action == HD_INGEST_NEW_TICKET
+      || (decision->action == HD_INGEST_BOUNCE && ticket_id == 0))
+    {
+      ticket_id = create_ticket (store, account, account_id, run_id, message, decision, error);
+      if (ticket_id == 0)
+        return 0;
+    }
+  *out_step_id = add_step (store, ticket_id, message, raw, raw_size, decision, error);
+  return *out_step_id != 0 ? ticket_id : 0;
 }
 
 /**
@@ -166,17 +189,28 @@ hd_ingest_apply (HdStore                *store,
   if (account_id == 0)
     return FALSE;
 
-  if (decision->action == HD_INGEST_NEW_TICKET
-      || (decision->action == HD_INGEST_BOUNCE && ticket_id == 0))
-    {
-      ticket_id = create_ticket (store, account, account_id, run_id, message, decision, error);
-      if (ticket_id == 0)
-        return FALSE;
-    }
   if (hd_ingest_action_imports (decision->action))
     {
-      step_id = add_step (store, ticket_id, message, raw_file, decision, error);
-      if (step_id == 0)
+      g_autoptr (GFileInputStream) raw = NULL;
+      goffset raw_size = 0;
+
+      if (raw_file != NULL)
+        {
+          g_autoptr (GFileInfo) info = NULL;
+
+          raw = g_file_read (raw_file, NULL, error);
+          if (raw == NULL)
+            return FALSE;
+          info = g_file_input_stream_query_info (raw, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL,
+                                                 error);
+          if (info == NULL)
+            return FALSE;
+          raw_size = g_file_info_get_size (info);
+        }
+      ticket_id = hd_ingest_apply_ticket (store, account, account_id, run_id, message,
+                                          raw ? G_INPUT_STREAM (raw) : NULL, raw_size, decision,
+                                          &step_id, error);
+      if (ticket_id == 0)
         return FALSE;
     }
 

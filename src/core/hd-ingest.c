@@ -359,6 +359,25 @@ hd_ingest_decide (HdStore    *store,
                   HdMessage  *message,
                   GError    **error)
 {
+  return hd_ingest_decide_forced (store, account, run_id, message, HD_INGEST_RULES_ALL, error);
+}
+
+/**
+ * hd_ingest_decide_forced:
+ * @force: the rules to set aside
+ *
+ * hd_ingest_decide(), with the rules of @force taken as passed.
+ *
+ * Returns: (transfer full): the decision, with its reason in words
+ */
+HdIngestDecision *
+hd_ingest_decide_forced (HdStore       *store,
+                         HdAccount     *account,
+                         gint64         run_id,
+                         HdMessage     *message,
+                         HdIngestForce  force,
+                         GError       **error)
+{
   g_autoptr (GPtrArray) accounts = NULL;
   g_autoptr (GString) reason = NULL;
   g_autofree char *addressed = NULL;
@@ -380,13 +399,14 @@ hd_ingest_decide (HdStore    *store,
   if (account_id == 0 || accounts == NULL)
     return NULL;
 
-  owner = first_addressed_account (accounts, message, &addressed);
+  owner = (force & HD_INGEST_FORCE_NOT_OTHER_ACCOUNT) ? NULL
+          : first_addressed_account (accounts, message, &addressed);
   if (owner != NULL && !g_str_equal (hd_account_get_name (owner), hd_account_get_name (account)))
     return decide (HD_INGEST_SKIP_OTHER_ACCOUNT, 0,
                    g_strdup_printf (_("addressed first to %s, which the account “%s” imports"),
                                     addressed, hd_account_get_name (owner)));
 
-  if (hd_store_message_id_imported (store, message_id))
+  if (!(force & HD_INGEST_FORCE_NOT_DUPLICATE) && hd_store_message_id_imported (store, message_id))
     return decide (HD_INGEST_SKIP_DUPLICATE, hd_store_find_ticket_by_message_id (store, message_id),
                    g_strdup_printf (_("the Message-ID %s was imported before"), message_id));
 
@@ -402,7 +422,7 @@ hd_ingest_decide (HdStore    *store,
       return decide (HD_INGEST_ADD_STEP, ticket,
                      g_strdup_printf (_("matched %s in the subject"), ref));
     }
-  if (has_keyword)
+  if (has_keyword && !(force & HD_INGEST_FORCE_TICKET))
     {
       decision = decide (HD_INGEST_REJECT_INVALID_REFERENCE, 0,
                          g_strdup (_("the subject carries a ticket reference whose number and "
@@ -417,7 +437,7 @@ hd_ingest_decide (HdStore    *store,
                    g_strdup_printf (_("it answers %s, a message of ticket %" PRId64),
                                     thread_id, ticket));
 
-  if (hd_account_get_no_new_tickets (account))
+  if (hd_account_get_no_new_tickets (account) && !(force & HD_INGEST_FORCE_TICKET))
     return decide (HD_INGEST_SKIP_NO_NEW_TICKETS, 0,
                    g_strdup (_("no valid ticket reference, and the account creates no new "
                                "tickets; the mail stays on the server")));

@@ -45,6 +45,15 @@ typedef struct
   char *delivery_status;
 } HdIngestDecision;
 
+/* Rules a caller may set aside: making a ticket from the poll log does, as
+ * the admin has judged that mail already. */
+typedef enum {
+  HD_INGEST_RULES_ALL = 0,
+  HD_INGEST_FORCE_NOT_OTHER_ACCOUNT = 1 << 0,
+  HD_INGEST_FORCE_NOT_DUPLICATE = 1 << 1,
+  HD_INGEST_FORCE_TICKET = 1 << 2,   /* no "skip" or "reject": a ticket at least */
+} HdIngestForce;
+
 const char       *hd_ingest_action_to_string (HdIngestAction action);
 gboolean          hd_ingest_action_imports (HdIngestAction action);
 gboolean          hd_ingest_action_deletes (HdIngestAction action);
@@ -54,6 +63,12 @@ HdIngestDecision *hd_ingest_decide (HdStore    *store,
                                     gint64      run_id,
                                     HdMessage  *message,
                                     GError    **error);
+HdIngestDecision *hd_ingest_decide_forced (HdStore       *store,
+                                           HdAccount     *account,
+                                           gint64         run_id,
+                                           HdMessage     *message,
+                                           HdIngestForce  force,
+                                           GError       **error);
 gboolean          hd_ingest_apply (HdStore                *store,
                                    HdAccount              *account,
                                    gint64                  run_id,
@@ -73,6 +88,11 @@ gint64            hd_ingest_find_reference (HdStore    *store,
 gboolean          hd_ingest_under_daily_cap (HdStore    *store,
                                              const char *recipient,
                                              guint      *out_cap);
+gint64            hd_ingest_make_ticket_from_log (HdStore     *store,
+                                                  gint64       run_id,
+                                                  const char  *server_key,
+                                                  char       **out_reason,
+                                                  GError     **error);
 void              hd_ingest_decision_free (HdIngestDecision *decision);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdIngestDecision, hd_ingest_decision_free)

@@ -371,7 +371,8 @@ add_events (HdStore     *self,
 
   stmt = hd_store_prepare (self,
                            "SELECT server_key, message_id, subject, from_address, action, reason,"
-                           " ticket_id, length(raw) FROM poll_events WHERE run_id = ?1 ORDER BY id",
+                           " ticket_id, length(raw), made_ticket_id FROM poll_events"
+                           " WHERE run_id = ?1 ORDER BY id",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -387,6 +388,8 @@ add_events (HdStore     *self,
       add_int (builder, "ticket", stmt, 6);
       /* The size of the raw copy the log keeps of a mail no ticket holds. */
       add_int (builder, "raw_size", stmt, 7);
+      /* The ticket made from that copy afterwards, from the poll log. */
+      add_int (builder, "made_ticket", stmt, 8);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

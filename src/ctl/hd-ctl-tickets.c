@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "hd-ingest.h"
 #include "hd-secrets.h"
 #include "hd-settings.h"
 #include "hd-store-polls.h"
@@ -174,11 +175,47 @@ poll_log (HdCtl *ctl,
       for (guint k = 0; k < json_array_get_length (events); k++)
         {
           JsonObject *e = json_array_get_object_element (events, k);
+          JsonNode *made = json_object_get_member (e, "made_ticket");
+          JsonNode *raw = json_object_get_member (e, "raw_size");
+
           printf ("  %s  %s  %s: %s\n", member_or_dash (e, "action"),
                   member_or_dash (e, "from"), member_or_dash (e, "subject"),
                   member_or_dash (e, "reason"));
+          if (made != NULL && !JSON_NODE_HOLDS_NULL (made))
+            printf (_("    made into ticket %" PRId64 "\n"), json_node_get_int (made));
+          else if (raw != NULL && !JSON_NODE_HOLDS_NULL (raw))
+            printf (_("    a copy is kept: helpdesk-mailctl log import %" PRId64 " %s\n"),
+                    json_object_get_int_member (r, "id"), member_or_dash (e, "server_key"));
         }
     }
+  return HD_CTL_EXIT_OK;
+}
+
+static int
+log_import (HdCtl *ctl,
+            int    argc,
+            char **argv)
+{
+  g_autoptr (GPtrArray) words = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *reason = NULL;
+  guint64 run_id;
+  gint64 ticket_id;
+  int status = 0;
+  HdStore *store;
+
+  store = hd_ctl_prepare (ctl, argc, argv, NULL, 0, 2, 2, "log import RUN-ID SERVER-KEY", &words,
+                          &status);
+  if (store == NULL)
+    return status;
+  if (!g_ascii_string_to_unsigned (words->pdata[0], 10, 1, G_MAXINT64, &run_id, NULL))
+    return hd_ctl_fail (HD_CTL_EXIT_USAGE, _("RUN-ID: “%s” is not a poll run number"),
+                        (char *) words->pdata[0]);
+
+  ticket_id = hd_ingest_make_ticket_from_log (store, run_id, words->pdata[1], &reason, &error);
+  if (ticket_id == 0)
+    return hd_ctl_fail_error (error);
+  printf (_("Ticket %" PRId64 ": %s\n"), ticket_id, reason);
   return HD_CTL_EXIT_OK;
 }
 
@@ -269,6 +306,8 @@ settings_set_smtp_password (HdCtl *ctl,
 const HdCtlCommand hd_ctl_ticket_commands[] = {
   { "tickets", "list", tickets_list, "tickets list [--json]" },
   { "tickets", "show", tickets_show, "tickets show ID [--json]" },
+  /* Before "log [NAME]", which would take "import" for an account name. */
+  { "log", "import", log_import, "log import RUN-ID SERVER-KEY" },
   { "log", NULL, poll_log, "log [NAME] [--json]" },
   { "settings", "show", settings_show, "settings show [--json]" },
   { "settings", "set", settings_set, "settings set KEY VALUE" },
