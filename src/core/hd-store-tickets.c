@@ -416,3 +416,84 @@ hd_store_ensure_customer (HdStore    *self,
     return id;
   return hd_store_add_name (self, HD_ENTITY_CUSTOMERS, name, error);
 }
+
+void
+hd_ticket_thread_free (HdTicketThread *thread)
+{
+  if (thread == NULL)
+    return;
+  g_free (thread->subject);
+  g_free (thread->reference);
+  g_free (thread->account);
+  g_free (thread->user_email);
+  g_free (thread->last_message_id);
+  g_strfreev (thread->message_ids);
+  g_free (thread);
+}
+
+/**
+ * hd_store_get_ticket_thread:
+ *
+ * Returns: (transfer full) (nullable): the ticket's subject, reference,
+ *   account, the address an answer goes to (its user's, else the address it
+ *   came from) and its steps' Message-IDs; %NULL with
+ *   %HD_STORE_ERROR_NOT_FOUND for an unknown ticket
+ */
+HdTicketThread *
+hd_store_get_ticket_thread (HdStore *self,
+                            gint64   ticket_id,
+                            GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdTicketThread) thread = NULL;
+  g_autoptr (GStrvBuilder) ids = g_strv_builder_new ();
+  int rc;
+
+  g_return_val_if_fail (HD_IS_STORE (self), NULL);
+
+  stmt = hd_store_prepare (self,
+                           "SELECT t.subject, t.token, a.name, coalesce(u.email, t.from_address)"
+                           " FROM tickets t LEFT JOIN accounts a ON a.id = t.account_id"
+                           " LEFT JOIN users u ON u.id = t.user_id WHERE t.id = ?1",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, ticket_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, HD_STORE_ERROR, HD_STORE_ERROR_NOT_FOUND,
+                     _("There is no ticket %" PRId64), ticket_id);
+      else
+        hd_store_set_error (self, rc, error);
+      return NULL;
+    }
+  thread = g_new0 (HdTicketThread, 1);
+  thread->subject = g_strdup (hd_store_column_text (stmt, 0));
+  thread->reference = hd_store_format_reference (self, ticket_id, hd_store_column_text (stmt, 1));
+  thread->account = g_strdup (hd_store_column_text (stmt, 2));
+  thread->user_email = g_strdup (hd_store_column_text (stmt, 3));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = hd_store_prepare (self,
+                           "SELECT message_id FROM ticket_steps WHERE ticket_id = ?1"
+                           " AND message_id IS NOT NULL ORDER BY id",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, ticket_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_free (thread->last_message_id);
+      thread->last_message_id = g_strdup (hd_store_column_text (stmt, 0));
+      g_strv_builder_add (ids, thread->last_message_id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      hd_store_set_error (self, rc, error);
+      return NULL;
+    }
+  thread->message_ids = g_strv_builder_end (ids);
+  return g_steal_pointer (&thread);
+}

@@ -83,6 +83,24 @@ gint64    hd_store_ensure_customer (HdStore    *self,
                                     const char *name,
                                     GError    **error);
 
+/* What a mail written from a ticket needs to know of it. */
+typedef struct
+{
+  char *subject;
+  char *reference;        /* "[TicketID 42QKXB]" as the settings spell it */
+  char *account;          /* (nullable): the account the ticket came in by */
+  char *user_email;       /* (nullable): where an answer goes */
+  char *last_message_id;  /* (nullable): the newest step's */
+  GStrv message_ids;      /* every step's, oldest first */
+} HdTicketThread;
+
+HdTicketThread *hd_store_get_ticket_thread (HdStore *self,
+                                            gint64   ticket_id,
+                                            GError **error);
+void            hd_ticket_thread_free (HdTicketThread *thread);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdTicketThread, hd_ticket_thread_free)
+
 JsonNode *hd_store_tickets_to_json (HdStore *self,
                                     GError **error);
 JsonNode *hd_store_ticket_to_json (HdStore *self,
