@@ -477,17 +477,25 @@ hd_store_get_ticket_thread (HdStore *self,
   g_clear_pointer (&stmt, sqlite3_finalize);
 
   stmt = hd_store_prepare (self,
-                           "SELECT message_id FROM ticket_steps WHERE ticket_id = ?1"
-                           " AND message_id IS NOT NULL ORDER BY id",
+                           "SELECT message_id, direction = 'in' AND NOT undeliverable"
+                           " FROM ticket_steps WHERE ticket_id = ?1 AND message_id IS NOT NULL"
+                           " ORDER BY id",
                            error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, ticket_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_free (thread->last_message_id);
-      thread->last_message_id = g_strdup (hd_store_column_text (stmt, 0));
-      g_strv_builder_add (ids, thread->last_message_id);
+      const char *id = hd_store_column_text (stmt, 0);
+
+      /* An answer answers the customer's newest mail, not a bounce or our
+       * own; the thread keeps them all. */
+      if (sqlite3_column_int (stmt, 1) != 0)
+        {
+          g_free (thread->last_message_id);
+          thread->last_message_id = g_strdup (id);
+        }
+      g_strv_builder_add (ids, id);
     }
   if (rc != SQLITE_DONE)
     {

@@ -90,7 +90,7 @@ typedef struct
   char *reference;        /* "[TicketID 42QKXB]" as the settings spell it */
   char *account;          /* (nullable): the account the ticket came in by */
   char *user_email;       /* (nullable): where an answer goes */
-  char *last_message_id;  /* (nullable): the newest step's */
+  char *last_message_id;  /* (nullable): the newest mail that came in, not a bounce */
   GStrv message_ids;      /* every step's, oldest first */
 } HdTicketThread;
 

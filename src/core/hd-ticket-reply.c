@@ -119,7 +119,8 @@ hd_ticket_reply_set_account (HdTicketReply *reply,
  * @account: (nullable): the account to send as; %NULL for the ticket's
  *
  * Returns: (transfer full) (nullable): a reply to the ticket with the
- *   sender, recipient, subject and thread filled in and no text yet
+ *   sender (none when the ticket's account is gone), recipient, subject and
+ *   thread filled in and no text yet
  */
 HdTicketReply *
 hd_ticket_reply_new (HdStore    *store,
@@ -144,14 +145,11 @@ hd_ticket_reply_new (HdStore    *store,
   reply->references = references ((const char *const *) thread->message_ids);
   reply->text = g_strdup ("");
 
+  /* A ticket whose account is gone can still be answered as another one;
+   * until one is chosen, sending says so. */
   if (account == NULL)
     account = thread->account;
-  if (account == NULL)
-    {
-      fail (error, "from", _("the ticket has no account any more; choose one to send as"));
-      return NULL;
-    }
-  if (!hd_ticket_reply_set_account (reply, store, account, error))
+  if (account != NULL && !hd_ticket_reply_set_account (reply, store, account, error))
     return NULL;
   return g_steal_pointer (&reply);
 }
@@ -177,6 +175,8 @@ static gboolean
 validate (HdTicketReply *reply,
           GError       **error)
 {
+  if (reply->account == NULL)
+    return fail (error, "from", _("the ticket has no account any more; choose one to send as"));
   if (reply->from_address == NULL || !hd_email_address_is_valid (reply->from_address))
     {
       g_autofree char *message = g_strdup_printf (_("the account “%s” has no sender address "

@@ -795,7 +795,7 @@ test_tickets_and_poll_log (Fixture       *fixture,
         const char *title = adw_preferences_row_get_title (g_ptr_array_index (steps, i));
         const char *subtitle = adw_action_row_get_subtitle (g_ptr_array_index (steps, i));
 
-        if (!g_str_has_prefix (title, "carol@example.org · "))
+        if (!g_str_has_prefix (title, "In: carol@example.org · "))
           continue;
         n_steps++;
         saw_text |= strstr (subtitle, "It prints only stripes.") != NULL;
