@@ -314,6 +314,41 @@ is_auto_reply (HdMessage    *message,
   return *shape != NULL;
 }
 
+/* The header section of the message, at most its first HEAD_SIZE bytes,
+ * unfolded enough for the checks below: enough to tell whether the whole
+ * message must be read again. */
+#define HEAD_SIZE (64 * 1024)
+
+static char *
+dup_head (HdMessage *message)
+{
+  g_autofree char *buffer = g_malloc0 (HEAD_SIZE + 1);
+  g_autoptr (GOutputStream) head = g_memory_output_stream_new (buffer, HEAD_SIZE, NULL, NULL);
+  gsize length;
+  char *end;
+
+  /* A fixed-size stream takes what fits and then refuses the rest, which
+   * is all that is wanted here. */
+  hd_message_write_raw (message, head, NULL, NULL);
+  length = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (head));
+  buffer[length] = '\0';
+  end = strstr (buffer, "\r\n\r\n");
+  if (end == NULL)
+    end = strstr (buffer, "\n\n");
+  if (end != NULL)
+    *end = '\0';
+  return g_steal_pointer (&buffer);
+}
+
+static gboolean
+head_has (const char *head,
+          const char *pattern)
+{
+  g_autoptr (GRegex) regex = g_regex_new (pattern, G_REGEX_CASELESS | G_REGEX_MULTILINE, 0, NULL);
+
+  return g_regex_match (regex, head, 0, NULL);
+}
+
 /**
  * hd_bounce_detect:
  *
@@ -333,6 +368,23 @@ hd_bounce_detect (HdMessage *message)
 
   g_return_val_if_fail (HD_IS_MESSAGE (message), NULL);
 
+  /* Most mail is neither: its head says so, and it is not read again. */
+  from = hd_message_get_from (message);
+  from_daemon = from != NULL && is_daemon_address (from->address);
+  {
+    g_autofree char *head = dup_head (message);
+
+    if (!from_daemon
+        && !head_has (head, "^Content-Type:[ \\t]*multipart/report")
+        && !head_has (head, "^(X-Autoreply|X-Autorespond):")
+        && !(hd_message_get_auto_submitted (message) != NULL
+             && g_ascii_strncasecmp (hd_message_get_auto_submitted (message), "auto-replied",
+                                     12) == 0)
+        && !(hd_message_get_precedence (message) != NULL
+             && g_ascii_strncasecmp (hd_message_get_precedence (message), "auto_reply", 10) == 0))
+      return NULL;
+  }
+
   if (!hd_message_write_raw (message, raw, NULL, NULL) || !g_output_stream_close (raw, NULL, NULL))
     return NULL;
   hd_message_ensure_gmime ();
@@ -341,8 +393,6 @@ hd_bounce_detect (HdMessage *message)
   if (mime == NULL)
     return NULL;
 
-  from = hd_message_get_from (message);
-  from_daemon = from != NULL && is_daemon_address (from->address);
   type = g_mime_object_get_content_type (g_mime_message_get_mime_part (mime) != NULL
                                            ? g_mime_message_get_mime_part (mime)
                                            : GMIME_OBJECT (mime));

@@ -171,7 +171,9 @@ account_from_row (sqlite3_stmt *stmt)
 
 /* Mail is given to the first account whose account address it was sent
  * to, so a second account with the same address would never see any: the
- * store refuses it, for the window and the command line alike. */
+ * store refuses it, for the window and the command line alike. The account
+ * itself (by its old name, or a name that is taken, which fails on its own)
+ * does not count. */
 static gboolean
 check_account_address_free (HdStore    *self,
                             const char *old_name,
@@ -186,12 +188,13 @@ check_account_address_free (HdStore    *self,
     return TRUE;
   stmt = hd_store_prepare (self,
                            "SELECT name FROM accounts WHERE account_address = ?1 COLLATE NOCASE"
-                           " AND (?2 IS NULL OR name <> ?2) LIMIT 1",
+                           " AND (?2 IS NULL OR name <> ?2) AND name <> ?3 LIMIT 1",
                            error);
   if (stmt == NULL)
     return FALSE;
   hd_store_bind_text (stmt, 1, address);
   hd_store_bind_text (stmt, 2, old_name);
+  hd_store_bind_text (stmt, 3, hd_account_get_name (account));
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -218,8 +221,8 @@ write_account (HdStore    *self,
   int rc;
 
   if (!hd_account_validate (account, error)
-      || !check_account_address_free (self, old_name, account, error)
-      || !resolve_references (self, account, &refs, error))
+      || !resolve_references (self, account, &refs, error)
+      || !check_account_address_free (self, old_name, account, error))
     return FALSE;
 
   stmt = hd_store_prepare (self, sql, error);
