@@ -261,9 +261,11 @@ read_text (HdBounce   *bounce,
   if (bounce->failed_recipient == NULL)
     {
       bounce->failed_recipient = first_match ("RCPT TO:\\s*<([^>@\\s]+@[^>\\s]+)>", text, 1);
+      /* Exim: "The following address(es) failed:", a blank line, the address. */
       if (bounce->failed_recipient == NULL)
-        bounce->failed_recipient
-          = first_match ("failed:\\s*\\n(?:\\s*\\n)?\\s*<?([^\\s<>@]+@[^\\s<>:]+)>?:?\\s*$", text, 1);
+        bounce->failed_recipient = first_match ("failed:\\s*\\n(?:\\s*\\n)?"
+                                                "\\s*<?([^\\s<>@]+@[^\\s<>:]+)>?:?\\s*$",
+                                                text, 1);
       if (bounce->failed_recipient == NULL)
         bounce->failed_recipient = first_match ("^<([^>@\\s]+@[^>\\s]+)>:", text, 1);
     }

@@ -451,8 +451,11 @@ hd_store_get_ticket_thread (HdStore *self,
 
   g_return_val_if_fail (HD_IS_STORE (self), NULL);
 
+  /* A ticket a bounce opened came from a mail server, which is nobody to
+   * write to. */
   stmt = hd_store_prepare (self,
-                           "SELECT t.subject, t.token, a.name, coalesce(u.email, t.from_address)"
+                           "SELECT t.subject, t.token, a.name, coalesce(u.email,"
+                           " CASE WHEN t.bounce THEN NULL ELSE t.from_address END)"
                            " FROM tickets t LEFT JOIN accounts a ON a.id = t.account_id"
                            " LEFT JOIN users u ON u.id = t.user_id WHERE t.id = ?1",
                            error);
