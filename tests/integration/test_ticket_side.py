@@ -219,6 +219,29 @@ class Reply(TicketSide):
         self.assertEqual(actions.count("bounce"), 3)
 
 
+class PreviewBounces(TicketSide):
+    def test_preview_names_bounces_and_changes_nothing(self):
+        self.add_account(fallback_user=None)
+        folder = os.path.join(FIXTURES, "mail", "bounces")
+        shapes = ["postfix.eml", "exim.eml", "exchange.eml", "gmail.eml"]
+        before = self.db_dump()
+        proc = self.ctl("preview", "--account", "Support",
+                        *[os.path.join(folder, f) for f in shapes + ["out-of-office.eml"]],
+                        check=0)
+        lines = [json.loads(line) for line in proc.stdout.splitlines()]
+        for line in lines[:4]:
+            self.assertEqual(line["action"], "bounce", line["file"])
+            self.assertIsNone(line["user"])
+            self.assertIsNone(line["customer"])
+            self.assertFalse(line["auto_answer"])
+            self.assertIn("not delivered to", line["reason"])
+        ooo = lines[4]
+        self.assertEqual(ooo["action"], "new-ticket")
+        self.assertIsNone(ooo["user"])
+        self.assertIn("an automatic reply", ooo["reason"])
+        self.assertEqual(self.db_dump(), before)
+
+
 class AccountAddress(TicketSide):
     def test_second_account_with_the_same_address_is_refused(self):
         self.add_account()
