@@ -406,8 +406,8 @@ add_events (HdStore     *self,
   stmt = hd_store_prepare (self,
                            "SELECT server_key, message_id, subject, from_address, action, reason,"
                            " ticket_id, coalesce (length (raw), (SELECT length (data) FROM raw_copies"
-                           "   WHERE raw_copies.id = raw_id)) FROM poll_events WHERE run_id = ?1"
-                           " ORDER BY id",
+                           "   WHERE raw_copies.id = raw_id)), made_ticket_id FROM poll_events"
+                           " WHERE run_id = ?1 ORDER BY id",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -423,6 +423,8 @@ add_events (HdStore     *self,
       add_int (builder, "ticket", stmt, 6);
       /* The size of the raw copy the log keeps of a mail no ticket holds. */
       add_int (builder, "raw_size", stmt, 7);
+      /* The ticket made from that copy afterwards, from the poll log. */
+      add_int (builder, "made_ticket", stmt, 8);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

@@ -70,8 +70,12 @@ main (int    argc,
             g_ptr_array_add (names, g_build_filename (argv[i], name, NULL));
         }
       g_ptr_array_sort (names, compare_paths);
+      /* Files only: a folder of its own (bounces/) is another set of seeds. */
       for (guint j = 0; j < names->len; j++)
-        add_file (names->pdata[j]);
+        {
+          if (g_file_test (names->pdata[j], G_FILE_TEST_IS_REGULAR))
+            add_file (names->pdata[j]);
+        }
     }
 
   return g_test_run ();
