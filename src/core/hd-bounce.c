@@ -58,7 +58,8 @@ static GMimeMessage *
 parse_bytes (const char *data,
              gsize       length)
 {
-  GMimeStream *stream = g_mime_stream_mem_new_with_buffer (data, length);
+  /* GMime refuses a NULL buffer, which an empty part gives. */
+  GMimeStream *stream = g_mime_stream_mem_new_with_buffer (data != NULL ? data : "", length);
   GMimeParser *parser = g_mime_parser_new_with_stream (stream);
   GMimeMessage *message = g_mime_parser_construct_message (parser, NULL);
 

@@ -131,7 +131,9 @@ hd_message_open_decoded_stream (GMimePart *part)
         g_byte_array_append (raw, (guint8 *) buffer, n);
       g_object_unref (copy);
       decoded = hd_message_uudecode ((const char *) raw->data, raw->len);
-      return g_mime_stream_mem_new_with_buffer (g_bytes_get_data (decoded, NULL),
+      /* An empty result has no data pointer, which GMime refuses. */
+      return g_mime_stream_mem_new_with_buffer (g_bytes_get_size (decoded) > 0
+                                                ? g_bytes_get_data (decoded, NULL) : "",
                                                 g_bytes_get_size (decoded));
     }
   if (encoding == GMIME_CONTENT_ENCODING_BASE64

@@ -136,7 +136,8 @@ file_part (const char *filename,
 
   part = g_mime_part_new_with_type (type[0], type[1] != NULL ? type[1] : "octet-stream");
   g_mime_part_set_filename (part, filename);
-  stream = g_mime_stream_mem_new_with_buffer ((const char *) data->data, data->len);
+  stream = g_mime_stream_mem_new_with_buffer (data->len > 0 ? (const char *) data->data : "",
+                                              data->len);
   wrapper = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
   g_mime_part_set_content (part, wrapper);
   g_object_unref (wrapper);

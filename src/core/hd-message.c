@@ -43,12 +43,16 @@ void
 hd_message_add_warning (HdMessage  *self,
                         const char *text)
 {
+  /* A warning may quote the mail's own bytes, which need not be UTF-8; the
+   * poll log and the window take UTF-8 only. */
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+
   /* The array ends in NULL so that it can be handed out as a strv. */
   for (guint i = 0; i + 1 < self->warnings->len; i++)
-    if (g_strcmp0 (g_ptr_array_index (self->warnings, i), text) == 0)
+    if (g_strcmp0 (g_ptr_array_index (self->warnings, i), valid) == 0)
       return;
 
-  g_ptr_array_insert (self->warnings, self->warnings->len - 1, g_strdup (text));
+  g_ptr_array_insert (self->warnings, self->warnings->len - 1, g_steal_pointer (&valid));
 }
 
 /**
