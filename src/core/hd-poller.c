@@ -117,12 +117,11 @@ record_next_poll (Entry *entry)
 
   if (entry->due != 0 && !self->paused)
     {
-      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
       gint64 ahead = MAX (entry->due - g_get_monotonic_time (), 0);
 
-      /* Whole seconds, as the store keeps them. */
-      when = g_date_time_add_seconds (now, (gdouble) ((ahead + G_USEC_PER_SEC - 1)
-                                                      / G_USEC_PER_SEC));
+      /* Whole seconds, as the store keeps the other times. */
+      when = g_date_time_new_from_unix_utc ((g_get_real_time () + ahead + G_USEC_PER_SEC - 1)
+                                            / G_USEC_PER_SEC);
     }
   if (!hd_store_set_next_poll (self->store, entry->account_id, when, &error))
     g_debug ("Could not record the next poll of %s: %s", entry->name, error->message);

@@ -1,0 +1,88 @@
+/* hd-poller-notify.c: desktop notifications when an account's health
+ * changes (once per change, never once per poll), and opening the window.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "hd-poller-application.h"
+
+#include <glib/gi18n.h>
+
+#include "hd-store-health.h"
+
+static gboolean
+is_bad (const char *state)
+{
+  return g_strcmp0 (state, HD_HEALTH_FAILING) == 0
+         || g_strcmp0 (state, HD_HEALTH_SIGN_IN_REQUIRED) == 0;
+}
+
+/**
+ * hd_poller_application_notify_health:
+ *
+ * Tells the user that an account started failing, must sign in again, or
+ * works again; the first good poll of a new account says nothing.
+ */
+void
+hd_poller_application_notify_health (GApplication *app,
+                                     const char   *name,
+                                     const char   *old_state,
+                                     const char   *new_state,
+                                     const char   *message)
+{
+  g_autoptr (GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *id = g_strconcat ("account-", name, NULL);
+
+  if (g_strcmp0 (new_state, HD_HEALTH_SIGN_IN_REQUIRED) == 0)
+    title = g_strdup_printf (_("“%s” needs you to sign in again"), name);
+  else if (g_strcmp0 (new_state, HD_HEALTH_FAILING) == 0)
+    title = g_strdup_printf (_("“%s” cannot be polled"), name);
+  else if (g_strcmp0 (new_state, HD_HEALTH_OK) == 0 && is_bad (old_state))
+    title = g_strdup_printf (_("“%s” is polled again"), name);
+  else
+    return;
+
+  notification = g_notification_new (title);
+  if (is_bad (new_state) && message != NULL)
+    g_notification_set_body (notification, message);
+  g_notification_set_priority (notification, is_bad (new_state) ? G_NOTIFICATION_PRIORITY_HIGH
+                               : G_NOTIFICATION_PRIORITY_NORMAL);
+  g_notification_set_default_action_and_target (notification, "app.open-account", "s", name);
+  g_notification_add_button_with_target (notification, _("Open Account"), "app.open-account",
+                                         "s", name);
+  /* The same id: a recovery replaces the failure it ends. */
+  g_application_send_notification (app, id, notification);
+}
+
+/**
+ * hd_poller_application_open_window:
+ * @account: (nullable): the account to show
+ *
+ * Starts the window (D-Bus activation) and asks it to show the account; a
+ * window without the action is at least brought up.
+ */
+void
+hd_poller_application_open_window (GApplication *app,
+                                   const char   *account)
+{
+  GDBusConnection *connection = g_application_get_dbus_connection (app);
+  GVariantBuilder params;
+
+  if (connection == NULL)
+    return;
+  g_variant_builder_init (&params, G_VARIANT_TYPE ("av"));
+  if (account != NULL)
+    g_variant_builder_add (&params, "v", g_variant_new_string (account));
+  g_dbus_connection_call (connection, APP_ID, "/" "io/github/helpdeskmail/HelpDeskMail",
+                          "org.freedesktop.Application",
+                          account != NULL ? "ActivateAction" : "Activate",
+                          account != NULL
+                          ? g_variant_new ("(sava{sv})", "open-account", &params, NULL)
+                          : g_variant_new ("(a{sv})", NULL),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+  if (account == NULL)
+    g_variant_builder_clear (&params);
+}
