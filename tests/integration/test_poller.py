@@ -1,0 +1,352 @@
+"""helpdesk-mail-poller on the session bus against a real Dovecot: the name,
+PollNow, Reload, backoff, Pause, stopping mid-poll, notifications once per
+change, a second instance, --once and D-Bus activation."""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import dbus
+import dbus.service
+from dbus.mainloop.glib import DBusGMainLoop
+from gi.repository import GLib
+
+sys.path.insert(0, os.path.join(os.environ.get("HD_SOURCE_ROOT", "."), "tests", "fixtures"))
+from hdmail import Dovecot, mail  # noqa: E402
+from hdtest import CtlTestCase  # noqa: E402
+
+BUILD = os.environ.get("HD_BUILD_ROOT", "build")
+POLLER = os.path.join(BUILD, "src", "poller", "helpdesk-mail-poller")
+NAME = "io.github.helpdeskmail.HelpDeskMail.Poller"
+PATH = "/io/github/helpdeskmail/HelpDeskMail/Poller"
+IFACE = NAME
+# One "second" of a poll interval lasts this many milliseconds in these tests.
+SECOND_MS = 20
+
+DOVECOT = None
+USERS = [f"poll{i}" for i in range(40)]
+DBusGMainLoop(set_as_default=True)
+
+
+class Notifications(dbus.service.Object):
+    """A notification server on the bus that remembers what it was sent."""
+
+    def __init__(self, bus):
+        self.sent = []
+        self.bus_name = dbus.service.BusName("org.freedesktop.Notifications", bus)
+        super().__init__(self.bus_name, "/org/freedesktop/Notifications")
+
+    @dbus.service.method("org.freedesktop.Notifications", in_signature="susssasa{sv}i",
+                         out_signature="u")
+    def Notify(self, app, replaces, icon, summary, body, actions, hints, timeout):
+        self.sent.append((str(summary), str(body)))
+        return len(self.sent)
+
+    @dbus.service.method("org.freedesktop.Notifications", out_signature="as")
+    def GetCapabilities(self):
+        return ["body", "actions"]
+
+    @dbus.service.method("org.freedesktop.Notifications", out_signature="ssss")
+    def GetServerInformation(self):
+        return ("test", "hd", "1", "1.2")
+
+    @dbus.service.method("org.freedesktop.Notifications", in_signature="u")
+    def CloseNotification(self, nid):
+        pass
+
+
+BUS = None
+NOTIFICATIONS = None
+
+
+def setUpModule():
+    global DOVECOT, BUS, NOTIFICATIONS
+    DOVECOT = Dovecot()
+    os.environ["HELPDESK_MAIL_CA_FILE"] = DOVECOT.ca_file
+    DOVECOT.add_users({user: "pw-" + user for user in USERS})
+    BUS = dbus.SessionBus()
+    NOTIFICATIONS = Notifications(BUS)
+
+
+def tearDownModule():
+    DOVECOT.stop()
+
+
+def spin(condition, what, limit=120):
+    """Runs the main loop until condition() holds. The limit only stops a
+    hung test; no assertion depends on how long anything took."""
+    context = GLib.MainContext.default()
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        context.iteration(False)
+        time.sleep(0.005)
+
+
+def wait_a_while(ms):
+    """Lets the main loop run for a while (to see that nothing happens)."""
+    done = []
+    GLib.timeout_add(ms, lambda: done.append(1))
+    spin(lambda: done, "the pause")
+
+
+class PollerTestCase(CtlTestCase):
+    def setUp(self):
+        super().setUp()
+        self.runs = []
+        self.proc = None
+        self.match = BUS.add_signal_receiver(self.on_run_finished, signal_name="RunFinished",
+                                             dbus_interface=IFACE, path=PATH)
+        NOTIFICATIONS.sent.clear()
+
+    def tearDown(self):
+        self.match.remove()
+        self.stop_poller()
+        super().tearDown()
+
+    def on_run_finished(self, account, ok, counts, error, run_id):
+        self.runs.append((str(account), bool(ok), {str(k): int(v) for k, v in counts.items()},
+                          str(error)))
+
+    def runs_of(self, name):
+        return [r for r in self.runs if r[0] == name]
+
+    def add_account(self, name, interval=3600, password=None):
+        user = USERS.pop()
+        account = DOVECOT.account(name, user)
+        account["poll_interval"] = interval
+        self.ctl("accounts", "add", self.write(f"{name}.json", account), "--password-stdin",
+                 stdin=password or "pw-" + user, check=0)
+        return user
+
+    def env(self):
+        env = dict(os.environ, HELPDESK_MAIL_DB=self.db,
+                   HELPDESK_MAIL_POLLER_SECOND_MS=str(SECOND_MS))
+        return env
+
+    def start_poller(self):
+        self.proc = subprocess.Popen([POLLER], env=self.env())
+        spin(lambda: BUS.name_has_owner(NAME), "the poller owns its name")
+        self.poller = dbus.Interface(BUS.get_object(NAME, PATH), IFACE)
+        self.props = dbus.Interface(BUS.get_object(NAME, PATH), dbus.PROPERTIES_IFACE)
+
+    def stop_poller(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(60)
+        if self.proc is not None:
+            spin(lambda: not BUS.name_has_owner(NAME), "the name is released")
+        self.proc = None
+
+    def prop(self, name):
+        return self.props.Get(IFACE, name)
+
+    def tickets(self):
+        return self.ctl_json("tickets", "list", "--json")
+
+
+class Service(PollerTestCase):
+    def test_owns_name_and_poll_now_imports(self):
+        user = self.add_account("Support")
+        for n in range(2):
+            DOVECOT.deliver(user, mail(n))
+        self.start_poller()
+        # Started, it polls every enabled account once.
+        spin(lambda: self.runs_of("Support"), "the first run")
+        self.assertEqual(self.runs_of("Support")[0][1:3],
+                         (True, {"listed": 2, "imported": 2, "skipped": 0, "failed": 0,
+                                 "deleted": 2}))
+        DOVECOT.deliver(user, mail(7))
+        self.poller.PollNow(["Support"])
+        spin(lambda: len(self.runs_of("Support")) == 2, "the run asked for")
+        self.assertEqual(self.runs_of("Support")[1][2]["imported"], 1)
+        self.assertEqual(sorted(t["subject"] for t in self.tickets()),
+                         ["Request number 0", "Request number 1", "Request number 7"])
+        self.assertEqual(DOVECOT.count(user), 0)
+
+        accounts = self.prop("Accounts")
+        self.assertEqual(accounts["Support"]["state"], "ok")
+        self.assertEqual(accounts["Support"]["imported"], 1)
+        self.assertNotEqual(accounts["Support"]["next_poll"], "")
+        self.assertEqual(self.prop("State"), "idle")
+        health = self.ctl_json("accounts", "show", "Support", "--json")["health"]
+        self.assertEqual(health["state"], "ok")
+        self.assertEqual(health["next_poll"], accounts["Support"]["next_poll"])
+
+        # An unknown account is a registered D-Bus error, and nothing is polled.
+        with self.assertRaises(dbus.DBusException) as raised:
+            self.poller.PollNow(["Nobody"])
+        self.assertEqual(raised.exception.get_dbus_name(),
+                         "io.github.helpdeskmail.HelpDeskMail.Error.Store.NotFound")
+
+    def test_reload_adds_and_drops(self):
+        self.add_account("First")
+        self.start_poller()
+        spin(lambda: self.runs_of("First"), "First polled")
+        self.add_account("Second")
+        self.poller.Reload()
+        spin(lambda: self.runs_of("Second"), "the new account polled")
+        self.assertEqual(sorted(self.prop("Accounts").keys()), ["First", "Second"])
+
+        self.ctl("accounts", "remove", "First", check=0)
+        self.poller.Reload()
+        self.assertEqual(sorted(self.prop("Accounts").keys()), ["Second"])
+        with self.assertRaises(dbus.DBusException):
+            self.poller.PollNow(["First"])
+        before = len(self.runs_of("First"))
+        self.poller.PollNow([])
+        spin(lambda: len(self.runs_of("Second")) == 2, "Second polled again")
+        self.assertEqual(len(self.runs_of("First")), before)
+
+    def test_backoff_and_notifications(self):
+        self.add_account("Good", interval=10)
+        bad_user = self.add_account("Bad", interval=10, password="wrong")
+        self.start_poller()
+        spin(lambda: len(self.runs_of("Bad")) >= 4, "four runs of Bad")
+        bad = self.runs_of("Bad")
+        self.assertFalse(any(ok for _, ok, _, _ in bad))
+        self.assertTrue(all(ok for _, ok, _, _ in self.runs_of("Good")))
+
+        # Good runs between Bad's runs: more as Bad waits 2, 4, then 8 intervals.
+        def good_between(k):
+            seen_bad, good = 0, 0
+            for name, *_ in self.runs:
+                if name == "Bad":
+                    seen_bad += 1
+                elif seen_bad == k:
+                    good += 1
+            return good
+        self.assertGreaterEqual(good_between(1), 1)
+        self.assertGreater(good_between(3), good_between(1))
+        # "error" between polls (Good may be running just now).
+        self.assertIn(self.prop("State"), ("error", "polling"))
+        self.assertEqual(self.prop("FailingAccounts"), 1)
+
+        # Told once that it fails, not once per poll.
+        failing = [n for n in NOTIFICATIONS.sent if "Bad" in n[0]]
+        self.assertEqual(len(failing), 1)
+        self.assertIn("AUTHENTICATIONFAILED", failing[0][1])
+
+        # Fixed, it is polled again: one more notification, and the error state goes.
+        self.ctl("accounts", "set-password", "Bad", "--password-stdin", stdin="pw-" + bad_user,
+                 check=0)
+        self.poller.PollNow(["Bad"])
+        spin(lambda: self.runs_of("Bad")[-1][1], "Bad recovers")
+        spin(lambda: len([n for n in NOTIFICATIONS.sent if "Bad" in n[0]]) == 2,
+             "the recovery notification")
+        self.assertNotIn("Good", " ".join(s for s, _ in NOTIFICATIONS.sent))
+        self.assertEqual(self.prop("FailingAccounts"), 0)
+
+    def test_pause_and_resume(self):
+        self.add_account("Good", interval=10)
+        self.start_poller()
+        spin(lambda: len(self.runs_of("Good")) >= 2, "two runs")
+        self.poller.Pause(True)
+        spin(lambda: self.prop("State") == "paused", "paused")
+        spin(lambda: not self.prop("Accounts")["Good"]["polling"], "the running poll ends")
+        paused_at = len(self.runs_of("Good"))
+        self.assertEqual(self.prop("Accounts")["Good"]["next_poll"], "")
+        wait_a_while(10 * SECOND_MS * 10)  # ten intervals
+        self.assertEqual(len(self.runs_of("Good")), paused_at)
+        self.poller.Pause(False)
+        spin(lambda: len(self.runs_of("Good")) >= paused_at + 2, "polling resumed")
+
+    def test_stop_during_poll_loses_and_doubles_nothing(self):
+        user = self.add_account("Busy")
+        for n in range(150):
+            DOVECOT.deliver(user, mail(1000 + n))
+        self.start_poller()
+        spin(lambda: self.prop("Accounts").get("Busy", {}).get("polling"), "the poll runs")
+        self.stop_poller()
+        imported = self.tickets()
+        # Whatever was stopped: every mail is either a ticket or still on the server.
+        self.assertEqual(len(imported) + DOVECOT.count(user), 150)
+        self.ctl("poll", check=0)
+        subjects = [t["subject"] for t in self.tickets()]
+        self.assertEqual(len(subjects), 150)
+        self.assertEqual(len(set(subjects)), 150)
+        self.assertEqual(DOVECOT.count(user), 0)
+
+    def test_second_instance_does_not_poll(self):
+        self.add_account("Support")
+        self.start_poller()
+        spin(lambda: self.runs_of("Support"), "the first run")
+        runs = len(self.ctl_json("log", "Support", "--json"))
+        second = subprocess.run([POLLER], env=self.env(), timeout=60)
+        self.assertEqual(second.returncode, 0)
+        self.assertEqual(self.proc.poll(), None)
+        self.assertEqual(len(self.ctl_json("log", "Support", "--json")), runs)
+        self.assertEqual(len(self.runs_of("Support")), 1)
+
+    def test_once_exit_codes(self):
+        user = self.add_account("Support")
+        DOVECOT.deliver(user, mail(3))
+        once = subprocess.run([POLLER, "--once"], env=self.env(), capture_output=True, text=True,
+                              timeout=120)
+        self.assertEqual(once.returncode, 0, once.stderr)
+        self.assertIn("Support: OK — 1 listed, 1 imported", once.stdout)
+        self.assertFalse(BUS.name_has_owner(NAME))
+        self.add_account("Bad", password="wrong")
+        once = subprocess.run([POLLER, "--once"], env=self.env(), capture_output=True, text=True,
+                              timeout=120)
+        self.assertEqual(once.returncode, 1)
+        self.assertIn("Bad: FAILED", once.stdout)
+
+
+class Activation(PollerTestCase):
+    """The installed service file, on a private bus whose service directory is
+    the build's data directory."""
+
+    def test_dbus_activation(self):
+        user = self.add_account("Support")
+        DOVECOT.deliver(user, mail(5))
+        services = tempfile.mkdtemp(dir=self.tmp.name)
+        with open(os.path.join(BUILD, "data", NAME + ".service")) as f:
+            service = f.read()
+        # The built binary, with the test's database, instead of the installed one.
+        exec_line = next(line for line in service.splitlines() if line.startswith("Exec="))
+        self.assertTrue(exec_line.endswith("/helpdesk-mail-poller"))
+        with open(os.path.join(services, NAME + ".service"), "w") as f:
+            f.write(service.replace(exec_line, f"Exec={os.path.abspath(POLLER)}"))
+        config = self.write("bus.conf", f"""<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir={self.tmp.name}</listen>
+  <servicedir>{services}</servicedir>
+  <policy context="default"><allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>""")
+        env = self.env()
+        env.pop("G_DEBUG", None)  # no notification server on this bus
+        daemon = subprocess.Popen(["dbus-daemon", "--config-file", config, "--print-address",
+                                   "--nofork"], stdout=subprocess.PIPE, env=env, text=True)
+        try:
+            address = daemon.stdout.readline().strip()
+            bus = dbus.bus.BusConnection(address)
+            self.assertFalse(bus.name_has_owner(NAME))
+            runs = []
+            bus.add_signal_receiver(lambda *args: runs.append(args), signal_name="RunFinished",
+                                    dbus_interface=IFACE, path=PATH)
+            props = dbus.Interface(bus.get_object(NAME, PATH), dbus.PROPERTIES_IFACE)
+            # The call starts the service.
+            self.assertIn(props.Get(IFACE, "State"), ("idle", "polling", "error"))
+            self.assertTrue(bus.name_has_owner(NAME))
+            spin(lambda: runs, "a run of the activated poller")
+            self.assertEqual(str(runs[0][0]), "Support")
+            daemon_iface = dbus.Interface(bus.get_object("org.freedesktop.DBus",
+                                                         "/org/freedesktop/DBus"),
+                                          "org.freedesktop.DBus")
+            owner_pid = int(daemon_iface.GetConnectionUnixProcessID(NAME))
+            os.kill(owner_pid, signal.SIGTERM)
+            spin(lambda: not bus.name_has_owner(NAME), "the activated poller ends")
+        finally:
+            daemon.terminate()
+            daemon.wait(30)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
