@@ -347,6 +347,7 @@ hd_poller_application_startup (GApplication *app)
       return;
     }
   publish (self);
+  hd_poller_application_request_background (app);
   /* Runs until told to quit, also with no window and no tray. */
   g_application_hold (app);
 }

@@ -29,6 +29,7 @@ void                 hd_poller_application_notify_health (GApplication *app,
                                                           const char   *old_state,
                                                           const char   *new_state,
                                                           const char   *message);
+void                 hd_poller_application_request_background (GApplication *app);
 void                 hd_poller_application_open_window (GApplication *app,
                                                         const char   *account);
 

@@ -86,3 +86,32 @@ hd_poller_application_open_window (GApplication *app,
   if (account == NULL)
     g_variant_builder_clear (&params);
 }
+
+/**
+ * hd_poller_application_request_background:
+ *
+ * Inside Flatpak no autostart file or unit of ours is seen by the session:
+ * the Background portal runs the poller at login instead, and lets it run on
+ * with no window.
+ */
+void
+hd_poller_application_request_background (GApplication *app)
+{
+  GDBusConnection *connection = g_application_get_dbus_connection (app);
+  GVariantBuilder options;
+  const char *commandline[] = { "helpdesk-mail-poller", NULL };
+
+  if (connection == NULL || !g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return;
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&options, "{sv}", "reason",
+                         g_variant_new_string (_("Turn mail into tickets while the window is "
+                                                 "closed")));
+  g_variant_builder_add (&options, "{sv}", "autostart", g_variant_new_boolean (TRUE));
+  g_variant_builder_add (&options, "{sv}", "commandline", g_variant_new_strv (commandline, -1));
+  g_variant_builder_add (&options, "{sv}", "dbus-activatable", g_variant_new_boolean (FALSE));
+  g_dbus_connection_call (connection, "org.freedesktop.portal.Desktop",
+                          "/org/freedesktop/portal/desktop", "org.freedesktop.portal.Background",
+                          "RequestBackground", g_variant_new ("(sa{sv})", "", &options),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+}
