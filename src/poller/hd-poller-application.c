@@ -15,6 +15,7 @@
 
 #include "hd-dbus-poller.h"
 #include "hd-errors.h"
+#include "hd-poller-tray.h"
 #include "hd-store-health.h"
 
 struct _HdPollerApplication
@@ -27,6 +28,7 @@ struct _HdPollerApplication
   HdStore *store;
   HdPoller *poller;
   HdDBusPoller *skeleton;
+  HdPollerTray *tray;
 };
 
 G_DEFINE_FINAL_TYPE (HdPollerApplication, hd_poller_application, G_TYPE_APPLICATION)
@@ -58,6 +60,7 @@ publish (HdPollerApplication *self)
 {
   g_autoptr (GPtrArray) accounts = NULL;
   GVariantBuilder builder;
+  GAction *pause_action;
 
   if (self->skeleton == NULL || self->poller == NULL)
     return;
@@ -73,6 +76,14 @@ publish (HdPollerApplication *self)
   hd_dbus_poller_set_state (self->skeleton,
                             hd_poller_state_to_string (hd_poller_get_state (self->poller)));
   hd_dbus_poller_set_failing_accounts (self->skeleton, hd_poller_count_failing (self->poller));
+  if (self->tray != NULL)
+    hd_poller_tray_update (self->tray, hd_poller_get_state (self->poller),
+                           hd_poller_count_failing (self->poller),
+                           hd_poller_get_paused (self->poller));
+  pause_action = g_action_map_lookup_action (G_ACTION_MAP (self), "pause");
+  if (pause_action != NULL)
+    g_simple_action_set_state (G_SIMPLE_ACTION (pause_action),
+                               g_variant_new_boolean (hd_poller_get_paused (self->poller)));
 }
 
 static void
@@ -346,6 +357,8 @@ hd_poller_application_startup (GApplication *app)
       self->status = 1;
       return;
     }
+  if (g_application_get_dbus_connection (app) != NULL)
+    self->tray = hd_poller_tray_new (app, g_application_get_dbus_connection (app));
   publish (self);
   hd_poller_application_request_background (app);
   /* Runs until told to quit, also with no window and no tray. */
@@ -365,6 +378,7 @@ hd_poller_application_shutdown (GApplication *app)
   HdPollerApplication *self = HD_POLLER_APPLICATION (app);
 
   /* Let each running poll stop before its next mail and record its run. */
+  g_clear_object (&self->tray);
   if (self->poller != NULL)
     {
       hd_poller_stop (self->poller);
@@ -379,6 +393,7 @@ hd_poller_application_finalize (GObject *object)
 {
   HdPollerApplication *self = HD_POLLER_APPLICATION (object);
 
+  g_clear_object (&self->tray);
   g_clear_object (&self->poller);
   g_clear_object (&self->store);
   g_clear_object (&self->skeleton);

@@ -59,6 +59,20 @@ class Notifications(dbus.service.Object):
         pass
 
 
+class Watcher(dbus.service.Object):
+    """A StatusNotifierWatcher, as a tray host puts on the bus."""
+
+    def __init__(self, bus):
+        self.items = []
+        self.bus_name = dbus.service.BusName("org.kde.StatusNotifierWatcher", bus)
+        super().__init__(self.bus_name, "/StatusNotifierWatcher")
+
+    @dbus.service.method("org.kde.StatusNotifierWatcher", in_signature="s",
+                         sender_keyword="sender")
+    def RegisterStatusNotifierItem(self, service, sender=None):
+        self.items.append((str(sender), str(service)))
+
+
 BUS = None
 NOTIFICATIONS = None
 
@@ -296,6 +310,63 @@ class Service(PollerTestCase):
                               timeout=120)
         self.assertEqual(once.returncode, 1)
         self.assertIn("Bad: FAILED", once.stdout)
+
+
+class Tray(PollerTestCase):
+    def test_item_registers_and_menu_polls(self):
+        self.add_account("Support")
+        self.start_poller()
+        spin(lambda: self.runs_of("Support"), "the first run")
+        # The watcher appears after the poller: the item registers with it.
+        watcher = Watcher(BUS)
+        try:
+            spin(lambda: watcher.items, "the item registers")
+            sender, path = watcher.items[0]
+            self.assertEqual(sender, BUS.get_name_owner(NAME))
+            item = dbus.Interface(BUS.get_object(sender, path), dbus.PROPERTIES_IFACE)
+            self.assertEqual(item.Get("org.kde.StatusNotifierItem", "Status"), "Active")
+            tooltip = item.Get("org.kde.StatusNotifierItem", "ToolTip")
+            self.assertEqual(str(tooltip[3]), "Every account is polled")
+            menu_path = item.Get("org.kde.StatusNotifierItem", "Menu")
+            menu = dbus.Interface(BUS.get_object(sender, menu_path), "com.canonical.dbusmenu")
+            revision, (root, props, children) = menu.GetLayout(0, -1, [])
+            labels = {str(c[1]["label"]): int(c[0]) for c in children}
+            self.assertEqual(sorted(labels), sorted(["Poll Now", "Pause", "Open HelpDesk Mail",
+                                                     "Quit"]))
+
+            menu.Event(labels["Poll Now"], "clicked", dbus.Int32(0, variant_level=1), 0)
+            spin(lambda: len(self.runs_of("Support")) == 2, "the run the menu asked for")
+
+            menu.Event(labels["Pause"], "clicked", dbus.Int32(0, variant_level=1), 0)
+            spin(lambda: self.prop("State") == "paused", "paused from the menu")
+            _, (_, _, children) = menu.GetLayout(0, -1, [])
+            self.assertIn("Resume", [str(c[1]["label"]) for c in children])
+            tooltip = item.Get("org.kde.StatusNotifierItem", "ToolTip")
+            self.assertEqual(str(tooltip[3]), "Polling is paused")
+
+            menu.Event(labels["Quit"], "clicked", dbus.Int32(0, variant_level=1), 0)
+            self.assertEqual(self.proc.wait(60), 0)
+        finally:
+            watcher.bus_name.get_bus().release_name("org.kde.StatusNotifierWatcher")
+            watcher.remove_from_connection()
+
+    def test_tooltip_counts_failing_accounts(self):
+        watcher = Watcher(BUS)
+        try:
+            self.add_account("Bad", password="wrong")
+            self.add_account("Worse", password="wrong")
+            self.start_poller()
+            spin(lambda: self.runs_of("Bad") and self.runs_of("Worse"), "both failed")
+            spin(lambda: watcher.items, "the item registers")
+            sender, path = watcher.items[-1]
+            item = dbus.Interface(BUS.get_object(sender, path), dbus.PROPERTIES_IFACE)
+            spin(lambda: item.Get("org.kde.StatusNotifierItem", "Status") == "NeedsAttention",
+                 "needs attention")
+            tooltip = item.Get("org.kde.StatusNotifierItem", "ToolTip")
+            self.assertEqual(str(tooltip[3]), "2 accounts need attention")
+        finally:
+            watcher.bus_name.get_bus().release_name("org.kde.StatusNotifierWatcher")
+            watcher.remove_from_connection()
 
 
 class Activation(PollerTestCase):
