@@ -16,6 +16,7 @@
 #include "hd-format.h"
 #include "hd-keyring-job.h"
 #include "hd-poll-log-view.h"
+#include "hd-poller-client.h"
 #include "hd-preferences-window.h"
 #include "hd-secrets.h"
 #include "hd-store-polls.h"
@@ -1000,6 +1001,7 @@ hd_window_reload (HdWindow *self)
                        accounts->pdata, accounts->len);
   self->reloading = FALSE;
   update_page (self);
+  hd_poller_client_reload ();
 
   row = keep != NULL ? row_for_name (self, keep) : NULL;
   if (row == NULL)
