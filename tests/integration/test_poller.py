@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
@@ -370,53 +369,47 @@ class Tray(PollerTestCase):
 
 
 class Activation(PollerTestCase):
-    """The installed service file, on a private bus whose service directory is
-    the build's data directory."""
+    """The installed service file, put where the test session's bus looks
+    for services ($XDG_DATA_HOME/dbus-1/services, a throw-away folder of
+    tests/session.sh): a call to the poller starts it, and it imports."""
 
-    def test_dbus_activation(self):
+    def test_dbus_activation_imports(self):
         user = self.add_account("Support")
         DOVECOT.deliver(user, mail(5))
-        services = tempfile.mkdtemp(dir=self.tmp.name)
+        services = os.path.join(os.environ["XDG_DATA_HOME"], "dbus-1", "services")
+        os.makedirs(services, exist_ok=True)
         with open(os.path.join(BUILD, "data", NAME + ".service")) as f:
             service = f.read()
-        # The built binary, with the test's database, instead of the installed one.
         exec_line = next(line for line in service.splitlines() if line.startswith("Exec="))
         self.assertTrue(exec_line.endswith("/helpdesk-mail-poller"))
-        with open(os.path.join(services, NAME + ".service"), "w") as f:
-            f.write(service.replace(exec_line, f"Exec={os.path.abspath(POLLER)}"))
-        config = self.write("bus.conf", f"""<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir={self.tmp.name}</listen>
-  <servicedir>{services}</servicedir>
-  <policy context="default"><allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/><allow own="*"/></policy>
-</busconfig>""")
-        env = self.env()
-        env.pop("G_DEBUG", None)  # no notification server on this bus
-        daemon = subprocess.Popen(["dbus-daemon", "--config-file", config, "--print-address",
-                                   "--nofork"], stdout=subprocess.PIPE, env=env, text=True)
+        self.assertIn(f"Name={NAME}", service)
+        # The built binary with the test's database, instead of the installed one.
+        env = " ".join(f"{k}={v}" for k, v in self.env().items()
+                       if k.startswith("HELPDESK_MAIL_"))
+        target = os.path.join(services, NAME + ".service")
+        with open(target, "w") as f:
+            f.write(service.replace(exec_line,
+                                    f"Exec=/usr/bin/env {env} {os.path.abspath(POLLER)}"))
+        bus_iface = dbus.Interface(BUS.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus"),
+                                   "org.freedesktop.DBus")
         try:
-            address = daemon.stdout.readline().strip()
-            bus = dbus.bus.BusConnection(address)
-            self.assertFalse(bus.name_has_owner(NAME))
-            runs = []
-            bus.add_signal_receiver(lambda *args: runs.append(args), signal_name="RunFinished",
-                                    dbus_interface=IFACE, path=PATH)
-            props = dbus.Interface(bus.get_object(NAME, PATH), dbus.PROPERTIES_IFACE)
-            # The call starts the service.
-            self.assertIn(props.Get(IFACE, "State"), ("idle", "polling", "error"))
-            self.assertTrue(bus.name_has_owner(NAME))
-            spin(lambda: runs, "a run of the activated poller")
-            self.assertEqual(str(runs[0][0]), "Support")
-            daemon_iface = dbus.Interface(bus.get_object("org.freedesktop.DBus",
-                                                         "/org/freedesktop/DBus"),
-                                          "org.freedesktop.DBus")
-            owner_pid = int(daemon_iface.GetConnectionUnixProcessID(NAME))
-            os.kill(owner_pid, signal.SIGTERM)
-            spin(lambda: not bus.name_has_owner(NAME), "the activated poller ends")
+            bus_iface.ReloadConfig()
+            self.assertFalse(BUS.name_has_owner(NAME))
+            self.assertIn(NAME, bus_iface.ListActivatableNames())
+            # The call starts the service; the window closed, the mail becomes a ticket.
+            poller = dbus.Interface(BUS.get_object(NAME, PATH), IFACE)
+            poller.PollNow(["Support"])
+            self.assertTrue(BUS.name_has_owner(NAME))
+            spin(lambda: any(ok and counts["imported"] == 1
+                             for _, ok, counts, _ in self.runs_of("Support")),
+                 "the activated poller imports the mail")
+            self.assertEqual([t["subject"] for t in self.tickets()], ["Request number 5"])
+            pid = int(bus_iface.GetConnectionUnixProcessID(NAME))
+            os.kill(pid, signal.SIGTERM)
+            spin(lambda: not BUS.name_has_owner(NAME), "the activated poller ends")
         finally:
-            daemon.terminate()
-            daemon.wait(30)
+            os.unlink(target)
+            bus_iface.ReloadConfig()
 
 
 if __name__ == "__main__":
