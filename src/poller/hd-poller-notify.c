@@ -57,34 +57,67 @@ hd_poller_application_notify_health (GApplication *app,
   g_application_send_notification (app, id, notification);
 }
 
+static char *
+window_object_path (void)
+{
+  g_autofree char *path = g_strconcat ("/", APP_ID, NULL);
+
+  g_strdelimit (path, ".", '/');
+  return g_steal_pointer (&path);
+}
+
+static void
+activate_window (GDBusConnection *connection)
+{
+  g_autofree char *path = window_object_path ();
+
+  g_dbus_connection_call (connection, APP_ID, path, "org.freedesktop.Application", "Activate",
+                          g_variant_new ("(a{sv})", NULL), NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+                          NULL, NULL, NULL);
+}
+
+static void
+open_account_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* A window without the action is at least brought up. */
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    activate_window (G_DBUS_CONNECTION (object));
+}
+
 /**
  * hd_poller_application_open_window:
  * @account: (nullable): the account to show
  *
- * Starts the window (D-Bus activation) and asks it to show the account; a
- * window without the action is at least brought up.
+ * Starts the window (D-Bus activation) and asks it to show the account
+ * (its action `app.open-account`).
  */
 void
 hd_poller_application_open_window (GApplication *app,
                                    const char   *account)
 {
   GDBusConnection *connection = g_application_get_dbus_connection (app);
+  g_autofree char *path = window_object_path ();
   GVariantBuilder params;
 
   if (connection == NULL)
     return;
-  g_variant_builder_init (&params, G_VARIANT_TYPE ("av"));
-  if (account != NULL)
-    g_variant_builder_add (&params, "v", g_variant_new_string (account));
-  g_dbus_connection_call (connection, APP_ID, "/" "io/github/helpdeskmail/HelpDeskMail",
-                          "org.freedesktop.Application",
-                          account != NULL ? "ActivateAction" : "Activate",
-                          account != NULL
-                          ? g_variant_new ("(sava{sv})", "open-account", &params, NULL)
-                          : g_variant_new ("(a{sv})", NULL),
-                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
   if (account == NULL)
-    g_variant_builder_clear (&params);
+    {
+      activate_window (connection);
+      return;
+    }
+  g_variant_builder_init (&params, G_VARIANT_TYPE ("av"));
+  g_variant_builder_add (&params, "v", g_variant_new_string (account));
+  g_dbus_connection_call (connection, APP_ID, path, "org.freedesktop.Application",
+                          "ActivateAction",
+                          g_variant_new ("(sava{sv})", "open-account", &params, NULL),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, open_account_cb, NULL);
 }
 
 /**

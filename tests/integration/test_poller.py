@@ -45,6 +45,10 @@ class Notifications(dbus.service.Object):
         self.sent.append((str(summary), str(body)))
         return len(self.sent)
 
+    @dbus.service.signal("org.freedesktop.Notifications", signature="us")
+    def ActionInvoked(self, nid, action_key):
+        pass
+
     @dbus.service.method("org.freedesktop.Notifications", out_signature="as")
     def GetCapabilities(self):
         return ["body", "actions"]
@@ -70,6 +74,27 @@ class Watcher(dbus.service.Object):
                          sender_keyword="sender")
     def RegisterStatusNotifierItem(self, service, sender=None):
         self.items.append((str(sender), str(service)))
+
+
+class Window(dbus.service.Object):
+    """Stands in for the window's GApplication (io.github.helpdeskmail.HelpDeskMail)."""
+
+    def __init__(self, bus):
+        self.calls = []
+        self.bus_name = dbus.service.BusName("io.github.helpdeskmail.HelpDeskMail", bus)
+        super().__init__(self.bus_name, "/io/github/helpdeskmail/HelpDeskMail")
+
+    @dbus.service.method("org.freedesktop.Application", in_signature="a{sv}")
+    def Activate(self, platform_data):
+        self.calls.append(("Activate",))
+
+    @dbus.service.method("org.freedesktop.Application", in_signature="sava{sv}")
+    def ActivateAction(self, name, parameter, platform_data):
+        self.calls.append(("ActivateAction", str(name), [str(p) for p in parameter]))
+
+    def close(self):
+        self.bus_name.get_bus().release_name("io.github.helpdeskmail.HelpDeskMail")
+        self.remove_from_connection()
 
 
 BUS = None
@@ -253,6 +278,15 @@ class Service(PollerTestCase):
         spin(lambda: len([n for n in NOTIFICATIONS.sent if "Bad" in n[0]]) == 2,
              "the recovery notification")
         self.assertNotIn("Good", " ".join(s for s, _ in NOTIFICATIONS.sent))
+
+        # Its action opens the window on that account.
+        window = Window(BUS)
+        try:
+            NOTIFICATIONS.ActionInvoked(len(NOTIFICATIONS.sent), "default")
+            spin(lambda: window.calls, "the window is asked to open")
+            self.assertEqual(window.calls[0], ("ActivateAction", "open-account", ["Bad"]))
+        finally:
+            window.close()
         self.assertEqual(self.prop("FailingAccounts"), 0)
 
     def test_pause_and_resume(self):
@@ -342,6 +376,15 @@ class Tray(PollerTestCase):
             self.assertIn("Resume", [str(c[1]["label"]) for c in children])
             tooltip = item.Get("org.kde.StatusNotifierItem", "ToolTip")
             self.assertEqual(str(tooltip[3]), "Polling is paused")
+
+            window = Window(BUS)
+            try:
+                menu.Event(labels["Open HelpDesk Mail"], "clicked",
+                           dbus.Int32(0, variant_level=1), 0)
+                spin(lambda: window.calls, "the window is opened")
+                self.assertEqual(window.calls, [("Activate",)])
+            finally:
+                window.close()
 
             menu.Event(labels["Quit"], "clicked", dbus.Int32(0, variant_level=1), 0)
             self.assertEqual(self.proc.wait(60), 0)
