@@ -7,6 +7,8 @@
 
 #include "hd-poller-client.h"
 
+#include "hd-window.h"
+
 #define POLLER_NAME "io.github.helpdeskmail.HelpDeskMail.Poller"
 #define POLLER_PATH "/io/github/helpdeskmail/HelpDeskMail/Poller"
 
@@ -40,4 +42,24 @@ hd_poller_client_reload (void)
     return;
   g_dbus_connection_call (bus, POLLER_NAME, POLLER_PATH, POLLER_NAME, "Reload", NULL, NULL,
                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, reload_cb, NULL);
+}
+
+/**
+ * hd_poller_client_open_account_cb:
+ *
+ * `app.open-account`: what the poller's notification asks for: the window,
+ * on the account the notification is about.
+ */
+void
+hd_poller_client_open_account_cb (GSimpleAction *action,
+                                  GVariant      *parameter,
+                                  gpointer       user_data)
+{
+  GApplication *app = G_APPLICATION (user_data);
+  GtkWindow *window;
+
+  g_application_activate (app);
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  if (HD_IS_WINDOW (window))
+    hd_window_select_account (HD_WINDOW (window), g_variant_get_string (parameter, NULL));
 }

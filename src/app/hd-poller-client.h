@@ -5,10 +5,13 @@
 
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 G_BEGIN_DECLS
 
 void hd_poller_client_reload (void);
+void hd_poller_client_open_account_cb (GSimpleAction *action,
+                                       GVariant      *parameter,
+                                       gpointer       user_data);
 
 G_END_DECLS
