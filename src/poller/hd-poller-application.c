@@ -130,6 +130,18 @@ health_changed_cb (HdPoller            *poller,
   hd_poller_application_notify_health (G_APPLICATION (self), name, old_state, new_state, message);
 }
 
+/* The poller did not start (no database): every call says so. */
+static gboolean
+refuse_without_poller (HdPollerApplication   *self,
+                       GDBusMethodInvocation *invocation)
+{
+  if (self->poller != NULL)
+    return FALSE;
+  g_dbus_method_invocation_return_error_literal (invocation, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                 "The poller could not open its database");
+  return TRUE;
+}
+
 static gboolean
 handle_poll_now_cb (HdDBusPoller          *skeleton,
                     GDBusMethodInvocation *invocation,
@@ -138,6 +150,8 @@ handle_poll_now_cb (HdDBusPoller          *skeleton,
 {
   g_autoptr (GError) error = NULL;
 
+  if (refuse_without_poller (self, invocation))
+    return TRUE;
   if (!hd_poller_poll_now (self->poller, accounts, &error))
     g_dbus_method_invocation_return_gerror (invocation, error);
   else
@@ -153,6 +167,8 @@ handle_reload_cb (HdDBusPoller          *skeleton,
 {
   g_autoptr (GError) error = NULL;
 
+  if (refuse_without_poller (self, invocation))
+    return TRUE;
   if (!hd_poller_reload (self->poller, &error))
     g_dbus_method_invocation_return_gerror (invocation, error);
   else
@@ -167,6 +183,8 @@ handle_pause_cb (HdDBusPoller          *skeleton,
                  gboolean               paused,
                  HdPollerApplication   *self)
 {
+  if (refuse_without_poller (self, invocation))
+    return TRUE;
   hd_poller_pause (self->poller, paused);
   hd_dbus_poller_complete_pause (skeleton, invocation);
   publish (self);
@@ -332,7 +350,6 @@ hd_poller_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (hd_poller_application_parent_class)->startup (app);
 
-  g_action_map_add_action_entries (G_ACTION_MAP (app), actions, G_N_ELEMENTS (actions), app);
   g_unix_signal_add (SIGTERM, quit_signal_cb, app);
   g_unix_signal_add (SIGINT, quit_signal_cb, app);
 
@@ -344,6 +361,7 @@ hd_poller_application_startup (GApplication *app)
       return;
     }
   self->poller = hd_poller_new (self->store);
+  g_action_map_add_action_entries (G_ACTION_MAP (app), actions, G_N_ELEMENTS (actions), app);
   /* Tests run an interval in milliseconds instead of seconds. */
   if (second_ms != NULL)
     hd_poller_set_second_ms (self->poller, (guint) g_ascii_strtoull (second_ms, NULL, 10));
