@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hd-poller-client.h"
 #include "hd-window.h"
 
 struct _HdApplication
@@ -91,6 +92,7 @@ quit_action_cb (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "about", about_action_cb },
   { "quit", quit_action_cb },
+  { "open-account", hd_poller_client_open_account_cb, "s" },
 };
 
 static int

@@ -17,6 +17,7 @@
 #include "hd-format.h"
 #include "hd-keyring-job.h"
 #include "hd-poll-log-view.h"
+#include "hd-poller-client.h"
 #include "hd-preferences-window.h"
 #include "hd-secrets.h"
 #include "hd-store-polls.h"
@@ -652,6 +653,7 @@ hd_window_reload (HdWindow *self)
                        accounts->pdata, accounts->len);
   self->reloading = FALSE;
   update_page (self);
+  hd_poller_client_reload ();
 
   row = keep != NULL ? hd_window_row_for_name (self, keep) : NULL;
   if (row == NULL)
@@ -681,4 +683,23 @@ hd_window_get_editor (HdWindow *self)
   g_return_val_if_fail (HD_IS_WINDOW (self), NULL);
 
   return self->editor;
+}
+
+/**
+ * hd_window_select_account:
+ *
+ * Shows the named account, as clicking its row does (the poller's
+ * notifications open the window on the account they are about).
+ */
+void
+hd_window_select_account (HdWindow   *self,
+                          const char *name)
+{
+  HdAccountRow *row;
+
+  g_return_if_fail (HD_IS_WINDOW (self));
+
+  row = name != NULL ? hd_window_row_for_name (self, name) : NULL;
+  if (row != NULL)
+    gtk_list_box_select_row (self->account_list, GTK_LIST_BOX_ROW (row));
 }

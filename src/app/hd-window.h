@@ -21,6 +21,8 @@ HdWindow   *hd_window_new (GtkApplication *application,
 HdStore    *hd_window_get_store (HdWindow *self);
 GListModel *hd_window_get_accounts (HdWindow *self);
 void        hd_window_reload (HdWindow *self);
+void        hd_window_select_account (HdWindow   *self,
+                                      const char *name);
 HdAccountEditor *hd_window_get_editor (HdWindow *self);
 
 G_END_DECLS

@@ -167,8 +167,9 @@ is_known_member (const char *section,
       if (g_strcmp0 (fields[i].section, section) == 0 && g_str_equal (fields[i].key, key))
         return TRUE;
     }
+  /* `show --json` adds the read-only health, which `add` takes back and ignores. */
   if (section == NULL)
-    return g_strv_contains ((const char *const *) sections, key);
+    return g_strv_contains ((const char *const *) sections, key) || g_str_equal (key, "health");
   return FALSE;
 }
 

@@ -13,6 +13,7 @@
 #include "hd-account-json.h"
 #include "hd-accounts.h"
 #include "hd-secrets.h"
+#include "hd-store-health.h"
 
 static JsonNode *
 accounts_to_json (GPtrArray *accounts)
@@ -24,6 +25,26 @@ accounts_to_json (GPtrArray *accounts)
     json_array_add_element (array, hd_account_to_json (accounts->pdata[i]));
   json_node_take_array (node, array);
   return node;
+}
+
+/* The read-only "health" that `show --json` and `list --json` carry. */
+static void
+add_health (HdStore  *store,
+            JsonNode *node)
+{
+  JsonObject *object = json_node_get_object (node);
+  const char *name = json_object_get_string_member (object, "name");
+  gint64 id = hd_store_get_account_id (store, name, NULL);
+  g_autoptr (HdAccountHealth) health = id != 0 ? hd_store_get_health (store, id, NULL) : NULL;
+  JsonObject *h = json_object_new ();
+
+  json_object_set_string_member (h, "state", health != NULL && health->state != NULL
+                                 ? health->state : HD_HEALTH_NEVER_POLLED);
+  json_object_set_string_member (h, "since", health != NULL ? health->since : NULL);
+  json_object_set_string_member (h, "message", health != NULL ? health->message : NULL);
+  json_object_set_string_member (h, "last_poll", health != NULL ? health->last_poll : NULL);
+  json_object_set_string_member (h, "next_poll", health != NULL ? health->next_poll : NULL);
+  json_object_set_object_member (object, "health", h);
 }
 
 static int
@@ -50,6 +71,10 @@ accounts_list (HdCtl *ctl,
   if (flags[0].seen)
     {
       g_autoptr (JsonNode) node = accounts_to_json (accounts);
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        add_health (store, json_array_get_element (array, i));
       hd_ctl_print_json (node);
       return HD_CTL_EXIT_OK;
     }
@@ -218,6 +243,7 @@ accounts_show (HdCtl *ctl,
   if (flags[0].seen)
     {
       g_autoptr (JsonNode) node = hd_account_to_json (account);
+      add_health (store, node);
       hd_ctl_print_json (node);
     }
   else

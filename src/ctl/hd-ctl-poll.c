@@ -11,7 +11,39 @@
 #include <stdio.h>
 
 #include "hd-auto-answer.h"
-#include "hd-poll-job.h"
+#include "hd-poller.h"
+
+/* The summary of `poll`, one line per account in the order asked for. Returns whether every poll ran
+ * and succeeded. */
+static gboolean
+print_outcomes (GPtrArray *outcomes)
+{
+  gboolean all_ok = TRUE;
+
+  for (guint i = 0; i < outcomes->len; i++)
+    {
+      HdPollerOutcome *outcome = outcomes->pdata[i];
+      const HdPollCounts *c;
+
+      if (outcome->result == NULL)
+        {
+          hd_ctl_fail (HD_CTL_EXIT_FAILED, "%s: %s", outcome->name, outcome->error->message);
+          all_ok = FALSE;
+          continue;
+        }
+      c = hd_poll_result_get_counts (outcome->result);
+      printf (_("%s: %s — %u listed, %u imported, %u skipped, %u failed, %u deleted\n"),
+              outcome->name, hd_poll_result_get_ok (outcome->result) ? _("OK") : _("FAILED"),
+              c->listed, c->imported, c->skipped, c->failed, c->deleted);
+      if (!hd_poll_result_get_ok (outcome->result))
+        {
+          hd_ctl_fail (HD_CTL_EXIT_FAILED, "%s: %s", outcome->name,
+                       hd_poll_result_get_failure (outcome->result));
+          all_ok = FALSE;
+        }
+    }
+  return all_ok;
+}
 
 static int
 poll (HdCtl *ctl,
@@ -19,9 +51,10 @@ poll (HdCtl *ctl,
       char **argv)
 {
   g_autoptr (GPtrArray) words = NULL;
-  g_autoptr (GPtrArray) accounts = NULL;
+  g_autoptr (HdPoller) poller = NULL;
+  g_autoptr (GPtrArray) outcomes = NULL;
   g_autoptr (GError) error = NULL;
-  gboolean all_ok = TRUE;
+  gboolean all_ok;
   int status = 0;
   HdStore *store;
 
@@ -29,58 +62,12 @@ poll (HdCtl *ctl,
   if (store == NULL)
     return status;
 
-  accounts = g_ptr_array_new_with_free_func (g_object_unref);
-  if (words->len > 0)
-    {
-      for (guint i = 0; i < words->len; i++)
-        {
-          HdAccount *account = hd_store_lookup_account (store, words->pdata[i], &error);
-
-          if (account == NULL)
-            return hd_ctl_fail_error (error);
-          g_ptr_array_add (accounts, account);
-        }
-    }
-  else
-    {
-      g_autoptr (GPtrArray) all = hd_store_list_accounts (store, &error);
-
-      if (all == NULL)
-        return hd_ctl_fail_error (error);
-      for (guint i = 0; i < all->len; i++)
-        {
-          if (hd_account_get_enabled (all->pdata[i]))
-            g_ptr_array_add (accounts, g_object_ref (all->pdata[i]));
-        }
-    }
-
-  for (guint i = 0; i < accounts->len; i++)
-    {
-      HdAccount *account = accounts->pdata[i];
-      g_autoptr (HdPollJob) job = hd_poll_job_new (store, account);
-      g_autoptr (GError) poll_error = NULL;
-      g_autoptr (HdPollResult) result = hd_poll_job_run_sync (job, NULL, &poll_error);
-      const HdPollCounts *c;
-
-      if (result == NULL)
-        {
-          hd_ctl_fail (HD_CTL_EXIT_FAILED, "%s: %s", hd_account_get_name (account),
-                       poll_error->message);
-          all_ok = FALSE;
-          continue;
-        }
-      c = hd_poll_result_get_counts (result);
-      printf (_("%s: %s — %u listed, %u imported, %u skipped, %u failed, %u deleted\n"),
-              hd_account_get_name (account), hd_poll_result_get_ok (result) ? _("OK") : _("FAILED"),
-              c->listed, c->imported, c->skipped, c->failed, c->deleted);
-      if (!hd_poll_result_get_ok (result))
-        {
-          hd_ctl_fail (HD_CTL_EXIT_FAILED, "%s: %s", hd_account_get_name (account),
-                       hd_poll_result_get_failure (result));
-          all_ok = FALSE;
-        }
-    }
-
+  g_ptr_array_add (words, NULL);
+  poller = hd_poller_new (store);
+  outcomes = hd_poller_run_once_sync (poller, (const char * const *) words->pdata, NULL, &error);
+  if (outcomes == NULL)
+    return hd_ctl_fail_error (error);
+  all_ok = print_outcomes (outcomes);
   return all_ok ? HD_CTL_EXIT_OK : HD_CTL_EXIT_FAILED;
 }
 

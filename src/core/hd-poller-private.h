@@ -1,0 +1,57 @@
+/* hd-poller-private.h: what hd-poller-once.c needs of the poller.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "hd-poller.h"
+
+G_BEGIN_DECLS
+
+typedef struct _Entry Entry;
+
+struct _Entry
+{
+  HdPoller *poller;        /* not a reference: the poller owns the entry */
+  HdAccount *account;
+  char *name;
+  gint64 account_id;
+  guint timeout_id;
+  GCancellable *cancellable; /* set while a poll runs */
+  gboolean again;          /* asked for while running: poll once more at the end */
+  gboolean removed;        /* dropped while running: forget it at the end */
+  guint failures;
+  HdPollCounts last_counts;
+  gint64 due;              /* monotonic time of the next poll, or 0 */
+};
+
+struct _HdPoller
+{
+  GObject parent_instance;
+
+  HdStore *store;
+  GHashTable *entries;     /* name → Entry */
+  GMainContext *context;
+  HdPollMailboxFactory factory;
+  gpointer factory_data;
+  guint second_ms;
+  guint running;
+  gboolean started;
+  gboolean paused;
+  HdPollerState state;
+};
+
+char      *hd_poller_health_state (HdPoller *self,
+                                   gint64    account_id);
+gboolean   hd_poller_is_failing (const char *state);
+
+HdStore   *hd_poller_get_store (HdPoller *self);
+HdPollJob *hd_poller_new_job (HdPoller  *self,
+                              HdAccount *account);
+void       hd_poller_emit_run_finished (HdPoller     *self,
+                                        const char   *name,
+                                        HdPollResult *result,
+                                        const GError *error);
+
+G_END_DECLS
