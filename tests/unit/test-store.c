@@ -198,6 +198,8 @@ test_migrate_forward (Fixture       *f,
   g_assert_cmpint (sqlite3_exec (db, "DROP INDEX tickets_poll_run; DROP INDEX poll_runs_account;"
                                  " DROP INDEX poll_events_server_key;"
                                  " DROP INDEX message_receipts_imported; DROP TABLE account_health;"
+                                 " ALTER TABLE oauth_connections DROP COLUMN grant_type;"
+                                 " ALTER TABLE oauth_connections DROP COLUMN device_url;"
                                  " PRAGMA user_version = 1",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
