@@ -227,7 +227,7 @@ exchange_code (HdStore                 *store,
                          "redirect_uri", redirect_uri, "code_verifier", verifier, NULL };
   g_autoptr (JsonObject) response = NULL;
 
-  response = hd_oauth_token_request_sync (store, connection, form, cancellable, error);
+  response = hd_oauth_token_request_sync (store, connection, NULL, form, cancellable, error);
   return response != NULL
          && hd_oauth_keep_tokens_sync (store, account, response, NULL, cancellable, error);
 }
@@ -343,7 +343,7 @@ hd_oauth_sign_in_device_sync (HdStore                 *store,
                               GCancellable            *cancellable,
                               GError                 **error)
 {
-  const char *ask[] = { "device_code_request", "1", "scope", connection->scopes, NULL };
+  const char *ask[] = { "scope", connection->scopes, NULL };
   g_autoptr (JsonObject) device = NULL;
   const char *uri;
   const char *device_code;
@@ -353,9 +353,16 @@ hd_oauth_sign_in_device_sync (HdStore                 *store,
 
   g_return_val_if_fail (HD_IS_STORE (store) && account != NULL && connection != NULL, FALSE);
 
+  if (connection->device_url == NULL)
+    {
+      g_set_error (error, HD_OAUTH_ERROR, HD_OAUTH_ERROR_INVALID,
+                   _("The OAuth connection “%s” has no device-code endpoint"), connection->name);
+      return FALSE;
+    }
   if (connection->scopes == NULL)
-    ask[2] = NULL;
-  device = hd_oauth_token_request_sync (store, connection, ask, cancellable, error);
+    ask[0] = NULL;
+  device = hd_oauth_token_request_sync (store, connection, connection->device_url, ask,
+                                        cancellable, error);
   if (device == NULL)
     return FALSE;
   uri = json_object_get_string_member_with_default (device, "verification_uri", NULL);
@@ -390,7 +397,7 @@ hd_oauth_sign_in_device_sync (HdStore                 *store,
             goto out;
           g_usleep (G_USEC_PER_SEC / 10);
         }
-      response = hd_oauth_token_request_sync (store, connection, form, cancellable,
+      response = hd_oauth_token_request_sync (store, connection, NULL, form, cancellable,
                                               &local_error);
       if (response != NULL)
         {

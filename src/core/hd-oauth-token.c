@@ -237,11 +237,12 @@ new_session (void)
 
 /**
  * hd_oauth_token_request_sync:
+ * @url: (nullable): the endpoint, or %NULL for the token endpoint
  * @form: (array zero-terminated=1): names and values of the form, in turns;
  *   the client id and secret are added
  *
- * POSTs @form to the token endpoint (or to the device endpoint when @form
- * asks for "device_code_request"), as RFC 6749 § 4.1.3 / § 6 say.
+ * POSTs @form to the token endpoint (RFC 6749 § 4.1.3, § 6) or another
+ * endpoint of the connection (RFC 8628's device authorization).
  *
  * Returns: (transfer full): the provider's JSON answer, or %NULL with
  *   @error carrying the provider's `error` and `error_description` word
@@ -250,6 +251,7 @@ new_session (void)
 JsonObject *
 hd_oauth_token_request_sync (HdStore                 *store,
                              const HdOAuthConnection *connection,
+                             const char              *url,
                              const char *const       *form,
                              GCancellable            *cancellable,
                              GError                 **error)
@@ -260,22 +262,15 @@ hd_oauth_token_request_sync (HdStore                 *store,
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GPtrArray) all = g_ptr_array_new ();
   g_autofree char *client_secret = NULL;
-  const char *url = connection->token_url;
   JsonObject *object = NULL;
   const char *oauth_error;
   char *encoded;
   guint status;
 
+  if (url == NULL)
+    url = connection->token_url;
   for (guint i = 0; form[i] != NULL; i++)
-    {
-      if (i % 2 == 0 && g_str_equal (form[i], "device_code_request"))
-        {
-          url = connection->device_url;
-          i++;
-          continue;
-        }
-      g_ptr_array_add (all, (gpointer) form[i]);
-    }
+    g_ptr_array_add (all, (gpointer) form[i]);
   g_ptr_array_add (all, "client_id");
   g_ptr_array_add (all, connection->client_id);
   client_secret = hd_secrets_lookup_unattended_sync (HD_SECRET_OAUTH_CLIENT_SECRET,
@@ -287,13 +282,6 @@ hd_oauth_token_request_sync (HdStore                 *store,
       g_ptr_array_add (all, client_secret);
     }
   g_ptr_array_add (all, NULL);
-  if (url == NULL)
-    {
-      g_set_error (error, HD_OAUTH_ERROR, HD_OAUTH_ERROR_INVALID,
-                   _("The OAuth connection “%s” has no device-code endpoint"), connection->name);
-      return NULL;
-    }
-
   encoded = encode_form ((const char *const *) all->pdata);
   if (client_secret != NULL)
     explicit_bzero (client_secret, strlen (client_secret));
@@ -402,7 +390,7 @@ refresh_locked (HdStore                 *store,
 
       if (connection->scopes == NULL)
         form[2] = NULL;
-      response = hd_oauth_token_request_sync (store, connection, form, cancellable, error);
+      response = hd_oauth_token_request_sync (store, connection, NULL, form, cancellable, error);
     }
   else if (old_refresh == NULL)
     {
@@ -419,7 +407,7 @@ refresh_locked (HdStore                 *store,
 
       if (connection->scopes == NULL)
         form[4] = NULL;
-      response = hd_oauth_token_request_sync (store, connection, form, cancellable, error);
+      response = hd_oauth_token_request_sync (store, connection, NULL, form, cancellable, error);
     }
   if (response == NULL
       || !hd_oauth_keep_tokens_sync (store, account, response, old_refresh, cancellable, error))

@@ -87,6 +87,7 @@ gboolean           hd_oauth_keep_tokens_sync (HdStore                 *store,
                                               GError                 **error);
 JsonObject        *hd_oauth_token_request_sync (HdStore                 *store,
                                                 const HdOAuthConnection *connection,
+                                                const char              *url,
                                                 const char *const       *form,
                                                 GCancellable            *cancellable,
                                                 GError                 **error);
