@@ -284,7 +284,12 @@ hd_oauth_sign_in_browser_sync (HdStore                 *store,
   server = soup_server_new (NULL, NULL);
   soup_server_add_handler (server, NULL, redirect_cb, &redirect, NULL);
   g_signal_connect (server, "request-finished", G_CALLBACK (request_finished_cb), &redirect);
-  if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
+  /* "localhost" may resolve to ::1 first in the browser: listen on both
+   * loopback addresses (one port) then; 127.0.0.1 needs IPv4 alone. */
+  if (!soup_server_listen_local (server, 0,
+                                 g_str_equal (hd_oauth_connection_redirect_host (connection),
+                                              "localhost")
+                                 ? 0 : SOUP_SERVER_LISTEN_IPV4_ONLY, error))
     goto out;
   uris = soup_server_get_uris (server);
   redirect_uri = g_strdup_printf ("http://%s:%d/", hd_oauth_connection_redirect_host (connection),
