@@ -179,3 +179,42 @@ hd_oauth_sign_in_run (GtkWindow  *parent,
   g_task_set_task_data (task, sign_in, (GDestroyNotify) sign_in_free);
   g_task_run_in_thread (task, sign_in_thread);
 }
+
+/**
+ * hd_oauth_connections_exist:
+ *
+ * Returns: whether the store holds an OAuth connection, for the editor's
+ *   "OAuth Connection" group, which the dialog shows only then
+ */
+gboolean
+hd_oauth_connections_exist (HdStore *store)
+{
+  g_autoptr (GPtrArray) connections = NULL;
+
+  if (store == NULL)
+    return FALSE;
+  connections = hd_store_list_oauth_connections (store, NULL);
+  return connections != NULL && connections->len > 0;
+}
+
+/**
+ * hd_oauth_editor_sign_in_action:
+ * @editor: an HdAccountEditor (its "store" and "account" properties are read)
+ *
+ * "Set Up OAuth Connection…" of the editor: the browser sign-in of the
+ * account shown, as it is saved.
+ */
+void
+hd_oauth_editor_sign_in_action (GtkWidget  *editor,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  g_autoptr (HdStore) store = NULL;
+  g_autoptr (HdAccount) account = NULL;
+
+  g_object_get (editor, "store", &store, "account", &account, NULL);
+  if (store == NULL || account == NULL || hd_account_get_name (account) == NULL)
+    return;
+  hd_oauth_sign_in_run (GTK_WINDOW (gtk_widget_get_root (editor)), store,
+                        hd_account_get_name (account));
+}

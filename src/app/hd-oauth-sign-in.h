@@ -16,4 +16,9 @@ void hd_oauth_sign_in_run (GtkWindow  *parent,
                            HdStore    *store,
                            const char *account);
 
+gboolean hd_oauth_connections_exist (HdStore *store);
+void     hd_oauth_editor_sign_in_action (GtkWidget  *editor,
+                                         const char *action_name,
+                                         GVariant   *parameter);
+
 G_END_DECLS

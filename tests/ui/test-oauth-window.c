@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "hd-account-editor.h"
 #include "hd-account.h"
 #include "hd-oauth-sign-in.h"
 #include "hd-oauth-window.h"
@@ -46,6 +47,22 @@ find_row (GtkWidget  *window,
         return rows->pdata[i];
     }
   return NULL;
+}
+
+static gboolean
+find_group_visible (GtkWidget  *widget,
+                    const char *title)
+{
+  if (ADW_IS_PREFERENCES_GROUP (widget)
+      && g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), title) == 0)
+    return gtk_widget_get_visible (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (find_group_visible (child, title))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static void
@@ -88,6 +105,18 @@ test_lists_connections_and_sign_in_state (void)
                    "Sign in again: The OAuth provider answered: invalid_grant: revoked");
 
   gtk_window_destroy (window);
+
+  /* The editor shows its OAuth Connection group once a connection exists,
+   * for an account that does not use one yet too. */
+  {
+    g_autoptr (HdAccount) plain = hd_account_new ();
+    GtkWidget *editor = g_object_ref_sink (hd_account_editor_new (plain));
+
+    hd_account_editor_set_store (HD_ACCOUNT_EDITOR (editor), store);
+    g_assert_true (find_group_visible (editor, "OAuth Connection"));
+    hd_account_editor_set_store (HD_ACCOUNT_EDITOR (editor), NULL);
+    g_assert_finalize_object (editor);
+  }
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_finalize_object (g_steal_pointer (&store));
