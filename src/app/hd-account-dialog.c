@@ -19,6 +19,8 @@ struct _HdAccountDialog
 
   HdAccountEditor *editor;
   GtkSpinner *spinner;
+  GtkWidget *add_button;
+  gboolean busy;
 };
 
 G_DEFINE_FINAL_TYPE (HdAccountDialog, hd_account_dialog, ADW_TYPE_WINDOW)
@@ -71,6 +73,18 @@ store_secret_thread (GTask        *task,
     g_task_return_error (task, error);
 }
 
+/* Add stays insensitive until the account is valid; its tooltip says what
+ * is missing, so the admin is not left guessing before any error shows. */
+static void
+update_add (HdAccountDialog *self)
+{
+  g_autofree char *problem = hd_account_editor_dup_problem (self->editor);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.add",
+                                 !self->busy && problem == NULL);
+  gtk_widget_set_tooltip_text (self->add_button, problem);
+}
+
 static void
 set_busy (HdAccountDialog *self,
           gboolean         busy)
@@ -79,7 +93,8 @@ set_busy (HdAccountDialog *self,
    * so the focus leaves the fields first. */
   if (busy)
     gtk_window_set_focus (GTK_WINDOW (self), NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.add", !busy);
+  self->busy = busy;
+  update_add (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->editor), !busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_spinner_set_spinning (self->spinner, busy);
@@ -178,6 +193,7 @@ hd_account_dialog_constructed (GObject *object)
   G_OBJECT_CLASS (hd_account_dialog_parent_class)->constructed (object);
 
   hd_account_editor_set_store (self->editor, self->store);
+  update_add (self);
 }
 
 static void
@@ -267,6 +283,8 @@ hd_account_dialog_class_init (HdAccountDialogClass *klass)
                                                "/io/github/helpdeskmail/HelpDeskMail/hd-account-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, HdAccountDialog, editor);
   gtk_widget_class_bind_template_child (widget_class, HdAccountDialog, spinner);
+  gtk_widget_class_bind_template_child (widget_class, HdAccountDialog, add_button);
+  gtk_widget_class_bind_template_callback (widget_class, update_add);
 
   gtk_widget_class_install_action (widget_class, "account.add", NULL, add_action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);

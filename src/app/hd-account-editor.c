@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "hd-account-editor.h"
+#include "hd-account-editor-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -16,55 +17,6 @@
 #include "hd-oauth-sign-in.h"
 #include "hd-store.h"
 
-struct _HdAccountEditor
-{
-  AdwPreferencesPage parent_instance;
-
-  HdAccount *account;
-  HdStore *store;
-  GPtrArray *bindings;
-  guint default_port;
-
-  AdwPreferencesGroup *error_group;
-  GtkLabel *error_label;
-  AdwEntryRow *name_row;
-  AdwActionRow *enabled_row;
-  GtkSwitch *enabled_switch;
-  AdwActionRow *poll_interval_row;
-  GtkSpinButton *poll_interval_spin;
-  AdwEntryRow *host_row;
-  AdwComboRow *protocol_row;
-  AdwComboRow *security_row;
-  AdwActionRow *port_row;
-  GtkSpinButton *port_spin;
-  AdwEntryRow *folder_row;
-  AdwActionRow *pin_row;
-  AdwPreferencesGroup *oauth_group;
-  HdNameRow *oauth_row;
-  AdwEntryRow *username_row;
-  AdwPasswordEntryRow *password_row;
-  AdwActionRow *prevent_text_only_row;
-  GtkSwitch *prevent_text_only_switch;
-  AdwActionRow *prevent_ntlm_row;
-  GtkSwitch *prevent_ntlm_switch;
-  AdwEntryRow *sender_address_row;
-  AdwEntryRow *sender_alias_row;
-  AdwEntryRow *account_address_row;
-  AdwActionRow *no_new_tickets_row;
-  GtkSwitch *no_new_tickets_switch;
-  AdwActionRow *create_unknown_users_row;
-  GtkSwitch *create_unknown_users_switch;
-  AdwActionRow *create_customer_row;
-  GtkSwitch *create_customer_switch;
-  HdNameRow *fallback_user_row;
-  AdwActionRow *auto_bundle_row;
-  GtkSwitch *auto_bundle_switch;
-  HdNameRow *template_row;
-  HdNameRow *resource_row;
-  HdNameRow *category_row;
-  HdNameRow *priority_row;
-  HdCheckGroup *check_group;
-};
 
 G_DEFINE_FINAL_TYPE (HdAccountEditor, hd_account_editor, ADW_TYPE_PREFERENCES_PAGE)
 
@@ -82,40 +34,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-/* The field names are the JSON paths that hd_account_validate() and the
- * store put in front of their error messages. */
-static const struct {
-  const char *field;
-  gsize offset;
-} field_rows[] = {
-  { "name", G_STRUCT_OFFSET (HdAccountEditor, name_row) },
-  { "enabled", G_STRUCT_OFFSET (HdAccountEditor, enabled_row) },
-  { "poll_interval", G_STRUCT_OFFSET (HdAccountEditor, poll_interval_row) },
-  { "incoming.host", G_STRUCT_OFFSET (HdAccountEditor, host_row) },
-  { "incoming.protocol", G_STRUCT_OFFSET (HdAccountEditor, protocol_row) },
-  { "incoming.security", G_STRUCT_OFFSET (HdAccountEditor, security_row) },
-  { "incoming.port", G_STRUCT_OFFSET (HdAccountEditor, port_row) },
-  { "incoming.folder", G_STRUCT_OFFSET (HdAccountEditor, folder_row) },
-  { "incoming.pinned_certificate", G_STRUCT_OFFSET (HdAccountEditor, pin_row) },
-  { "oauth_connection", G_STRUCT_OFFSET (HdAccountEditor, oauth_row) },
-  { "login.username", G_STRUCT_OFFSET (HdAccountEditor, username_row) },
-  { "login.password", G_STRUCT_OFFSET (HdAccountEditor, password_row) },
-  { "login.prevent_text_only_login", G_STRUCT_OFFSET (HdAccountEditor, prevent_text_only_row) },
-  { "login.prevent_ntlm_login", G_STRUCT_OFFSET (HdAccountEditor, prevent_ntlm_row) },
-  { "account_info.sender_address", G_STRUCT_OFFSET (HdAccountEditor, sender_address_row) },
-  { "account_info.sender_alias", G_STRUCT_OFFSET (HdAccountEditor, sender_alias_row) },
-  { "account_info.account_address", G_STRUCT_OFFSET (HdAccountEditor, account_address_row) },
-  { "tickets.no_new_tickets", G_STRUCT_OFFSET (HdAccountEditor, no_new_tickets_row) },
-  { "tickets.create_unknown_users", G_STRUCT_OFFSET (HdAccountEditor, create_unknown_users_row) },
-  { "tickets.create_customer_from_domain", G_STRUCT_OFFSET (HdAccountEditor, create_customer_row) },
-  { "tickets.fallback_user", G_STRUCT_OFFSET (HdAccountEditor, fallback_user_row) },
-  { "tickets.auto_bundle", G_STRUCT_OFFSET (HdAccountEditor, auto_bundle_row) },
-  { "tickets.auto_answer_template", G_STRUCT_OFFSET (HdAccountEditor, template_row) },
-  { "tickets.resource", G_STRUCT_OFFSET (HdAccountEditor, resource_row) },
-  { "tickets.category", G_STRUCT_OFFSET (HdAccountEditor, category_row) },
-  { "tickets.priority", G_STRUCT_OFFSET (HdAccountEditor, priority_row) },
-};
 
 /* Each account property and the widget property that shows it. Strings
  * that are optional in the account are chosen from lists, and those rows
@@ -153,29 +71,6 @@ static const struct {
   { "category", G_STRUCT_OFFSET (HdAccountEditor, category_row), "value" },
   { "priority", G_STRUCT_OFFSET (HdAccountEditor, priority_row), "value" },
 };
-
-static GtkWidget *
-row_for_field (HdAccountEditor *self,
-               const char      *field)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS (field_rows); i++)
-    {
-      if (g_strcmp0 (field_rows[i].field, field) == 0)
-        return G_STRUCT_MEMBER (GtkWidget *, self, field_rows[i].offset);
-    }
-  return NULL;
-}
-
-static char *
-row_label (GtkWidget *row)
-{
-  const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
-  GString *label = g_string_new (title);
-
-  /* The title carries the mnemonic underscore; the message does not. */
-  g_string_replace (label, "_", "", 1);
-  return g_string_free (label, FALSE);
-}
 
 static gboolean
 string_to_text (GBinding     *binding,
@@ -301,9 +196,10 @@ connection_changed_cb (HdAccountEditor *self)
 }
 
 static void
-account_notify_cb (HdAccountEditor *self)
+account_notify_cb (HdAccountEditor *self,
+                   GParamSpec      *pspec)
 {
-  hd_account_editor_clear_errors (self);
+  hd_account_editor_note_change (self, pspec->name);
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
@@ -383,7 +279,7 @@ bind_account (HdAccountEditor *self,
 static void
 password_changed_cb (HdAccountEditor *self)
 {
-  hd_account_editor_clear_errors (self);
+  hd_account_editor_note_change (self, "password");
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
@@ -417,6 +313,7 @@ hd_account_editor_finalize (GObject *object)
   HdAccountEditor *self = HD_ACCOUNT_EDITOR (object);
 
   g_clear_pointer (&self->bindings, g_ptr_array_unref);
+  g_clear_pointer (&self->touched, g_hash_table_unref);
 
   G_OBJECT_CLASS (hd_account_editor_parent_class)->finalize (object);
 }
@@ -558,6 +455,7 @@ hd_account_editor_init (HdAccountEditor *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->bindings = g_ptr_array_new_with_free_func (g_object_unref);
+  self->touched = g_hash_table_new (g_str_hash, g_str_equal);
   hd_check_group_set_password_source (self->check_group, GTK_EDITABLE (self->password_row));
   g_signal_connect_object (self->password_row, "changed", G_CALLBACK (password_changed_cb), self,
                            G_CONNECT_SWAPPED);
@@ -609,6 +507,8 @@ hd_account_editor_set_account (HdAccountEditor *self,
   unbind_account (self);
   bind_account (self, account);
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  g_hash_table_remove_all (self->touched);
+  self->show_all_errors = FALSE;
   hd_account_editor_clear_errors (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT]);
 }
@@ -625,107 +525,6 @@ hd_account_editor_get_password (HdAccountEditor *self)
   g_return_val_if_fail (HD_IS_ACCOUNT_EDITOR (self), NULL);
 
   return gtk_editable_get_text (GTK_EDITABLE (self->password_row));
-}
-
-/**
- * hd_account_editor_show_field_error:
- * @field: the JSON path of the field, e.g. "incoming.port"
- * @message: what is wrong with it
- *
- * Marks the field's row, moves the focus to it and shows the message above
- * the fields. A field the editor does not show yet gets the message alone.
- *
- * Returns: %TRUE if a row of the editor shows @field
- */
-gboolean
-hd_account_editor_show_field_error (HdAccountEditor *self,
-                                    const char      *field,
-                                    const char      *message)
-{
-  GtkWidget *row;
-  g_autofree char *text = NULL;
-
-  g_return_val_if_fail (HD_IS_ACCOUNT_EDITOR (self), FALSE);
-  g_return_val_if_fail (message != NULL, FALSE);
-
-  hd_account_editor_clear_errors (self);
-
-  row = field != NULL ? row_for_field (self, field) : NULL;
-  if (row != NULL)
-    {
-      g_autofree char *label = row_label (row);
-
-      /* Translators: An error under the fields: the field's title, then what is wrong. */
-      text = g_strdup_printf (_("%s: %s"), label, message);
-      gtk_widget_add_css_class (row, "error");
-      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                      message, -1);
-      gtk_accessible_update_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_INVALID,
-                                   GTK_ACCESSIBLE_INVALID_TRUE, -1);
-      gtk_widget_grab_focus (row);
-    }
-  else
-    {
-      text = g_strdup (message);
-    }
-
-  gtk_label_set_text (self->error_label, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->error_group), TRUE);
-
-  return row != NULL;
-}
-
-/**
- * hd_account_editor_show_error:
- * @error: an error of hd_account_validate() or of the store
- *
- * Shows @error on the field its message names.
- *
- * Returns: %TRUE if a row of the editor shows that field
- */
-gboolean
-hd_account_editor_show_error (HdAccountEditor *self,
-                              const GError    *error)
-{
-  g_autofree char *field = NULL;
-  const char *message;
-
-  g_return_val_if_fail (HD_IS_ACCOUNT_EDITOR (self), FALSE);
-  g_return_val_if_fail (error != NULL, FALSE);
-
-  field = hd_account_error_dup_field (error);
-  message = error->message;
-  if (field != NULL && row_for_field (self, field) != NULL)
-    message += strlen (field) + strlen (": ");
-  else
-    g_clear_pointer (&field, g_free);
-
-  return hd_account_editor_show_field_error (self, field, message);
-}
-
-/**
- * hd_account_editor_clear_errors:
- *
- * Takes away the marks and the message of hd_account_editor_show_error().
- */
-void
-hd_account_editor_clear_errors (HdAccountEditor *self)
-{
-  g_return_if_fail (HD_IS_ACCOUNT_EDITOR (self));
-
-  if (!gtk_widget_get_visible (GTK_WIDGET (self->error_group)))
-    return;
-
-  for (gsize i = 0; i < G_N_ELEMENTS (field_rows); i++)
-    {
-      GtkWidget *row = G_STRUCT_MEMBER (GtkWidget *, self, field_rows[i].offset);
-
-      gtk_widget_remove_css_class (row, "error");
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-      gtk_accessible_reset_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_INVALID);
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->error_group), FALSE);
-  gtk_label_set_text (self->error_label, "");
 }
 
 /**

@@ -21,6 +21,7 @@ HdAccount  *hd_account_editor_get_account (HdAccountEditor *self);
 void        hd_account_editor_set_account (HdAccountEditor *self,
                                            HdAccount       *account);
 const char *hd_account_editor_get_password (HdAccountEditor *self);
+char       *hd_account_editor_dup_problem (HdAccountEditor *self);
 gboolean    hd_account_editor_show_error (HdAccountEditor *self,
                                           const GError    *error);
 gboolean    hd_account_editor_show_field_error (HdAccountEditor *self,

@@ -8,8 +8,11 @@
 #include "hd-poll-log-view.h"
 
 #include <glib/gi18n.h>
+/* PRId64: xgettext reads it in a translatable string, G_GINT64_FORMAT it cannot. */
+#include <inttypes.h>
 
 #include "hd-format.h"
+#include "hd-ingest.h"
 #include "hd-store-polls.h"
 
 struct _HdPollLogView
@@ -17,6 +20,7 @@ struct _HdPollLogView
   AdwBin parent_instance;
 
   GPtrArray *groups;
+  HdStore *store;
 
   GtkStack *stack;
   AdwPreferencesPage *page;
@@ -42,8 +46,79 @@ member_int (JsonObject *object,
   return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
 }
 
+static void
+make_ticket_clicked_cb (GtkButton     *button,
+                        HdPollLogView *self)
+{
+  gint64 run_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "run-id"));
+  const char *server_key = g_object_get_data (G_OBJECT (button), "server-key");
+  g_autoptr (GError) error = NULL;
+  GtkRoot *root;
+  AdwMessageDialog *dialog;
+
+  if (self->store != NULL
+      && hd_ingest_make_ticket_from_log (self->store, run_id, server_key, NULL, &error) != 0)
+    {
+      /* The entry now names its ticket, and offers it no more. */
+      if (!hd_poll_log_view_reload (self, self->store, &error))
+        g_warning ("Could not read the poll log again: %s", error->message);
+      return;
+    }
+  if (error == NULL)
+    return;
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
+                                                                             : NULL,
+                                                       _("No Ticket Was Made"),
+                                                       error->message));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* A mail that left the server without a ticket can be made into one, once;
+ * afterwards its entry names the ticket. */
+static void
+add_rescue (HdPollLogView *self,
+            GtkWidget     *row,
+            gint64         run_id,
+            JsonObject    *event)
+{
+  const char *server_key = member_string (event, "server_key");
+  gint64 made = member_int (event, "made_ticket");
+
+  if (made != 0)
+    {
+      /* Translators: A poll log entry made into a ticket: its number. */
+      g_autofree char *text = g_strdup_printf (_("Made into ticket %" PRId64), made);
+      GtkWidget *label = gtk_label_new (text);
+
+      gtk_widget_add_css_class (label, "dim-label");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+    }
+  else if (member_int (event, "raw_size") > 0 && server_key != NULL)
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Make Ticket"));
+      /* Translators: The accessible name of the button; the subject follows. */
+      g_autofree char *name = g_strdup_printf (_("Make Ticket: %s"),
+                                               adw_preferences_row_get_title (
+                                                 ADW_PREFERENCES_ROW (row)));
+
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      name, -1);
+      gtk_widget_set_tooltip_text (button, _("Runs the kept copy through the rules of a new mail, "
+                                             "as neither another account’s nor a duplicate"));
+      g_object_set_data (G_OBJECT (button), "run-id", GSIZE_TO_POINTER (run_id));
+      g_object_set_data_full (G_OBJECT (button), "server-key", g_strdup (server_key), g_free);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (make_ticket_clicked_cb), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
+}
+
 static GtkWidget *
-event_row (JsonObject *event)
+event_row (HdPollLogView *self,
+           gint64         run_id,
+           JsonObject    *event)
 {
   GtkWidget *row = adw_action_row_new ();
   const char *subject = member_string (event, "subject");
@@ -71,11 +146,13 @@ event_row (JsonObject *event)
       gtk_label_set_width_chars (GTK_LABEL (label), (int) MIN (g_utf8_strlen (from, -1), 28));
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
     }
+  add_rescue (self, row, run_id, event);
   return row;
 }
 
 static GtkWidget *
-run_row (JsonObject *run)
+run_row (HdPollLogView *self,
+         JsonObject    *run)
 {
   GtkWidget *row = adw_expander_row_new ();
   JsonArray *events = json_object_get_array_member (run, "events");
@@ -112,7 +189,8 @@ run_row (JsonObject *run)
                                  gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
   for (guint i = 0; events != NULL && i < json_array_get_length (events); i++)
     adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
-                              event_row (json_array_get_object_element (events, i)));
+                              event_row (self, member_int (run, "id"),
+                                         json_array_get_object_element (events, i)));
   return row;
 }
 
@@ -140,6 +218,7 @@ hd_poll_log_view_dispose (GObject *object)
   HdPollLogView *self = HD_POLL_LOG_VIEW (object);
 
   g_ptr_array_set_size (self->groups, 0);
+  g_clear_object (&self->store);
   /* AdwBin 1.2 unparents its child in its own dispose; the template's
    * child goes first so that it is not unparented twice. */
   adw_bin_set_child (ADW_BIN (self), NULL);
@@ -207,6 +286,7 @@ hd_poll_log_view_reload (HdPollLogView *self,
   if (log == NULL)
     return FALSE;
 
+  g_set_object (&self->store, store);
   for (guint i = 0; i < self->groups->len; i++)
     adw_preferences_page_remove (self->page, g_ptr_array_index (self->groups, i));
   g_ptr_array_set_size (self->groups, 0);
@@ -218,7 +298,7 @@ hd_poll_log_view_reload (HdPollLogView *self,
       JsonObject *run = json_array_get_object_element (runs, i);
       AdwPreferencesGroup *group = group_for (self, by_account, member_string (run, "account"));
 
-      GtkWidget *row = run_row (run);
+      GtkWidget *row = run_row (self, run);
 
       /* The newest run of each account is open: it is what an admin looks for. */
       if (g_hash_table_size (by_account) > n_groups)

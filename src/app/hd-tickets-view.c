@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hd-compose-dialog.h"
 #include "hd-format.h"
 #include "hd-store-tickets.h"
 
@@ -17,6 +18,7 @@ struct _HdTicketsView
   AdwBin parent_instance;
 
   GPtrArray *rows;
+  HdStore *store;
 
   GtkStack *stack;
   AdwPreferencesGroup *group;
@@ -53,6 +55,26 @@ attachments_text (JsonArray *attachments)
   return g_string_free (text, FALSE);
 }
 
+static gboolean
+member_true (JsonObject *object,
+             const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_boolean (node);
+}
+
+static GtkWidget *
+direction_icon (const char *icon_name,
+                const char *label)
+{
+  GtkWidget *image = gtk_image_new_from_icon_name (icon_name);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (image), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  return image;
+}
+
 static GtkWidget *
 step_row (JsonObject *step)
 {
@@ -60,10 +82,32 @@ step_row (JsonObject *step)
   JsonArray *attachments = json_object_get_array_member (step, "attachments");
   g_autofree char *date = hd_format_date (member_string (step, "date"));
   g_autofree char *title = NULL;
-  g_autoptr (GString) subtitle = g_string_new (member_string (step, "text"));
+  g_autoptr (GString) subtitle = g_string_new (NULL);
+  gboolean out = g_strcmp0 (member_string (step, "direction"), "out") == 0;
+  gboolean undeliverable = member_true (step, "undeliverable");
 
-  /* Translators: A ticket step's heading: the sender, then the date. */
-  title = g_strdup_printf (_("%s · %s"), member_string (step, "from"), date);
+  if (out)
+    /* Translators: A step we sent: the sender, then the date. */
+    title = g_strdup_printf (_("Out: %s · %s"), member_string (step, "from"), date);
+  else if (undeliverable)
+    /* Translators: A bounce: the sender (a mail server), then the date. */
+    title = g_strdup_printf (_("Undeliverable: %s · %s"), member_string (step, "from"), date);
+  else
+    /* Translators: A step that came in: the sender, then the date. */
+    title = g_strdup_printf (_("In: %s · %s"), member_string (step, "from"), date);
+
+  if (undeliverable)
+    {
+      const char *recipient = member_string (step, "failed_recipient");
+      const char *status = member_string (step, "delivery_status");
+
+      /* Translators: What a bounce says: whom the mail did not reach, and why. */
+      g_string_append_printf (subtitle, _("Not delivered to %s: %s"),
+                              recipient != NULL ? recipient : _("an unknown recipient"),
+                              status != NULL ? status : _("no reason given"));
+      g_string_append (subtitle, "\n\n");
+    }
+  g_string_append (subtitle, member_string (step, "text"));
   if (attachments != NULL && json_array_get_length (attachments) > 0)
     {
       g_autofree char *files = attachments_text (attachments);
@@ -78,15 +122,60 @@ step_row (JsonObject *step)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  if (undeliverable)
+    {
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                                 direction_icon ("dialog-warning-symbolic", _("Undeliverable")));
+      gtk_widget_add_css_class (row, "error");
+    }
+  else if (out)
+    adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                               direction_icon ("mail-send-symbolic", _("Sent")));
+  else
+    adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                               direction_icon ("mail-unread-symbolic", _("Received")));
   return row;
 }
 
-static GtkWidget *
-ticket_row (HdStore    *store,
-            JsonObject *ticket,
-            GError    **error)
+static void
+sent_cb (HdTicketsView *self)
 {
+  g_autoptr (GError) error = NULL;
+
+  if (self->store != NULL && !hd_tickets_view_reload (self, self->store, &error))
+    g_warning ("Could not read the tickets again: %s", error->message);
+}
+
+static void
+write_clicked_cb (GtkButton     *button,
+                  HdTicketsView *self)
+{
+  gint64 ticket_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "ticket-id"));
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr (GError) error = NULL;
+  HdComposeDialog *dialog;
+
+  dialog = hd_compose_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store,
+                                  ticket_id, &error);
+  if (dialog == NULL)
+    {
+      g_warning ("Could not write from ticket %" G_GINT64_FORMAT ": %s", ticket_id,
+                 error->message);
+      return;
+    }
+  g_signal_connect_object (dialog, "sent", G_CALLBACK (sent_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static GtkWidget *
+ticket_row (HdTicketsView *self,
+            JsonObject    *ticket,
+            GError       **error)
+{
+  HdStore *store = self->store;
   GtkWidget *row = adw_expander_row_new ();
+  GtkWidget *write;
+  gint64 id = json_object_get_int_member (ticket, "id");
   g_autoptr (JsonNode) full = NULL;
   g_autofree char *date = hd_format_date (member_string (ticket, "created"));
   g_autofree char *subtitle = NULL;
@@ -94,7 +183,7 @@ ticket_row (HdStore    *store,
   const char *user = member_string (ticket, "user");
   JsonArray *steps;
 
-  full = hd_store_ticket_to_json (store, json_object_get_int_member (ticket, "id"), error);
+  full = hd_store_ticket_to_json (store, id, error);
   if (full == NULL)
     {
       g_object_ref_sink (row);
@@ -112,6 +201,24 @@ ticket_row (HdStore    *store,
                                  subject != NULL && *subject != '\0' ? subject
                                                                      : _("(no subject)"));
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+  if (member_true (ticket, "bounce"))
+    adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row),
+                                 direction_icon ("dialog-warning-symbolic",
+                                                 _("Opened by a bounce")));
+
+  write = gtk_button_new_with_mnemonic (_("_Write E-Mail"));
+  gtk_widget_set_valign (write, GTK_ALIGN_CENTER);
+  {
+    /* Translators: The accessible name of the button; the subject follows. */
+    g_autofree char *name = g_strdup_printf (_("Write E-Mail: %s"), subject ? subject : "");
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (write), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                    -1);
+  }
+  g_object_set_data (G_OBJECT (write), "ticket-id", GSIZE_TO_POINTER (id));
+  g_signal_connect_object (write, "clicked", G_CALLBACK (write_clicked_cb), self, 0);
+  adw_expander_row_add_action (ADW_EXPANDER_ROW (row), write);
+
   for (guint i = 0; steps != NULL && i < json_array_get_length (steps); i++)
     adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
                               step_row (json_array_get_object_element (steps, i)));
@@ -132,6 +239,7 @@ hd_tickets_view_dispose (GObject *object)
   HdTicketsView *self = HD_TICKETS_VIEW (object);
 
   g_ptr_array_set_size (self->rows, 0);
+  g_clear_object (&self->store);
   /* AdwBin 1.2 unparents its child in its own dispose; the template's
    * child goes first so that it is not unparented twice. */
   adw_bin_set_child (ADW_BIN (self), NULL);
@@ -197,14 +305,19 @@ hd_tickets_view_reload (HdTicketsView *self,
   if (tickets == NULL)
     return FALSE;
 
+  g_set_object (&self->store, store);
   clear_rows (self);
   array = json_node_get_array (tickets);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      GtkWidget *row = ticket_row (store, json_array_get_object_element (array, i), error);
+      GtkWidget *row = ticket_row (self, json_array_get_object_element (array, i), error);
 
       if (row == NULL)
         return FALSE;
+      /* The newest ticket is open, as the newest poll run is in the log:
+       * it is what an admin looks for. */
+      if (i == 0)
+        adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
       adw_preferences_group_add (self->group, row);
       g_ptr_array_add (self->rows, row);
     }

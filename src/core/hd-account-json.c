@@ -8,6 +8,7 @@
 #include "hd-account-json.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 typedef enum {
   KIND_STRING,   /* a string, required unless nullable */
@@ -179,6 +180,31 @@ has_port (JsonObject *root)
   return incoming != NULL && json_object_has_member (json_node_get_object (incoming), "port");
 }
 
+/* A member name as the error names it: as written when it looks like a
+ * field's name, else in quotes and escaped, so that an empty name, a
+ * control character or a ": " in it still gives "FIELD: …" (found by
+ * fuzzing: {"": {}} gave an error without a field). */
+static char *
+quote_key (const char *key)
+{
+  g_autofree char *shown = NULL;
+  g_autofree char *escaped = NULL;
+  GString *quoted;
+
+  if (*key != '\0' && strlen (key) <= 64
+      && strspn (key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+           == strlen (key))
+    return g_strdup (key);
+
+  shown = g_utf8_make_valid (key, MIN (strlen (key), 64));
+  escaped = g_strescape (shown, NULL);
+  quoted = g_string_new (NULL);
+  g_string_printf (quoted, "\"%s\"", escaped);
+  /* hd_account_error_dup_field() reads up to the first ": ". */
+  g_string_replace (quoted, ":", "\\u003a", 0);
+  return g_string_free (quoted, FALSE);
+}
+
 /* A misspelt key would otherwise be dropped without a word, and the admin
  * would wonder why "prevent_ntlm_logon": false had no effect. */
 static gboolean
@@ -192,12 +218,216 @@ check_unknown_members (JsonObject *object,
     {
       if (!is_known_member (section, l->data))
         {
-          g_autofree char *path = section ? g_strconcat (section, ".", l->data, NULL)
-                                          : g_strdup (l->data);
+          g_autofree char *key = quote_key (l->data);
+          g_autofree char *path = section ? g_strconcat (section, ".", key, NULL)
+                                          : g_steal_pointer (&key);
           return invalid (error, path, _("is not a field of an account"));
         }
     }
   return TRUE;
+}
+
+/* One open object or array of the document being scanned. */
+typedef struct
+{
+  gboolean is_object;
+  gboolean expect_key; /* in an object: the next string is a member name */
+  char *key;           /* in an object: the member being read */
+  guint index;         /* in an array: the element being read */
+} Frame;
+
+static void
+frame_clear (gpointer data)
+{
+  Frame *frame = data;
+
+  g_clear_pointer (&frame->key, g_free);
+}
+
+/* The path of the value being read, "incoming.host", for an error that names
+ * the field as the account's own errors do; in an array of accounts, with
+ * the account's number in front as `accounts add` says it. */
+static char *
+scan_path (GArray *stack)
+{
+  GString *path = g_string_new (NULL);
+
+  for (guint i = 0; i < stack->len; i++)
+    {
+      const Frame *frame = &g_array_index (stack, Frame, i);
+
+      if (i == 0 && !frame->is_object)
+        g_string_append_printf (path, _("account %u: "), frame->index + 1);
+      else if (frame->is_object && frame->key != NULL)
+        {
+          g_autofree char *key = quote_key (frame->key);
+
+          if (path->len > 0 && !g_str_has_suffix (path->str, " "))
+            g_string_append_c (path, '.');
+          g_string_append (path, key);
+        }
+    }
+  if (path->len == 0 || g_str_has_suffix (path->str, " "))
+    g_string_append (path, "account");
+  return g_string_free (path, FALSE);
+}
+
+/* Reads the bytes once, before json-glib does, for what json-glib cannot be
+ * trusted with: nesting (its parser recurses, and 100,000 "[" overflow the
+ * stack), NUL bytes, and "\u0000" (which it turns into a C string cut short
+ * at that point, so that "Sup\u0000port" would be stored as "Sup"). It does
+ * not check the syntax; json-glib does that afterwards. */
+static gboolean
+scan_json (const char *data,
+           gsize       length,
+           const char *source,
+           GError    **error)
+{
+  g_autoptr (GArray) stack = g_array_new (FALSE, TRUE, sizeof (Frame));
+  gboolean in_string = FALSE;
+  gboolean string_is_key = FALSE;
+  gsize string_start = 0;
+  guint line = 1;
+
+  g_array_set_clear_func (stack, frame_clear);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+      Frame *top = stack->len > 0 ? &g_array_index (stack, Frame, stack->len - 1) : NULL;
+
+      if (c == '\0')
+        {
+          g_set_error (error, HD_ACCOUNT_ERROR, HD_ACCOUNT_ERROR_INVALID,
+                       _("%s: line %u holds a NUL byte; JSON is text"), source, line);
+          return FALSE;
+        }
+      if (c == '\n')
+        line++;
+
+      if (in_string)
+        {
+          if (c == '\\' && i + 1 < length)
+            {
+              if (data[i + 1] == 'u' && i + 5 < length && strncmp (data + i + 2, "0000", 4) == 0)
+                {
+                  g_autofree char *path = scan_path (stack);
+
+                  /* The escape stands in a member name: name the object. */
+                  if (string_is_key && top != NULL)
+                    {
+                      g_free (path);
+                      g_clear_pointer (&top->key, g_free);
+                      path = scan_path (stack);
+                    }
+                  return invalid (error, path, _("must not contain the character \\u0000"));
+                }
+              i++;
+            }
+          else if (c == '"')
+            {
+              in_string = FALSE;
+              if (string_is_key && top != NULL)
+                {
+                  /* Enough of the name for an error message. */
+                  g_free (top->key);
+                  top->key = g_utf8_make_valid (data + string_start,
+                                                MIN (i - string_start, 64));
+                  top->expect_key = FALSE;
+                }
+            }
+          continue;
+        }
+
+      switch (c)
+        {
+        case '"':
+          in_string = TRUE;
+          string_is_key = top != NULL && top->is_object && top->expect_key;
+          string_start = i + 1;
+          break;
+        case '{':
+        case '[':
+          if (stack->len >= HD_ACCOUNT_JSON_MAX_DEPTH)
+            {
+              g_set_error (error, HD_ACCOUNT_ERROR, HD_ACCOUNT_ERROR_INVALID,
+                           _("%s: line %u: nested more than %u levels deep"), source, line,
+                           HD_ACCOUNT_JSON_MAX_DEPTH);
+              return FALSE;
+            }
+          g_array_set_size (stack, stack->len + 1);
+          top = &g_array_index (stack, Frame, stack->len - 1);
+          top->is_object = c == '{';
+          top->expect_key = top->is_object;
+          break;
+        case '}':
+        case ']':
+          if (stack->len > 0)
+            g_array_set_size (stack, stack->len - 1);
+          break;
+        case ',':
+          if (top != NULL && top->is_object)
+            {
+              top->expect_key = TRUE;
+              g_clear_pointer (&top->key, g_free);
+            }
+          else if (top != NULL)
+            top->index++;
+          break;
+        default:
+          break;
+        }
+    }
+
+  return TRUE;
+}
+
+/**
+ * hd_account_json_parse:
+ * @data: the text of a file of accounts
+ * @source: what to call it in an error: the file's name, or "-"
+ *
+ * Parses JSON that a user hands over (a file for `accounts add`) within
+ * limits: at most %HD_ACCOUNT_JSON_MAX_SIZE bytes, nested at most
+ * %HD_ACCOUNT_JSON_MAX_DEPTH levels, no NUL and no "\u0000".
+ *
+ * Returns: (transfer full) (nullable): the root node, or %NULL with @error
+ *   set: %HD_ACCOUNT_ERROR_INVALID for a limit, %JSON_PARSER_ERROR for bad
+ *   syntax.
+ */
+JsonNode *
+hd_account_json_parse (const char *data,
+                       gsize       length,
+                       const char *source,
+                       GError    **error)
+{
+  g_autoptr (JsonParser) parser = NULL;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (source != NULL, NULL);
+
+  if (length > HD_ACCOUNT_JSON_MAX_SIZE)
+    {
+      g_set_error (error, HD_ACCOUNT_ERROR, HD_ACCOUNT_ERROR_INVALID,
+                   _("%s: larger than %u MiB, which no file of accounts is"), source,
+                   HD_ACCOUNT_JSON_MAX_SIZE / (1024 * 1024));
+      return NULL;
+    }
+  if (!scan_json (data, length, source, error))
+    return NULL;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, length > 0 ? data : "", length, error))
+    {
+      g_prefix_error (error, _("%s: not valid JSON: "), source);
+      return NULL;
+    }
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, _("%s: empty JSON"), source);
+      return NULL;
+    }
+  return json_node_ref (json_parser_get_root (parser));
 }
 
 /**

@@ -11,6 +11,15 @@
 
 G_BEGIN_DECLS
 
+/* An account is a few hundred bytes and three levels deep. */
+#define HD_ACCOUNT_JSON_MAX_SIZE  (4 * 1024 * 1024)
+#define HD_ACCOUNT_JSON_MAX_DEPTH 16
+
+JsonNode  *hd_account_json_parse (const char *data,
+                                  gsize       length,
+                                  const char *source,
+                                  GError    **error);
+
 HdAccount *hd_account_new_from_json (JsonNode *node,
                                      GError  **error);
 JsonNode  *hd_account_to_json (HdAccount *self);

@@ -349,6 +349,66 @@ hd_email_address_is_valid (const char *address)
   return at[1] != '.' && !g_str_has_suffix (address, ".") && strstr (at, "..") == NULL;
 }
 
+/**
+ * hd_host_name_is_valid:
+ *
+ * A host name (letters, digits, "-", "_" and ".", or an internationalised
+ * name), an IPv4 address or a bare IPv6 address. Whatever else could stand
+ * in a host name ends up in the URL that libcurl is given, where "#", "?",
+ * "/", "@", ":" or "%" would silently change the host or port it connects to.
+ */
+gboolean
+hd_host_name_is_valid (const char *host)
+{
+  gsize length;
+
+  if (host == NULL || *host == '\0' || !g_utf8_validate (host, -1, NULL))
+    return FALSE;
+  length = strlen (host);
+  if (length > HD_HOST_NAME_MAX_LENGTH)
+    return FALSE;
+
+  /* An IPv6 address is put in brackets in the URL; a zone ("%eth0") is not
+   * taken, since it would have to be escaped there. */
+  if (strchr (host, ':') != NULL)
+    return strspn (host, "0123456789abcdefABCDEF:.") == length && g_hostname_is_ip_address (host);
+
+  if (*host == '.' || strstr (host, "..") != NULL)
+    return FALSE;
+  for (const char *p = host; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c < 0x80 ? !(g_ascii_isalnum (c) || c == '-' || c == '_' || c == '.')
+                   : !(g_unichar_isalnum (c) || g_unichar_ismark (c)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * hd_text_is_one_line:
+ *
+ * Whether @text is UTF-8 without line breaks, tabs or other control
+ * characters (C0, DEL, C1, and the Unicode line and paragraph separators).
+ * A line break in a user name, folder or sender name would end the IMAP,
+ * POP3 or SMTP command or header line it is put in.
+ */
+gboolean
+hd_text_is_one_line (const char *text)
+{
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+    return FALSE;
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c) || c == 0x2028 || c == 0x2029)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 fail (GError    **error,
       const char *field,
@@ -356,6 +416,65 @@ fail (GError    **error,
 {
   g_set_error (error, HD_ACCOUNT_ERROR, HD_ACCOUNT_ERROR_INVALID, "%s: %s", field, message);
   return FALSE;
+}
+
+/* The JSON path of every string property and the most characters it may
+ * hold: enough for any real value, and small enough that a runaway file
+ * (a 10 MB name) is refused instead of stored and shown in every list. */
+static const struct
+{
+  guint prop_id;
+  const char *field;
+  guint max_chars;
+} text_fields[] = {
+  { PROP_NAME, "name", HD_ACCOUNT_TEXT_MAX_LENGTH },
+  { PROP_HOST, "incoming.host", HD_HOST_NAME_MAX_LENGTH },
+  { PROP_FOLDER, "incoming.folder", HD_ACCOUNT_FOLDER_MAX_LENGTH },
+  { PROP_PINNED_CERTIFICATE, "incoming.pinned_certificate", HD_ACCOUNT_FOLDER_MAX_LENGTH },
+  { PROP_OAUTH_CONNECTION, "oauth_connection", HD_ACCOUNT_TEXT_MAX_LENGTH },
+  { PROP_USERNAME, "login.username", HD_ACCOUNT_TEXT_MAX_LENGTH },
+  { PROP_SENDER_ADDRESS, "account_info.sender_address", HD_EMAIL_ADDRESS_MAX_LENGTH },
+  { PROP_SENDER_ALIAS, "account_info.sender_alias", HD_ACCOUNT_TEXT_MAX_LENGTH },
+  { PROP_ACCOUNT_ADDRESS, "account_info.account_address", HD_EMAIL_ADDRESS_MAX_LENGTH },
+  { PROP_FALLBACK_USER, "tickets.fallback_user", HD_ACCOUNT_TEXT_MAX_LENGTH },
+  { PROP_AUTO_ANSWER_TEMPLATE, "tickets.auto_answer_template", HD_ACCOUNT_TEXT_MAX_LENGTH },
+  { PROP_RESOURCE, "tickets.resource", HD_ACCOUNT_TEXT_MAX_LENGTH },
+  { PROP_CATEGORY, "tickets.category", HD_ACCOUNT_TEXT_MAX_LENGTH },
+  { PROP_PRIORITY, "tickets.priority", HD_ACCOUNT_TEXT_MAX_LENGTH },
+};
+
+/**
+ * hd_text_check:
+ * @field: the name that the error starts with
+ * @max_chars: the most characters @text may have
+ *
+ * The rule every one-line text of an account or a setting follows: UTF-8,
+ * at most @max_chars characters, no control characters.
+ *
+ * Returns: %TRUE if @text is %NULL or follows it; otherwise @error is
+ *   %HD_ACCOUNT_ERROR_INVALID, "FIELD: what is wrong".
+ */
+gboolean
+hd_text_check (const char *text,
+               const char *field,
+               guint       max_chars,
+               GError    **error)
+{
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  if (text == NULL)
+    return TRUE;
+  if (!g_utf8_validate (text, -1, NULL))
+    return fail (error, field, _("must be UTF-8 text"));
+  /* Counted in bytes first, so that a huge value costs nothing to refuse. */
+  if (strlen (text) > max_chars && g_utf8_strlen (text, 4 * (gssize) max_chars + 4) > max_chars)
+    {
+      g_autofree char *message = g_strdup_printf (_("is longer than %u characters"), max_chars);
+      return fail (error, field, message);
+    }
+  if (!hd_text_is_one_line (text))
+    return fail (error, field, _("must not contain line breaks or other control characters"));
+  return TRUE;
 }
 
 static gboolean
@@ -391,11 +510,18 @@ hd_account_validate (HdAccount *self,
     return fail (error, "name", _("the account needs a name"));
   if (!g_utf8_validate (self->name, -1, NULL) || strpbrk (self->name, "\n\r\t") != NULL)
     return fail (error, "name", _("the name must be one line of text"));
+  for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
+    {
+      const char *text = *(char **) FIELD (self, text_fields[i].prop_id);
+
+      if (!hd_text_check (text, text_fields[i].field, text_fields[i].max_chars, error))
+        return FALSE;
+    }
   if (self->poll_interval < 10 || self->poll_interval > 86400)
     return fail (error, "poll_interval", _("must be between 10 and 86400 seconds"));
   if (self->host == NULL || *self->host == '\0')
     return fail (error, "incoming.host", _("the host name is empty"));
-  if (strpbrk (self->host, " \t\r\n/@") != NULL)
+  if (!hd_host_name_is_valid (self->host))
     return fail (error, "incoming.host", _("the host name contains characters a host name cannot have"));
   if (self->port < 1 || self->port > 65535)
     return fail (error, "incoming.port", _("must be between 1 and 65535"));

@@ -17,6 +17,15 @@ typedef enum {
   HD_ACCOUNT_ERROR_INVALID,
 } HdAccountError;
 
+/* The longest name, user name, sender name, … an account takes, in characters. */
+#define HD_ACCOUNT_TEXT_MAX_LENGTH 255
+/* An IMAP folder path, and the list of pins curl takes. */
+#define HD_ACCOUNT_FOLDER_MAX_LENGTH 1000
+/* RFC 1035: a host name is at most 253 characters. */
+#define HD_HOST_NAME_MAX_LENGTH 253
+/* RFC 5321: a forward path is at most 256 octets with its angle brackets. */
+#define HD_EMAIL_ADDRESS_MAX_LENGTH 254
+
 #define HD_TYPE_ACCOUNT (hd_account_get_type ())
 
 G_DECLARE_FINAL_TYPE (HdAccount, hd_account, HD, ACCOUNT, GObject)
@@ -29,6 +38,12 @@ gboolean    hd_account_validate (HdAccount *self,
                                  GError   **error);
 char       *hd_account_error_dup_field (const GError *error);
 gboolean    hd_email_address_is_valid (const char *address);
+gboolean    hd_host_name_is_valid (const char *host);
+gboolean    hd_text_is_one_line (const char *text);
+gboolean    hd_text_check (const char *text,
+                           const char *field,
+                           guint       max_chars,
+                           GError    **error);
 
 guint       hd_account_get_effective_port (HdAccount *self);
 

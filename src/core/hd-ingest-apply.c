@@ -62,6 +62,7 @@ create_ticket (HdStore                *store,
   spec.priority_id = hd_store_lookup_name (store, HD_ENTITY_PRIORITIES,
                                            hd_account_get_priority (account));
   spec.poll_run_id = run_id > 0 && run_id < G_MAXINT64 ? run_id : 0;
+  spec.bounce = decision->action == HD_INGEST_BOUNCE;
   return hd_store_create_ticket (store, &spec, NULL, error);
 }
 
@@ -80,41 +81,44 @@ write_attachment (GOutputStream  *output,
   return hd_message_write_attachment (fill->message, fill->index, output, NULL, error);
 }
 
-static gint64
-add_step (HdStore   *store,
-          gint64     ticket_id,
-          HdMessage *message,
-          GFile     *raw_file,
-          GError   **error)
+static GStrv
+addresses (GPtrArray *list)
 {
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    g_strv_builder_add (builder, ((HdMessageAddress *) list->pdata[i])->address);
+  return g_strv_builder_end (builder);
+}
+
+static gint64
+add_step (HdStore                *store,
+          gint64                  ticket_id,
+          HdMessage              *message,
+          GInputStream           *raw,
+          goffset                 raw_size,
+          const HdIngestDecision *decision,
+          GError                **error)
+{
+  g_auto (GStrv) to = addresses (hd_message_get_to (message));
+  g_auto (GStrv) cc = addresses (hd_message_get_cc (message));
   const HdMessageAddress *from = hd_message_get_from (message);
   g_autofree char *date = format_date (message);
-  g_autoptr (GFileInputStream) raw = NULL;
   GPtrArray *attachments = hd_message_get_attachments (message);
   HdStepSpec spec = { 0 };
-  goffset raw_size = 0;
   gint64 step_id;
-
-  if (raw_file != NULL)
-    {
-      g_autoptr (GFileInfo) info = NULL;
-
-      raw = g_file_read (raw_file, NULL, error);
-      if (raw == NULL)
-        return 0;
-      info = g_file_input_stream_query_info (raw, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL, error);
-      if (info == NULL)
-        return 0;
-      raw_size = g_file_info_get_size (info);
-    }
 
   spec.from_name = from ? from->name : NULL;
   spec.from_address = from ? from->address : NULL;
   spec.date = date;
   spec.message_id = hd_message_get_message_id (message);
   spec.body_text = hd_message_get_body_text (message);
-  step_id = hd_store_add_step (store, ticket_id, &spec, raw ? G_INPUT_STREAM (raw) : NULL,
-                               raw_size, error);
+  spec.to = (const char *const *) to;
+  spec.cc = (const char *const *) cc;
+  spec.undeliverable = decision->action == HD_INGEST_BOUNCE;
+  spec.failed_recipient = decision->failed_recipient;
+  spec.delivery_status = decision->delivery_status;
+  step_id = hd_store_add_step (store, ticket_id, &spec, raw, raw_size, error);
   if (step_id == 0)
     return 0;
 
@@ -135,13 +139,50 @@ add_step (HdStore   *store,
 }
 
 /**
+ * hd_ingest_apply_ticket:
+ * @raw: (nullable): the message as received, stored with its step
+ * @out_step_id: (out): the new step
+ *
+ * Writes the ticket (when the decision makes one) and the step of an
+ * importing decision, without a receipt.
+ *
+ * Returns: the ticket, or 0 with @error set
+ */
+gint64
+hd_ingest_apply_ticket (HdStore                *store,
+                        HdAccount              *account,
+                        gint64                  account_id,
+                        gint64                  run_id,
+                        HdMessage              *message,
+                        GInputStream           *raw,
+                        goffset                 raw_size,
+                        const HdIngestDecision *decision,
+                        gint64                 *out_step_id,
+                        GError                **error)
+{
+  gint64 ticket_id = decision->ticket_id;
+
+  g_assert (hd_ingest_action_imports (decision->action));
+
+  if (decision->action == HD_INGEST_NEW_TICKET
+      || (decision->action == HD_INGEST_BOUNCE && ticket_id == 0))
+    {
+      ticket_id = create_ticket (store, account, account_id, run_id, message, decision, error);
+      if (ticket_id == 0)
+        return 0;
+    }
+  *out_step_id = add_step (store, ticket_id, message, raw, raw_size, decision, error);
+  return *out_step_id != 0 ? ticket_id : 0;
+}
+
+/**
  * hd_ingest_apply:
  * @server_key: "UIDVALIDITY/UID" or the UIDL; the receipt's key
  * @raw_file: (nullable): the message as received, stored with its step
  * @out_ticket_id: (out) (optional): the ticket the message went to
  *
  * Writes the ticket (or step) and the receipt. Call it between
- * hd_store_begin() and hd_store_commit(): a crash before the COMMIT leaves
+ * hd_store_batch_begin() and hd_store_batch_commit(): a crash before the COMMIT leaves
  * neither, so the mail is read again; after it, both, so it never is.
  */
 gboolean
@@ -182,16 +223,28 @@ hd_ingest_apply_with (HdStore                *store,
 {
   gint64 ticket_id = decision->ticket_id, step_id = 0;
 
-  if (decision->action == HD_INGEST_NEW_TICKET)
-    {
-      ticket_id = create_ticket (store, account, account_id, run_id, message, decision, error);
-      if (ticket_id == 0)
-        return FALSE;
-    }
   if (hd_ingest_action_imports (decision->action))
     {
-      step_id = add_step (store, ticket_id, message, raw_file, error);
-      if (step_id == 0)
+      g_autoptr (GFileInputStream) raw = NULL;
+      goffset raw_size = 0;
+
+      if (raw_file != NULL)
+        {
+          g_autoptr (GFileInfo) info = NULL;
+
+          raw = g_file_read (raw_file, NULL, error);
+          if (raw == NULL)
+            return FALSE;
+          info = g_file_input_stream_query_info (raw, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL,
+                                                 error);
+          if (info == NULL)
+            return FALSE;
+          raw_size = g_file_info_get_size (info);
+        }
+      ticket_id = hd_ingest_apply_ticket (store, account, account_id, run_id, message,
+                                          raw ? G_INPUT_STREAM (raw) : NULL, raw_size, decision,
+                                          &step_id, error);
+      if (ticket_id == 0)
         return FALSE;
     }
 

@@ -29,6 +29,7 @@ HdIngestDecision *hd_ingest_decide_with (HdStore                *store,
                                          const HdIngestSnapshot *snapshot,
                                          gint64                  run_id,
                                          HdMessage              *message,
+                                         HdIngestForce           force,
                                          GError                **error);
 gboolean          hd_ingest_apply_with (HdStore                *store,
                                         HdAccount              *account,
@@ -40,5 +41,18 @@ gboolean          hd_ingest_apply_with (HdStore                *store,
                                         const HdIngestDecision *decision,
                                         gint64                 *out_ticket_id,
                                         GError                **error);
+
+/* Writes the ticket (when the decision makes one) and the step of an
+ * importing decision, without a receipt (hd-ingest-apply.c). */
+gint64            hd_ingest_apply_ticket (HdStore                *store,
+                                          HdAccount              *account,
+                                          gint64                  account_id,
+                                          gint64                  run_id,
+                                          HdMessage              *message,
+                                          GInputStream           *raw,
+                                          goffset                 raw_size,
+                                          const HdIngestDecision *decision,
+                                          gint64                 *out_step_id,
+                                          GError                **error);
 
 G_END_DECLS

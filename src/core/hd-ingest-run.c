@@ -140,7 +140,7 @@ hd_ingest_preview (HdIngest   *self,
   g_return_val_if_fail (HD_IS_MESSAGE (message), NULL);
 
   return hd_ingest_decide_with (self->store, self->account, &self->snapshot, self->run_id,
-                                message, error);
+                                message, HD_INGEST_RULES_ALL, error);
 }
 
 /**
@@ -219,7 +219,7 @@ hd_ingest_process (HdIngest         *self,
   /* Decided inside the batch's transaction: another poll that holds the same
    * Message-ID has committed before, or waits until this batch has. */
   decision = hd_ingest_decide_with (self->store, self->account, &self->snapshot, self->run_id,
-                                    message, &local_error);
+                                    message, HD_INGEST_RULES_ALL, &local_error);
   if (decision == NULL)
     goto failed;
 

@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "hd-bounce.h"
 #include "hd-ingest-private.h"
 #include "hd-settings.h"
 #include "hd-store-polls.h"
@@ -25,12 +26,13 @@ static const char *const action_names[] = {
   "skip-other-account",
   "skip-duplicate",
   "reject-invalid-reference",
+  "bounce",
 };
 
 const char *
 hd_ingest_action_to_string (HdIngestAction action)
 {
-  g_return_val_if_fail (action <= HD_INGEST_REJECT_INVALID_REFERENCE, NULL);
+  g_return_val_if_fail (action <= HD_INGEST_BOUNCE, NULL);
   return action_names[action];
 }
 
@@ -39,7 +41,7 @@ gboolean
 hd_ingest_action_imports (HdIngestAction action)
 {
   return action == HD_INGEST_NEW_TICKET || action == HD_INGEST_ADD_STEP
-         || action == HD_INGEST_BUNDLE;
+         || action == HD_INGEST_BUNDLE || action == HD_INGEST_BOUNCE;
 }
 
 /**
@@ -66,6 +68,8 @@ hd_ingest_decision_free (HdIngestDecision *decision)
   g_free (decision->new_user_email);
   g_free (decision->customer);
   g_free (decision->auto_answer_reason);
+  g_free (decision->failed_recipient);
+  g_free (decision->delivery_status);
   g_free (decision);
 }
 
@@ -258,6 +262,7 @@ static void
 choose_user (HdStore          *store,
              HdAccount        *account,
              HdMessage        *message,
+             gboolean          may_create,
              HdIngestDecision *decision,
              GString          *reason)
 {
@@ -265,7 +270,8 @@ choose_user (HdStore          *store,
   const char *fallback = hd_account_get_fallback_user (account);
   const char *at = sender ? strrchr (sender, '@') : NULL;
 
-  if (hd_account_get_create_customer_from_domain (account) && at != NULL && at[1] != '\0')
+  if (may_create && hd_account_get_create_customer_from_domain (account) && at != NULL
+      && at[1] != '\0')
     {
       decision->customer = g_ascii_strdown (at + 1, -1);
       g_string_append_printf (reason, _("; customer %s from the sender's domain"),
@@ -274,7 +280,7 @@ choose_user (HdStore          *store,
 
   if (sender != NULL && (decision->user = hd_store_dup_user_name_for_email (store, sender)) != NULL)
     g_string_append_printf (reason, _("; the sender is the known user %s"), decision->user);
-  else if (sender != NULL && hd_account_get_create_unknown_users (account))
+  else if (may_create && sender != NULL && hd_account_get_create_unknown_users (account))
     {
       g_autofree char *local = g_strndup (sender, at ? (gsize) (at - sender) : strlen (sender));
 
@@ -290,12 +296,79 @@ choose_user (HdStore          *store,
       g_string_append_printf (reason, _("; the fallback user %s, as the sender is unknown"),
                               fallback);
     }
+  else if (!may_create)
+    g_string_append (reason, _("; no user, as an automatic mail creates none"));
   else
     g_string_append (reason, _("; no user, as the mail has no sender address"));
 
   if (sender != NULL && g_strcmp0 (hd_message_get_sender_source (message), "From") != 0)
     g_string_append_printf (reason, _(" (the sender address is from %s, as From has none)"),
                             hd_message_get_sender_source (message));
+}
+
+/* Where a bounce goes: the ticket of the mail that bounced, found by its
+ * Message-ID (a step, or a mail we sent), by the reference in its subject
+ * or the bounce's, or by the bounce's own thread headers. */
+static HdIngestDecision *
+decide_bounce (HdStore   *store,
+               HdAccount *account,
+               HdMessage *message,
+               HdBounce  *bounce)
+{
+  g_autoptr (GString) reason = g_string_new (NULL);
+  const char *fallback = hd_account_get_fallback_user (account);
+  const char *thread_id = NULL;
+  HdIngestDecision *decision;
+  gboolean has_keyword;
+  gint64 ticket = 0;
+
+  g_string_append_printf (reason, _("a bounce (%s): "), bounce->shape);
+  if (bounce->failed_recipient != NULL)
+    g_string_append_printf (reason, _("not delivered to %s"), bounce->failed_recipient);
+  else
+    g_string_append (reason, _("not delivered"));
+  if (bounce->status != NULL)
+    g_string_append_printf (reason, _(", status %s"), bounce->status);
+
+  ticket = hd_store_find_ticket_by_message_id (store, bounce->original_message_id);
+  if (ticket != 0)
+    g_string_append_printf (reason, _("; the bounced mail %s belongs to ticket %" PRId64),
+                            bounce->original_message_id, ticket);
+  if (ticket == 0 && bounce->original_subject != NULL)
+    {
+      ticket = hd_ingest_find_reference (store, bounce->original_subject, &has_keyword);
+      if (ticket != 0)
+        g_string_append_printf (reason, _("; the subject of the bounced mail names ticket %"
+                                          PRId64), ticket);
+    }
+  if (ticket == 0)
+    {
+      ticket = hd_ingest_find_reference (store, hd_message_get_subject (message), &has_keyword);
+      if (ticket != 0)
+        g_string_append_printf (reason, _("; its subject names ticket %" PRId64), ticket);
+    }
+  if (ticket == 0 && (ticket = find_thread_ticket (store, message, &thread_id)) != 0)
+    g_string_append_printf (reason, _("; it answers %s, a message of ticket %" PRId64),
+                            thread_id, ticket);
+
+  if (ticket == 0)
+    {
+      if (fallback != NULL)
+        g_string_append_printf (reason, _("; no ticket of ours matches it: a new ticket, marked "
+                                          "as a bounce, for the fallback user %s"), fallback);
+      else
+        g_string_append (reason, _("; no ticket of ours matches it: a new ticket, marked as a "
+                                   "bounce, for no user"));
+    }
+
+  decision = decide (HD_INGEST_BOUNCE, ticket, g_string_free (g_steal_pointer (&reason), FALSE));
+  decision->user = ticket == 0 ? g_strdup (fallback) : NULL;
+  decision->failed_recipient = g_strdup (bounce->failed_recipient);
+  decision->delivery_status = bounce->diagnostic != NULL && bounce->status != NULL
+                                ? g_strdup_printf ("%s (%s)", bounce->status, bounce->diagnostic)
+                                : g_strdup (bounce->status ?: bounce->diagnostic);
+  decision->auto_answer_reason = g_strdup (_("a bounce is never answered"));
+  return decision;
 }
 
 /**
@@ -316,6 +389,25 @@ hd_ingest_decide (HdStore    *store,
                   HdMessage  *message,
                   GError    **error)
 {
+  return hd_ingest_decide_forced (store, account, run_id, message, HD_INGEST_RULES_ALL, error);
+}
+
+/**
+ * hd_ingest_decide_forced:
+ * @force: the rules to set aside
+ *
+ * hd_ingest_decide(), with the rules of @force taken as passed.
+ *
+ * Returns: (transfer full): the decision, with its reason in words
+ */
+HdIngestDecision *
+hd_ingest_decide_forced (HdStore       *store,
+                         HdAccount     *account,
+                         gint64         run_id,
+                         HdMessage     *message,
+                         HdIngestForce  force,
+                         GError       **error)
+{
   HdIngestSnapshot snapshot = { 0 };
   HdIngestDecision *decision;
 
@@ -325,7 +417,7 @@ hd_ingest_decide (HdStore    *store,
 
   if (!hd_ingest_snapshot_init (&snapshot, store, account, error))
     return NULL;
-  decision = hd_ingest_decide_with (store, account, &snapshot, run_id, message, error);
+  decision = hd_ingest_decide_with (store, account, &snapshot, run_id, message, force, error);
   hd_ingest_snapshot_clear (&snapshot);
   return decision;
 }
@@ -337,12 +429,14 @@ hd_ingest_decide_with (HdStore                *store,
                        const HdIngestSnapshot *snapshot,
                        gint64                  run_id,
                        HdMessage              *message,
+                       HdIngestForce           force,
                        GError                **error)
 {
   GPtrArray *accounts = snapshot->accounts;
   gint64 account_id = snapshot->account_id;
   g_autoptr (GString) reason = NULL;
   g_autofree char *addressed = NULL;
+  g_autoptr (HdBounce) bounce = NULL;
   const char *message_id = hd_message_get_message_id (message);
   const char *subject = hd_message_get_subject (message);
   const char *thread_id = NULL;
@@ -351,15 +445,20 @@ hd_ingest_decide_with (HdStore                *store,
   gboolean has_keyword;
   gint64 ticket;
 
-  owner = first_addressed_account (accounts, message, &addressed);
+  owner = (force & HD_INGEST_FORCE_NOT_OTHER_ACCOUNT) ? NULL
+          : first_addressed_account (accounts, message, &addressed);
   if (owner != NULL && !g_str_equal (hd_account_get_name (owner), hd_account_get_name (account)))
     return decide (HD_INGEST_SKIP_OTHER_ACCOUNT, 0,
                    g_strdup_printf (_("addressed first to %s, which the account “%s” imports"),
                                     addressed, hd_account_get_name (owner)));
 
-  if (hd_store_message_id_imported (store, message_id))
+  if (!(force & HD_INGEST_FORCE_NOT_DUPLICATE) && hd_store_message_id_imported (store, message_id))
     return decide (HD_INGEST_SKIP_DUPLICATE, hd_store_find_ticket_by_message_id (store, message_id),
                    g_strdup_printf (_("the Message-ID %s was imported before"), message_id));
+
+  bounce = hd_bounce_detect (message);
+  if (bounce != NULL && bounce->kind == HD_BOUNCE_DELIVERY_FAILURE)
+    return decide_bounce (store, account, message, bounce);
 
   ticket = hd_ingest_find_reference (store, subject, &has_keyword);
   if (ticket != 0)
@@ -369,7 +468,7 @@ hd_ingest_decide_with (HdStore                *store,
       return decide (HD_INGEST_ADD_STEP, ticket,
                      g_strdup_printf (_("matched %s in the subject"), ref));
     }
-  if (has_keyword)
+  if (has_keyword && !(force & HD_INGEST_FORCE_TICKET))
     {
       decision = decide (HD_INGEST_REJECT_INVALID_REFERENCE, 0,
                          g_strdup (_("the subject carries a ticket reference whose number and "
@@ -384,7 +483,7 @@ hd_ingest_decide_with (HdStore                *store,
                    g_strdup_printf (_("it answers %s, a message of ticket %" PRId64),
                                     thread_id, ticket));
 
-  if (hd_account_get_no_new_tickets (account))
+  if (hd_account_get_no_new_tickets (account) && !(force & HD_INGEST_FORCE_TICKET))
     return decide (HD_INGEST_SKIP_NO_NEW_TICKETS, 0,
                    g_strdup (_("no valid ticket reference, and the account creates no new "
                                "tickets; the mail stays on the server")));
@@ -402,7 +501,11 @@ hd_ingest_decide_with (HdStore                *store,
 
   reason = g_string_new (_("no ticket reference and no known thread: a new ticket"));
   decision = decide (HD_INGEST_NEW_TICKET, 0, NULL);
-  choose_user (store, account, message, decision, reason);
+  /* An out-of-office reply that found no ticket still makes none of its
+   * sender a user: a person who wants help writes again. */
+  if (bounce != NULL)
+    g_string_append_printf (reason, _("; an automatic reply (%s)"), bounce->shape);
+  choose_user (store, account, message, bounce == NULL, decision, reason);
   decision->reason = g_string_free (g_steal_pointer (&reason), FALSE);
 
   if (hd_account_get_auto_answer_template (account) == NULL)

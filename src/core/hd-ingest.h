@@ -26,6 +26,7 @@ typedef enum {
   HD_INGEST_SKIP_OTHER_ACCOUNT,
   HD_INGEST_SKIP_DUPLICATE,
   HD_INGEST_REJECT_INVALID_REFERENCE,
+  HD_INGEST_BOUNCE,            /* a delivery failure: a step marked undeliverable */
 } HdIngestAction;
 
 typedef struct
@@ -40,7 +41,20 @@ typedef struct
   char *customer;            /* the customer's name, or NULL */
   gboolean auto_answer;      /* whether an auto-answer goes out */
   char *auto_answer_reason;  /* why it does or does not */
+
+  /* For a bounce: whom the mail did not reach, and the status. */
+  char *failed_recipient;
+  char *delivery_status;
 } HdIngestDecision;
+
+/* Rules a caller may set aside: making a ticket from the poll log does, as
+ * the admin has judged that mail already. */
+typedef enum {
+  HD_INGEST_RULES_ALL = 0,
+  HD_INGEST_FORCE_NOT_OTHER_ACCOUNT = 1 << 0,
+  HD_INGEST_FORCE_NOT_DUPLICATE = 1 << 1,
+  HD_INGEST_FORCE_TICKET = 1 << 2,   /* no "skip" or "reject": a ticket at least */
+} HdIngestForce;
 
 const char       *hd_ingest_action_to_string (HdIngestAction action);
 gboolean          hd_ingest_action_imports (HdIngestAction action);
@@ -51,6 +65,12 @@ HdIngestDecision *hd_ingest_decide (HdStore    *store,
                                     gint64      run_id,
                                     HdMessage  *message,
                                     GError    **error);
+HdIngestDecision *hd_ingest_decide_forced (HdStore       *store,
+                                           HdAccount     *account,
+                                           gint64         run_id,
+                                           HdMessage     *message,
+                                           HdIngestForce  force,
+                                           GError       **error);
 gboolean          hd_ingest_apply (HdStore                *store,
                                    HdAccount              *account,
                                    gint64                  run_id,
@@ -70,6 +90,11 @@ gint64            hd_ingest_find_reference (HdStore    *store,
 gboolean          hd_ingest_under_daily_cap (HdStore    *store,
                                              const char *recipient,
                                              guint      *out_cap);
+gint64            hd_ingest_make_ticket_from_log (HdStore     *store,
+                                                  gint64       run_id,
+                                                  const char  *server_key,
+                                                  char       **out_reason,
+                                                  GError     **error);
 void              hd_ingest_decision_free (HdIngestDecision *decision);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdIngestDecision, hd_ingest_decision_free)

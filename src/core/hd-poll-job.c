@@ -17,7 +17,7 @@
 
 #include "config.h"
 
-#include "hd-poll-job.h"
+#include "hd-poll-job-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,45 +35,6 @@
 
 #define DEFAULT_BATCH_SIZE 50
 
-struct _HdPollResult
-{
-  gatomicrefcount ref_count;
-  gboolean ok;
-  HdPollCounts counts;
-  GPtrArray *errors;
-  char *failure;
-  gint64 run_id;
-};
-
-struct _HdPollJob
-{
-  GObject parent_instance;
-
-  char *db_path;
-  HdAccount *account;
-  guint batch_size;
-  HdPollMailboxFactory factory;
-  gpointer factory_data;
-  GMainContext *progress_context;
-
-  /* One run's state, in the thread that runs it. */
-  HdStore *store;
-  HdIngest *ingest;
-  HdStoreBatch *batch;
-  HdMailbox *mailbox;
-  HdPollResult *result;
-  gint64 account_id;
-  GHashTable *uid_by_key;   /* server key → the mailbox's handle (UID, UIDL) */
-  GPtrArray *batch_keys;    /* stored in the open batch, to delete once it commits */
-  GPtrArray *batch_answers; /* HdAutoAnswerRequest, sent after the commit */
-  guint batch_count;
-  guint batch_imported;
-  guint batch_skipped;
-  GPtrArray *delete_keys;   /* committed receipts whose mail is to go now */
-  GPtrArray *finish_keys;   /* deleted on the server once the session finishes (POP3 QUIT) */
-  gboolean deletes_stopped; /* a delete failed: the rest wait for the next poll */
-};
-
 enum {
   SIGNAL_PROGRESS,
   N_SIGNALS
@@ -81,25 +42,12 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-G_DEFINE_BOXED_TYPE (HdPollResult, hd_poll_result, hd_poll_result_ref, hd_poll_result_unref)
-
 G_DEFINE_FINAL_TYPE (HdPollJob, hd_poll_job, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (hd-poll-error-quark, hd_poll_error)
 
-static HdPollResult *
-poll_result_new (void)
-{
-  HdPollResult *result = g_new0 (HdPollResult, 1);
-
-  g_atomic_ref_count_init (&result->ref_count);
-  /* Reserved room keeps pdata a NULL-terminated array even when empty. */
-  result->errors = g_ptr_array_new_null_terminated (4, g_free, TRUE);
-  return result;
-}
-
-static void
-note_error (HdPollJob  *self,
+void
+hd_poll_job_note_error (HdPollJob  *self,
             const char *message)
 {
   g_ptr_array_add (self->result->errors, g_strdup (message));
@@ -177,64 +125,6 @@ server_key (guint32     uidvalidity,
 }
 
 static void
-mark_deleted (HdPollJob *self,
-              GPtrArray *keys)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (keys->len == 0)
-    return;
-  g_ptr_array_add (keys, NULL);
-  if (hd_store_mark_deleted (self->store, self->account_id, (const char *const *) keys->pdata,
-                             &error))
-    self->result->counts.deleted += keys->len - 1;
-  else
-    note_error (self, error->message);
-  g_ptr_array_set_size (keys, 0);
-}
-
-/* Deletes on the server the mail of receipts that a COMMIT of this session
- * wrote (or an earlier poll left pending), by the handle it was listed
- * under. Once a delete fails, the others wait for the next poll. */
-static void
-send_deletes (HdPollJob    *self,
-              GCancellable *cancellable)
-{
-  g_autoptr (GPtrArray) uids = g_ptr_array_new ();
-  g_autoptr (GError) delete_error = NULL;
-
-  if (self->delete_keys->len == 0)
-    return;
-  if (self->deletes_stopped)
-    {
-      g_ptr_array_set_size (self->delete_keys, 0);
-      return;
-    }
-  for (guint i = 0; i < self->delete_keys->len; i++)
-    g_ptr_array_add (uids, g_hash_table_lookup (self->uid_by_key, self->delete_keys->pdata[i]));
-  g_ptr_array_add (uids, NULL);
-
-  /* A failed delete loses nothing: the receipts stay pending and the next
-   * poll tries again. */
-  if (!hd_mailbox_delete_sync (self->mailbox, (const char *const *) uids->pdata, cancellable,
-                               &delete_error))
-    {
-      note_error (self, delete_error->message);
-      self->deletes_stopped = TRUE;
-      g_ptr_array_set_size (self->delete_keys, 0);
-      return;
-    }
-  if (hd_mailbox_get_deletes_wait_for_finish (self->mailbox))
-    {
-      for (guint i = 0; i < self->delete_keys->len; i++)
-        g_ptr_array_add (self->finish_keys, g_strdup (self->delete_keys->pdata[i]));
-      g_ptr_array_set_size (self->delete_keys, 0);
-    }
-  else
-    mark_deleted (self, self->delete_keys);
-}
-
-static void
 send_answers (HdPollJob    *self,
               GCancellable *cancellable)
 {
@@ -247,7 +137,7 @@ send_answers (HdPollJob    *self,
         continue;
       if (!hd_auto_answer_send_sync (self->store, self->account, request, cancellable,
                                      &answer_error))
-        note_error (self, answer_error->message);
+        hd_poll_job_note_error (self, answer_error->message);
     }
   g_ptr_array_set_size (self->batch_answers, 0);
 }
@@ -284,61 +174,18 @@ flush_batch (HdPollJob    *self,
   for (guint i = 0; i < self->batch_keys->len; i++)
     g_ptr_array_add (self->delete_keys, g_strdup (self->batch_keys->pdata[i]));
   g_ptr_array_set_size (self->batch_keys, 0);
-  send_deletes (self, cancellable);
+  hd_poll_job_send_deletes (self, cancellable);
 
   /* What this batch fetched and keeps on the server stays unseen. */
   {
     g_autoptr (GError) seen_error = NULL;
 
     if (!hd_mailbox_restore_seen_sync (self->mailbox, cancellable, &seen_error))
-      note_error (self, seen_error->message);
+      hd_poll_job_note_error (self, seen_error->message);
   }
 
   send_answers (self, cancellable);
   return TRUE;
-}
-
-/* Ends the session; the POP3 deletions become final with its QUIT, and
- * only then are their receipts marked deleted. The mailbox is closed here,
- * in the thread that used it, never by a finalize elsewhere. */
-static void
-finish_session (HdPollJob    *self,
-                GCancellable *cancellable)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (hd_mailbox_finish_sync (self->mailbox, cancellable, &error))
-    mark_deleted (self, self->finish_keys);
-  else if (self->finish_keys->len > 0)
-    note_error (self, error->message);
-  g_ptr_array_set_size (self->finish_keys, 0);
-  hd_mailbox_close (self->mailbox);
-}
-
-static GBytes *
-read_raw (GFile *file)
-{
-  char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, NULL))
-    return NULL;
-  return g_bytes_new_take (contents, length);
-}
-
-/* The key of a mail whose server key names no single mail (a UIDL listed
- * twice, or reused for a new mail): its UIDL and a hash of its bytes. */
-static char *
-content_key (const char *base,
-             GFile      *file)
-{
-  g_autoptr (GBytes) raw = read_raw (file);
-  g_autofree char *digest = NULL;
-
-  if (raw == NULL)
-    return NULL;
-  digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, raw);
-  return g_strdup_printf ("%s#%.32s", base, digest);
 }
 
 static void
@@ -364,79 +211,6 @@ count (HdPollJob       *self,
     }
 }
 
-/* Fetches one mail into a fresh temporary file; for a handle that names no
- * single mail, works out its content key and whether it is known. Returns
- * FALSE when the session failed; *out_file is NULL when there is nothing
- * (more) to do with this mail. */
-static gboolean
-fetch_one (HdPollJob     *self,
-           const char    *uid,
-           const char    *key,
-           const char    *base,
-           GFile        **out_file,
-           char         **out_key,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  g_autoptr (GFileIOStream) io = NULL;
-  g_autoptr (GFile) file = NULL;
-  g_autoptr (GError) local_error = NULL;
-  g_autofree char *own_key = NULL;
-
-  *out_file = NULL;
-  file = g_file_new_tmp ("helpdesk-mail-XXXXXX.eml", &io, error);
-  if (file == NULL)
-    return FALSE;
-
-  /* Into the fresh temporary file as it is: no replace-and-rename, whose
-   * fsync per mail would cost more than the whole parse. */
-  if (!hd_mailbox_fetch_sync (self->mailbox, uid,
-                              g_io_stream_get_output_stream (G_IO_STREAM (io)), cancellable,
-                              &local_error)
-      || !g_io_stream_close (G_IO_STREAM (io), cancellable, &local_error))
-    {
-      g_file_delete (file, NULL, NULL);
-      if (g_error_matches (local_error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_NOT_FOUND))
-        return TRUE; /* deleted by someone else meanwhile */
-      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                  _("The connection failed while fetching mail %s, which stays "
-                                    "on the server: "),
-                                  key != NULL ? key : base);
-      return FALSE;
-    }
-
-  if (key == NULL)
-    {
-      own_key = content_key (base, file);
-      if (own_key == NULL)
-        {
-          g_file_delete (file, NULL, NULL);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       _("Could not read back mail %s, which stays on the server"), base);
-          return FALSE;
-        }
-      g_hash_table_replace (self->uid_by_key, g_strdup (own_key), g_strdup (uid));
-      switch (hd_store_lookup_receipt (self->store, self->account_id, own_key))
-        {
-        case HD_RECEIPT_NONE:
-          break;
-        case HD_RECEIPT_DELETE_PENDING:
-        case HD_RECEIPT_DELETED:
-          /* This very mail is stored: it goes, by the handle of this session. */
-          g_ptr_array_add (self->delete_keys, g_strdup (own_key));
-          G_GNUC_FALLTHROUGH;
-        case HD_RECEIPT_KEPT:
-        default:
-          g_file_delete (file, NULL, NULL);
-          return TRUE;
-        }
-    }
-
-  *out_key = own_key != NULL ? g_steal_pointer (&own_key) : g_strdup (key);
-  *out_file = g_steal_pointer (&file);
-  return TRUE;
-}
-
 /* Returns FALSE only when the session or the batch failed: the poll stops
  * there. With @base instead of @key, the mail is keyed by its content. */
 static gboolean
@@ -454,7 +228,7 @@ process_one (HdPollJob    *self,
   HdIngestOutcome outcome = { 0 };
   gboolean ok;
 
-  if (!fetch_one (self, uid, key_or_null, base, &file, &key, cancellable, error))
+  if (!hd_poll_job_fetch_one (self, uid, key_or_null, base, &file, &key, cancellable, error))
     return FALSE;
   if (file == NULL)
     return TRUE;
@@ -496,34 +270,6 @@ process_one (HdPollJob    *self,
   if (++self->batch_count >= self->batch_size)
     return flush_batch (self, cancellable, error);
   return TRUE;
-}
-
-/* Receipts whose delete a crash or a failure left undone: delete the mail
- * that is still there, and mark what is gone. */
-static void
-retry_pending_deletes (HdPollJob *self)
-{
-  g_autoptr (GError) error = NULL;
-  g_auto (GStrv) pending = hd_store_list_pending_deletes (self->store, self->account_id, &error);
-  g_autoptr (GPtrArray) gone = g_ptr_array_new ();
-
-  if (pending == NULL)
-    {
-      note_error (self, error->message);
-      return;
-    }
-  for (guint i = 0; pending[i] != NULL; i++)
-    {
-      if (g_hash_table_contains (self->uid_by_key, pending[i]))
-        g_ptr_array_add (self->delete_keys, g_strdup (pending[i]));
-      else if (strchr (pending[i], '#') == NULL)
-        g_ptr_array_add (gone, pending[i]);
-      /* A content key is checked when its mail is read again. */
-    }
-  g_ptr_array_add (gone, NULL);
-  if (!hd_store_mark_deleted (self->store, self->account_id, (const char *const *) gone->pdata,
-                              &error))
-    note_error (self, error->message);
 }
 
 static HdMailbox *
@@ -592,7 +338,7 @@ poll_mailbox (HdPollJob    *self,
                              g_strdup (uids[i]));
     }
 
-  retry_pending_deletes (self);
+  hd_poll_job_retry_pending_deletes (self);
 
   for (guint i = 0; uids[i] != NULL; i++)
     {
@@ -638,18 +384,18 @@ poll_mailbox (HdPollJob    *self,
           if (g_cancellable_is_cancelled (cancellable))
             self->deletes_stopped = TRUE;
           if (!flush_batch (self, NULL, &flush_error))
-            note_error (self, flush_error->message);
-          finish_session (self, NULL);
+            hd_poll_job_note_error (self, flush_error->message);
+          hd_poll_job_finish_session (self, NULL);
           return FALSE;
         }
     }
 
   if (!flush_batch (self, cancellable, error))
     {
-      finish_session (self, NULL);
+      hd_poll_job_finish_session (self, NULL);
       return FALSE;
     }
-  finish_session (self, cancellable);
+  hd_poll_job_finish_session (self, cancellable);
   return TRUE;
 }
 
@@ -815,7 +561,7 @@ hd_poll_job_run_sync (HdPollJob     *self,
 
   reset_run (self);
   g_clear_pointer (&self->result, hd_poll_result_unref);
-  self->result = poll_result_new ();
+  self->result = hd_poll_result_new ();
 
   self->store = hd_store_open (self->db_path, error);
   if (self->store == NULL)
@@ -841,7 +587,7 @@ hd_poll_job_run_sync (HdPollJob     *self,
   if (!self->result->ok)
     {
       self->result->failure = g_strdup (local_error->message);
-      note_error (self, local_error->message);
+      hd_poll_job_note_error (self, local_error->message);
     }
 
   /* How the account fares, for the window and the poller's tray: kept until
@@ -859,7 +605,7 @@ hd_poll_job_run_sync (HdPollJob     *self,
                                  &self->result->counts,
                                  (g_get_monotonic_time () - started) / 1000,
                                  *joined != '\0' ? joined : NULL, &local_error))
-    note_error (self, local_error->message);
+    hd_poll_job_note_error (self, local_error->message);
   close (lock_fd);
   reset_run (self);
   return hd_poll_result_ref (self->result);
@@ -900,68 +646,4 @@ hd_poll_job_run_finish (HdPollJob     *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hd_poll_job_run_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-HdPollResult *
-hd_poll_result_ref (HdPollResult *result)
-{
-  g_return_val_if_fail (result != NULL, NULL);
-  g_atomic_ref_count_inc (&result->ref_count);
-  return result;
-}
-
-void
-hd_poll_result_unref (HdPollResult *result)
-{
-  g_return_if_fail (result != NULL);
-  if (!g_atomic_ref_count_dec (&result->ref_count))
-    return;
-  g_ptr_array_unref (result->errors);
-  g_free (result->failure);
-  g_free (result);
-}
-
-gboolean
-hd_poll_result_get_ok (HdPollResult *result)
-{
-  g_return_val_if_fail (result != NULL, FALSE);
-  return result->ok;
-}
-
-const HdPollCounts *
-hd_poll_result_get_counts (HdPollResult *result)
-{
-  g_return_val_if_fail (result != NULL, NULL);
-  return &result->counts;
-}
-
-/**
- * hd_poll_result_get_errors:
- *
- * Returns: (transfer none): every error of the run, in words, in order
- */
-const char * const *
-hd_poll_result_get_errors (HdPollResult *result)
-{
-  g_return_val_if_fail (result != NULL, NULL);
-  return (const char * const *) result->errors->pdata;
-}
-
-/**
- * hd_poll_result_get_failure:
- *
- * Returns: (nullable): why the run failed as a whole, or %NULL
- */
-const char *
-hd_poll_result_get_failure (HdPollResult *result)
-{
-  g_return_val_if_fail (result != NULL, NULL);
-  return result->failure;
-}
-
-gint64
-hd_poll_result_get_run_id (HdPollResult *result)
-{
-  g_return_val_if_fail (result != NULL, 0);
-  return result->run_id;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hd-account.h"
 #include "hd-store.h"
 
 /* The keys an admin may set; store.id is internal and not among them. */
@@ -98,6 +99,17 @@ hd_settings_validate (const char *key,
     return invalid (error, key, _("is not a setting"));
   if (!g_utf8_validate (value, -1, NULL) || strpbrk (value, "\r\n") != NULL)
     return invalid (error, key, _("must be one line of text"));
+  /* A control character in the SMTP user name or host would end the SMTP
+   * command or the URL it is put in. */
+  if (!hd_text_is_one_line (value))
+    return invalid (error, key, _("must not contain line breaks or other control characters"));
+  if (strlen (value) > HD_SETTINGS_VALUE_MAX_LENGTH
+      && g_utf8_strlen (value, -1) > HD_SETTINGS_VALUE_MAX_LENGTH)
+    {
+      g_autofree char *message = g_strdup_printf (_("is longer than %u characters"),
+                                                  HD_SETTINGS_VALUE_MAX_LENGTH);
+      return invalid (error, key, message);
+    }
 
   if (g_str_equal (key, "auto_emails.new_request"))
     {
@@ -122,7 +134,8 @@ hd_settings_validate (const char *key,
     }
   else if (g_str_equal (key, "smtp.host"))
     {
-      if (strpbrk (value, " \t/@") != NULL)
+      /* Empty means that no SMTP server is set. */
+      if (*value != '\0' && !hd_host_name_is_valid (value))
         return invalid (error, key, _("is not a host name"));
     }
   else if (g_str_equal (key, "reference.keywords"))

@@ -11,6 +11,9 @@
 
 G_BEGIN_DECLS
 
+/* The longest value a setting takes, in characters. */
+#define HD_SETTINGS_VALUE_MAX_LENGTH 255
+
 const char *const *hd_settings_get_keys (void);
 gboolean           hd_settings_validate (const char *key,
                                          const char *value,

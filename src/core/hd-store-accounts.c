@@ -169,6 +169,46 @@ account_from_row (sqlite3_stmt *stmt)
                        NULL);
 }
 
+/* Mail is given to the first account whose account address it was sent
+ * to, so a second account with the same address would never see any: the
+ * store refuses it, for the window and the command line alike. The account
+ * itself (by its old name, or a name that is taken, which fails on its own)
+ * does not count. */
+static gboolean
+check_account_address_free (HdStore    *self,
+                            const char *old_name,
+                            HdAccount  *account,
+                            GError    **error)
+{
+  const char *address = hd_account_get_account_address (account);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (address == NULL)
+    return TRUE;
+  stmt = hd_store_prepare (self,
+                           "SELECT name FROM accounts WHERE account_address = ?1 COLLATE NOCASE"
+                           " AND (?2 IS NULL OR name <> ?2) AND name <> ?3 LIMIT 1",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  hd_store_bind_text (stmt, 1, address);
+  hd_store_bind_text (stmt, 2, old_name);
+  hd_store_bind_text (stmt, 3, hd_account_get_name (account));
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_set_error (error, HD_ACCOUNT_ERROR, HD_ACCOUNT_ERROR_INVALID,
+                   _("account_info.account_address: the account “%s” already has the address "
+                     "“%s”; mail to it would only reach one of them"),
+                   hd_store_column_text (stmt, 0), address);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return hd_store_set_error (self, rc, error);
+  return TRUE;
+}
+
 static gboolean
 write_account (HdStore    *self,
                const char *sql,
@@ -180,7 +220,9 @@ write_account (HdStore    *self,
   References refs;
   int rc;
 
-  if (!hd_account_validate (account, error) || !resolve_references (self, account, &refs, error))
+  if (!hd_account_validate (account, error)
+      || !resolve_references (self, account, &refs, error)
+      || !check_account_address_free (self, old_name, account, error))
     return FALSE;
 
   stmt = hd_store_prepare (self, sql, error);

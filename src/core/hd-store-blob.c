@@ -159,3 +159,35 @@ hd_store_fill_blob (HdStore       *store,
     return FALSE;
   return TRUE;
 }
+
+/**
+ * hd_store_add_raw_copy:
+ * @input: the raw mail, @size bytes of it
+ *
+ * Keeps a raw mail in a row of its own (the blob the last column, so that
+ * SQLite never expands it in memory), streamed in.
+ *
+ * Returns: the row's id, or 0 on error
+ */
+gint64
+hd_store_add_raw_copy (HdStore       *store,
+                       GInputStream  *input,
+                       goffset        size,
+                       GError       **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = hd_store_prepare (store,
+                                                    "INSERT INTO raw_copies (data)"
+                                                    " VALUES (zeroblob (?1))",
+                                                    error);
+  gint64 id;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, size);
+  if (!hd_store_step_done (store, stmt, error))
+    return 0;
+  id = sqlite3_last_insert_rowid (hd_store_get_db (store));
+  if (size > 0 && !hd_store_fill_blob (store, "raw_copies", "data", id, input, size, error))
+    return 0;
+  return id;
+}

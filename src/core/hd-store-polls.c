@@ -107,13 +107,26 @@ hd_store_add_poll_event (HdStore           *self,
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *now = hd_store_now ();
+  gint64 raw_id = 0;
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
   g_return_val_if_fail (event != NULL && event->action != NULL && event->reason != NULL, FALSE);
 
+  /* A raw copy goes into a row of its own, streamed (see hd_store_add_step()). */
+  if (event->raw != NULL)
+    {
+      g_autoptr (GInputStream) in = g_memory_input_stream_new_from_bytes (event->raw);
+
+      raw_id = hd_store_add_raw_copy (self, in, g_bytes_get_size (event->raw), error);
+    }
+  else if (event->raw_stream != NULL)
+    raw_id = hd_store_add_raw_copy (self, event->raw_stream, event->raw_size, error);
+  if ((event->raw != NULL || event->raw_stream != NULL) && raw_id == 0)
+    return FALSE;
+
   stmt = hd_store_prepare (self,
                            "INSERT INTO poll_events (run_id, server_key, message_id, subject,"
-                           " from_address, action, reason, ticket_id, raw, created)"
+                           " from_address, action, reason, ticket_id, raw_id, created)"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                            error);
   if (stmt == NULL)
@@ -126,24 +139,9 @@ hd_store_add_poll_event (HdStore           *self,
   hd_store_bind_text (stmt, 6, event->action);
   hd_store_bind_text (stmt, 7, event->reason);
   hd_store_bind_id (stmt, 8, event->ticket_id);
-  if (event->raw != NULL)
-    {
-      gsize size;
-      gconstpointer data = g_bytes_get_data (event->raw, &size);
-      sqlite3_bind_blob64 (stmt, 9, data ? data : "", size, SQLITE_STATIC);
-    }
-  else if (event->raw_stream != NULL)
-    sqlite3_bind_zeroblob64 (stmt, 9, event->raw_size);
-  else
-    sqlite3_bind_null (stmt, 9);
+  hd_store_bind_id (stmt, 9, raw_id);
   hd_store_bind_text (stmt, 10, now);
-  if (!hd_store_step_done (self, stmt, error))
-    return FALSE;
-  /* The raw copy streams in: a big mail is never held whole in memory. */
-  return event->raw != NULL || event->raw_stream == NULL
-         || hd_store_fill_blob (self, "poll_events", "raw",
-                                sqlite3_last_insert_rowid (hd_store_get_db (self)),
-                                event->raw_stream, event->raw_size, error);
+  return hd_store_step_done (self, stmt, error);
 }
 
 /**
@@ -407,7 +405,9 @@ add_events (HdStore     *self,
 
   stmt = hd_store_prepare (self,
                            "SELECT server_key, message_id, subject, from_address, action, reason,"
-                           " ticket_id, length(raw) FROM poll_events WHERE run_id = ?1 ORDER BY id",
+                           " ticket_id, coalesce (length (raw), (SELECT length (data) FROM raw_copies"
+                           "   WHERE raw_copies.id = raw_id)), made_ticket_id FROM poll_events"
+                           " WHERE run_id = ?1 ORDER BY id",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -423,6 +423,8 @@ add_events (HdStore     *self,
       add_int (builder, "ticket", stmt, 6);
       /* The size of the raw copy the log keeps of a mail no ticket holds. */
       add_int (builder, "raw_size", stmt, 7);
+      /* The ticket made from that copy afterwards, from the poll log. */
+      add_int (builder, "made_ticket", stmt, 8);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -440,6 +442,27 @@ hd_store_poll_log_to_json (HdStore    *self,
                            const char *account_name,
                            GError    **error)
 {
+  return hd_store_poll_log_page_to_json (self, account_name, 0, 0, error);
+}
+
+/**
+ * hd_store_poll_log_page_to_json:
+ * @account_name: (nullable): one account, or %NULL for all
+ * @before_run: only runs older than this run id; 0 for the newest
+ * @limit: at most this many runs; 0 for all
+ *
+ * One page of the poll log, newest first, so that a view can show the
+ * newest runs at once and load older ones on demand.
+ *
+ * Returns: (transfer full): the poll runs, each with its events
+ */
+JsonNode *
+hd_store_poll_log_page_to_json (HdStore    *self,
+                                const char *account_name,
+                                gint64      before_run,
+                                guint       limit,
+                                GError    **error)
+{
   static const char *const names[] = { "account", "started", "finished", "status" };
   static const char *const counts[] = { "listed", "imported", "skipped", "failed", "deleted",
                                         "duration_ms" };
@@ -453,11 +476,14 @@ hd_store_poll_log_to_json (HdStore    *self,
                            "SELECT a.name, r.started, r.finished, r.status, r.listed, r.imported,"
                            " r.skipped, r.failed, r.deleted, r.duration_ms, r.error, r.id"
                            " FROM poll_runs r JOIN accounts a ON a.id = r.account_id"
-                           " WHERE ?1 IS NULL OR a.name = ?1 ORDER BY r.id DESC",
+                           " WHERE (?1 IS NULL OR a.name = ?1) AND (?2 = 0 OR r.id < ?2)"
+                           " ORDER BY r.id DESC LIMIT ?3",
                            error);
   if (stmt == NULL)
     return NULL;
   hd_store_bind_text (stmt, 1, account_name);
+  sqlite3_bind_int64 (stmt, 2, before_run);
+  sqlite3_bind_int64 (stmt, 3, limit > 0 ? (sqlite3_int64) limit : -1);
 
   json_builder_begin_array (builder);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

@@ -99,6 +99,11 @@ guint          hd_store_count_sent_today (HdStore    *self,
 JsonNode      *hd_store_poll_log_to_json (HdStore    *self,
                                           const char *account_name,
                                           GError    **error);
+JsonNode      *hd_store_poll_log_page_to_json (HdStore    *self,
+                                               const char *account_name,
+                                               gint64      before_run,
+                                               guint       limit,
+                                               GError    **error);
 gboolean       hd_store_get_last_poll (HdStore     *self,
                                        const char  *account_name,
                                        char       **status,

@@ -41,6 +41,10 @@ GOutputStream *hd_store_open_blob_writer (HdStore     *store,
                                           gint64       rowid,
                                           goffset      size,
                                           GError     **error);
+gint64         hd_store_add_raw_copy (HdStore       *store,
+                                      GInputStream  *input,
+                                      goffset        size,
+                                      GError       **error);
 gboolean       hd_store_fill_blob (HdStore       *store,
                                    const char    *table,
                                    const char    *column,

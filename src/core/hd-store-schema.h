@@ -204,7 +204,32 @@ static const char *const hd_store_migrations[] = {
   "  last_poll TEXT,"
   "  next_poll TEXT);",
 
-  /* 5: OAuth connections name their grant (browser or device sign-in per
+  /* 5: raw copies of mail in a table of their own, the blob its last column:
+   * only there does SQLite keep a zeroblob as a count, so that a 200 MB mail
+   * streams in instead of being expanded in memory twice. Rows written
+   * before keep their copy in the old raw column. */
+  "CREATE TABLE raw_copies ("
+  "  id INTEGER PRIMARY KEY,"
+  "  data BLOB NOT NULL);"
+  "ALTER TABLE ticket_steps ADD COLUMN raw_id INTEGER REFERENCES raw_copies (id);"
+  "ALTER TABLE poll_events ADD COLUMN raw_id INTEGER REFERENCES raw_copies (id);",
+
+  /* 6: the ticket side. Steps go in or out; a bounce step says whom the
+   * mail did not reach and why; a ticket opened by a bounce is marked; a
+   * poll log entry made into a ticket links it, so that it is done once. */
+  "ALTER TABLE ticket_steps ADD COLUMN direction TEXT NOT NULL DEFAULT 'in'"
+  "  CHECK (direction IN ('in', 'out'));"
+  "ALTER TABLE ticket_steps ADD COLUMN to_addresses TEXT;"
+  "ALTER TABLE ticket_steps ADD COLUMN cc_addresses TEXT;"
+  "ALTER TABLE ticket_steps ADD COLUMN undeliverable INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE ticket_steps ADD COLUMN failed_recipient TEXT;"
+  "ALTER TABLE ticket_steps ADD COLUMN delivery_status TEXT;"
+  "ALTER TABLE tickets ADD COLUMN bounce INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE poll_events ADD COLUMN made_ticket_id INTEGER"
+  "  REFERENCES tickets (id) ON DELETE SET NULL;"
+  "ALTER TABLE poll_events ADD COLUMN made_ticket TEXT;",
+
+  /* 7: OAuth connections name their grant (browser or device sign-in per
    * account, or app-only client credentials) and the device-code endpoint.
    * Tokens never come here: they live in the keyring. */
   "ALTER TABLE oauth_connections ADD COLUMN grant_type TEXT NOT NULL DEFAULT 'authorization_code'"

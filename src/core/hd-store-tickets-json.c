@@ -17,7 +17,7 @@
 
 #define TICKET_SELECT \
   "SELECT t.id, t.token, t.subject, a.name, u.name, c.name, r.name, g.name, p.name, t.created," \
-  " (SELECT count(*) FROM ticket_steps s WHERE s.ticket_id = t.id)" \
+  " (SELECT count(*) FROM ticket_steps s WHERE s.ticket_id = t.id), t.bounce" \
   " FROM tickets t" \
   " LEFT JOIN accounts a ON a.id = t.account_id" \
   " LEFT JOIN users u ON u.id = t.user_id" \
@@ -44,6 +44,24 @@ add_ticket_members (HdStore      *self,
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     hd_json_add_string (builder, names[i], hd_store_column_text (stmt, 3 + i));
   hd_json_add_string (builder, "created", hd_store_column_text (stmt, 9));
+  json_builder_set_member_name (builder, "bounce");
+  json_builder_add_boolean_value (builder, sqlite3_column_int (stmt, 11) != 0);
+}
+
+/* "a@x, b@y" as stored, back to a JSON array. */
+static void
+add_address_list (JsonBuilder *builder,
+                  const char  *name,
+                  const char  *joined)
+{
+  g_auto (GStrv) addresses = g_strsplit (joined ? joined : "", ",", -1);
+
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; addresses[i] != NULL; i++)
+    if (*g_strstrip (addresses[i]) != '\0')
+      json_builder_add_string_value (builder, addresses[i]);
+  json_builder_end_array (builder);
 }
 
 /**
@@ -126,8 +144,9 @@ add_steps (HdStore     *self,
   int rc;
 
   stmt = hd_store_prepare (self,
-                           "SELECT id, from_address, date, message_id, body_text FROM ticket_steps"
-                           " WHERE ticket_id = ?1 ORDER BY id",
+                           "SELECT id, from_address, date, message_id, body_text, direction,"
+                           " to_addresses, cc_addresses, undeliverable, failed_recipient,"
+                           " delivery_status FROM ticket_steps WHERE ticket_id = ?1 ORDER BY id",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -138,10 +157,17 @@ add_steps (HdStore     *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       json_builder_begin_object (builder);
+      hd_json_add_string (builder, "direction", hd_store_column_text (stmt, 5));
       hd_json_add_string (builder, "from", hd_store_column_text (stmt, 1));
+      add_address_list (builder, "to", hd_store_column_text (stmt, 6));
+      add_address_list (builder, "cc", hd_store_column_text (stmt, 7));
       hd_json_add_string (builder, "date", hd_store_column_text (stmt, 2));
       hd_json_add_string (builder, "message_id", hd_store_column_text (stmt, 3));
       hd_json_add_string (builder, "text", hd_store_column_text (stmt, 4));
+      json_builder_set_member_name (builder, "undeliverable");
+      json_builder_add_boolean_value (builder, sqlite3_column_int (stmt, 8) != 0);
+      hd_json_add_string (builder, "failed_recipient", hd_store_column_text (stmt, 9));
+      hd_json_add_string (builder, "delivery_status", hd_store_column_text (stmt, 10));
       if (!add_attachments (self, builder, sqlite3_column_int64 (stmt, 0), error))
         return FALSE;
       json_builder_end_object (builder);

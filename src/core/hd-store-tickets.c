@@ -69,7 +69,8 @@ hd_store_create_ticket (HdStore            *self,
   stmt = hd_store_prepare (self,
                            "INSERT INTO tickets (token, subject, account_id, user_id, customer_id,"
                            " resource_id, category_id, priority_id, poll_run_id, from_address,"
-                           " created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                           " created, bounce)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                            error);
   if (stmt == NULL)
     return 0;
@@ -84,6 +85,7 @@ hd_store_create_ticket (HdStore            *self,
   hd_store_bind_id (stmt, 9, spec->poll_run_id);
   hd_store_bind_text (stmt, 10, spec->from_address);
   hd_store_bind_text (stmt, 11, now);
+  sqlite3_bind_int (stmt, 12, spec->bounce);
 
   id = insert (self, stmt, error);
   if (id != 0 && out_token != NULL)
@@ -143,16 +145,24 @@ hd_store_add_step (HdStore          *self,
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *now = hd_store_now ();
-  gint64 id;
+  g_autofree char *to = spec->to ? g_strjoinv (", ", (GStrv) spec->to) : NULL;
+  g_autofree char *cc = spec->cc ? g_strjoinv (", ", (GStrv) spec->cc) : NULL;
+  gint64 raw_id = 0;
 
   g_return_val_if_fail (HD_IS_STORE (self), 0);
   g_return_val_if_fail (spec != NULL, 0);
   g_return_val_if_fail (raw == NULL || raw_size >= 0, 0);
 
+  /* The raw copy goes into a row of its own where it is the last column:
+   * only there does SQLite keep a zeroblob as a count instead of expanding
+   * it in memory, so that it can be streamed in. */
+  if (raw != NULL && (raw_id = hd_store_add_raw_copy (self, raw, raw_size, error)) == 0)
+    return 0;
   stmt = hd_store_prepare (self,
                            "INSERT INTO ticket_steps (ticket_id, from_name, from_address, date,"
-                           " message_id, body_text, raw, created)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           " message_id, body_text, raw_id, created, direction, to_addresses,"
+                           " cc_addresses, undeliverable, failed_recipient, delivery_status)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                            error);
   if (stmt == NULL)
     return 0;
@@ -162,17 +172,15 @@ hd_store_add_step (HdStore          *self,
   hd_store_bind_text (stmt, 4, spec->date);
   hd_store_bind_text (stmt, 5, spec->message_id);
   hd_store_bind_text (stmt, 6, spec->body_text ? spec->body_text : "");
-  if (raw != NULL)
-    sqlite3_bind_zeroblob64 (stmt, 7, raw_size);
-  else
-    sqlite3_bind_null (stmt, 7);
+  hd_store_bind_id (stmt, 7, raw_id);
   hd_store_bind_text (stmt, 8, now);
-
-  id = insert (self, stmt, error);
-  if (id != 0 && raw != NULL && raw_size > 0 && !hd_store_fill_blob (self, "ticket_steps", "raw", id, raw, raw_size,
-                                                                 error))
-    return 0;
-  return id;
+  hd_store_bind_text (stmt, 9, spec->outgoing ? "out" : "in");
+  hd_store_bind_text (stmt, 10, to);
+  hd_store_bind_text (stmt, 11, cc);
+  sqlite3_bind_int (stmt, 12, spec->undeliverable);
+  hd_store_bind_text (stmt, 13, spec->failed_recipient);
+  hd_store_bind_text (stmt, 14, spec->delivery_status);
+  return insert (self, stmt, error);
 }
 
 gint64
@@ -409,4 +417,96 @@ hd_store_ensure_customer (HdStore    *self,
   if (id != 0)
     return id;
   return hd_store_add_name (self, HD_ENTITY_CUSTOMERS, name, error);
+}
+
+void
+hd_ticket_thread_free (HdTicketThread *thread)
+{
+  if (thread == NULL)
+    return;
+  g_free (thread->subject);
+  g_free (thread->reference);
+  g_free (thread->account);
+  g_free (thread->user_email);
+  g_free (thread->last_message_id);
+  g_strfreev (thread->message_ids);
+  g_free (thread);
+}
+
+/**
+ * hd_store_get_ticket_thread:
+ *
+ * Returns: (transfer full) (nullable): the ticket's subject, reference,
+ *   account, the address an answer goes to (its user's, else the address it
+ *   came from) and its steps' Message-IDs; %NULL with
+ *   %HD_STORE_ERROR_NOT_FOUND for an unknown ticket
+ */
+HdTicketThread *
+hd_store_get_ticket_thread (HdStore *self,
+                            gint64   ticket_id,
+                            GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdTicketThread) thread = NULL;
+  g_autoptr (GStrvBuilder) ids = g_strv_builder_new ();
+  int rc;
+
+  g_return_val_if_fail (HD_IS_STORE (self), NULL);
+
+  /* A ticket a bounce opened came from a mail server, which is nobody to
+   * write to. */
+  stmt = hd_store_prepare (self,
+                           "SELECT t.subject, t.token, a.name, coalesce(u.email,"
+                           " CASE WHEN t.bounce THEN NULL ELSE t.from_address END)"
+                           " FROM tickets t LEFT JOIN accounts a ON a.id = t.account_id"
+                           " LEFT JOIN users u ON u.id = t.user_id WHERE t.id = ?1",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, ticket_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, HD_STORE_ERROR, HD_STORE_ERROR_NOT_FOUND,
+                     _("There is no ticket %" PRId64), ticket_id);
+      else
+        hd_store_set_error (self, rc, error);
+      return NULL;
+    }
+  thread = g_new0 (HdTicketThread, 1);
+  thread->subject = g_strdup (hd_store_column_text (stmt, 0));
+  thread->reference = hd_store_format_reference (self, ticket_id, hd_store_column_text (stmt, 1));
+  thread->account = g_strdup (hd_store_column_text (stmt, 2));
+  thread->user_email = g_strdup (hd_store_column_text (stmt, 3));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = hd_store_prepare (self,
+                           "SELECT message_id, direction = 'in' AND NOT undeliverable"
+                           " FROM ticket_steps WHERE ticket_id = ?1 AND message_id IS NOT NULL"
+                           " ORDER BY id",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, ticket_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *id = hd_store_column_text (stmt, 0);
+
+      /* An answer answers the customer's newest mail, not a bounce or our
+       * own; the thread keeps them all. */
+      if (sqlite3_column_int (stmt, 1) != 0)
+        {
+          g_free (thread->last_message_id);
+          thread->last_message_id = g_strdup (id);
+        }
+      g_strv_builder_add (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      hd_store_set_error (self, rc, error);
+      return NULL;
+    }
+  thread->message_ids = g_strv_builder_end (ids);
+  return g_steal_pointer (&thread);
 }

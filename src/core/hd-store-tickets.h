@@ -28,6 +28,7 @@ typedef struct
   gint64 category_id;
   gint64 priority_id;
   gint64 poll_run_id;
+  gboolean bounce;        /* opened by a bounce that found no ticket */
 } HdTicketSpec;
 
 typedef struct
@@ -37,6 +38,12 @@ typedef struct
   const char *date;       /* ISO 8601, or NULL */
   const char *message_id;
   const char *body_text;
+  gboolean outgoing;              /* a mail we sent, not one we received */
+  const char *const *to;          /* (nullable): the recipients */
+  const char *const *cc;          /* (nullable) */
+  gboolean undeliverable;         /* a bounce: the mail did not arrive */
+  const char *failed_recipient;   /* (nullable): whom it did not reach */
+  const char *delivery_status;    /* (nullable): "5.1.1 user unknown" */
 } HdStepSpec;
 
 gint64    hd_store_create_ticket (HdStore            *self,
@@ -80,6 +87,24 @@ gint64    hd_store_ensure_user (HdStore    *self,
 gint64    hd_store_ensure_customer (HdStore    *self,
                                     const char *name,
                                     GError    **error);
+
+/* What a mail written from a ticket needs to know of it. */
+typedef struct
+{
+  char *subject;
+  char *reference;        /* "[TicketID 42QKXB]" as the settings spell it */
+  char *account;          /* (nullable): the account the ticket came in by */
+  char *user_email;       /* (nullable): where an answer goes */
+  char *last_message_id;  /* (nullable): the newest mail that came in, not a bounce */
+  GStrv message_ids;      /* every step's, oldest first */
+} HdTicketThread;
+
+HdTicketThread *hd_store_get_ticket_thread (HdStore *self,
+                                            gint64   ticket_id,
+                                            GError **error);
+void            hd_ticket_thread_free (HdTicketThread *thread);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdTicketThread, hd_ticket_thread_free)
 
 JsonNode *hd_store_tickets_to_json (HdStore *self,
                                     GError **error);

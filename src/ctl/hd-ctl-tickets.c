@@ -10,9 +10,12 @@
 #include <glib/gi18n-lib.h>
 /* PRId64: xgettext reads it in a translatable string, G_GINT64_FORMAT it cannot. */
 #include <inttypes.h>
+#include <gio/gunixinputstream.h>
 #include <stdio.h>
 
+#include "hd-ingest.h"
 #include "hd-secrets.h"
+#include "hd-ticket-reply.h"
 #include "hd-settings.h"
 #include "hd-store-polls.h"
 #include "hd-store-tickets.h"
@@ -109,8 +112,16 @@ tickets_show (HdCtl *ctl,
       JsonObject *s = json_array_get_object_element (steps, i);
       JsonArray *attachments = json_object_get_array_member (s, "attachments");
 
-      printf ("\n— %s, %s\n%s\n", member_or_dash (s, "from"), member_or_dash (s, "date"),
-              member_or_dash (s, "text"));
+      gboolean out = g_strcmp0 (member_or_dash (s, "direction"), "out") == 0;
+      JsonNode *undeliverable = json_object_get_member (s, "undeliverable");
+
+      /* Translators: a step of a ticket: "in" or "out", the sender, the date. */
+      printf (_("\n— %s: %s, %s\n"), out ? _("out") : _("in"), member_or_dash (s, "from"),
+              member_or_dash (s, "date"));
+      if (undeliverable != NULL && json_node_get_boolean (undeliverable))
+        printf (_("[undeliverable] %s: %s\n"), member_or_dash (s, "failed_recipient"),
+                member_or_dash (s, "delivery_status"));
+      printf ("%s\n", member_or_dash (s, "text"));
       for (guint k = 0; k < json_array_get_length (attachments); k++)
         {
           JsonObject *a = json_array_get_object_element (attachments, k);
@@ -119,6 +130,87 @@ tickets_show (HdCtl *ctl,
                   json_object_get_int_member (a, "size"));
         }
     }
+  return HD_CTL_EXIT_OK;
+}
+
+static char *
+read_text (const char *file,
+           GError    **error)
+{
+  g_autoptr (GInputStream) input = NULL;
+  g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
+
+  if (g_str_equal (file, "-"))
+    input = g_unix_input_stream_new (0, FALSE);
+  else
+    {
+      g_autoptr (GFile) gfile = g_file_new_for_commandline_arg (file);
+
+      input = G_INPUT_STREAM (g_file_read (gfile, NULL, error));
+      if (input == NULL)
+        return NULL;
+    }
+  if (g_output_stream_splice (memory, input, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL,
+                              error) < 0)
+    return NULL;
+  /* An empty stream has no data at all, and an empty text is the sender's
+   * to refuse. */
+  if (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (memory)) == 0)
+    return g_strdup ("");
+  return g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (memory)),
+                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (memory)));
+}
+
+static int
+tickets_reply (HdCtl *ctl,
+               int    argc,
+               char **argv)
+{
+  HdCtlFlag flags[] = { { "--from", TRUE }, { "--cc", TRUE }, { "--text-file", TRUE } };
+  const char *usage = "tickets reply ID [--from ACCOUNT] [--cc ADDR] --text-file FILE|-";
+  g_autoptr (GPtrArray) words = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HdTicketReply) reply = NULL;
+  g_autofree char *sender = NULL;
+  guint64 id;
+  gint64 step_id;
+  int status = 0;
+  HdStore *store;
+
+  store = hd_ctl_prepare (ctl, argc, argv, flags, G_N_ELEMENTS (flags), 1, 1, usage, &words,
+                          &status);
+  if (store == NULL)
+    return status;
+  if (!flags[2].seen)
+    return hd_ctl_fail (HD_CTL_EXIT_USAGE, _("usage: %s"), usage);
+  if (!g_ascii_string_to_unsigned (words->pdata[0], 10, 1, G_MAXINT64, &id, NULL))
+    return hd_ctl_fail (HD_CTL_EXIT_USAGE, _("ID: “%s” is not a ticket number"),
+                        (char *) words->pdata[0]);
+
+  reply = hd_ticket_reply_new (store, id, flags[0].value, &error);
+  if (reply == NULL)
+    return error->domain == HD_TICKET_REPLY_ERROR
+             ? hd_ctl_fail (HD_CTL_EXIT_USAGE, "%s", error->message)
+             : hd_ctl_fail_error (error);
+  if (flags[1].seen)
+    {
+      reply->cc = g_strsplit (flags[1].value, ",", -1);
+      for (guint i = 0; reply->cc[i] != NULL; i++)
+        g_strstrip (reply->cc[i]);
+    }
+  g_free (reply->text);
+  reply->text = read_text (flags[2].value, &error);
+  if (reply->text == NULL)
+    return hd_ctl_fail (HD_CTL_EXIT_USAGE, "%s", error->message);
+
+  step_id = hd_ticket_reply_send_sync (reply, store, NULL, &error);
+  if (step_id == 0)
+    return error->domain == HD_TICKET_REPLY_ERROR
+             ? hd_ctl_fail (HD_CTL_EXIT_USAGE, "%s", error->message)
+             : hd_ctl_fail_error (error);
+  sender = hd_ticket_reply_dup_sender (reply);
+  /* Translators: ticket number, the sender "Alias <address>", the recipient. */
+  printf (_("Sent for ticket %" PRId64 " as %s to %s.\n"), (gint64) id, sender, reply->to);
   return HD_CTL_EXIT_OK;
 }
 
@@ -174,11 +266,47 @@ poll_log (HdCtl *ctl,
       for (guint k = 0; k < json_array_get_length (events); k++)
         {
           JsonObject *e = json_array_get_object_element (events, k);
+          JsonNode *made = json_object_get_member (e, "made_ticket");
+          JsonNode *raw = json_object_get_member (e, "raw_size");
+
           printf ("  %s  %s  %s: %s\n", member_or_dash (e, "action"),
                   member_or_dash (e, "from"), member_or_dash (e, "subject"),
                   member_or_dash (e, "reason"));
+          if (made != NULL && !JSON_NODE_HOLDS_NULL (made))
+            printf (_("    made into ticket %" PRId64 "\n"), json_node_get_int (made));
+          else if (raw != NULL && !JSON_NODE_HOLDS_NULL (raw))
+            printf (_("    a copy is kept: helpdesk-mailctl log import %" PRId64 " %s\n"),
+                    json_object_get_int_member (r, "id"), member_or_dash (e, "server_key"));
         }
     }
+  return HD_CTL_EXIT_OK;
+}
+
+static int
+log_import (HdCtl *ctl,
+            int    argc,
+            char **argv)
+{
+  g_autoptr (GPtrArray) words = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *reason = NULL;
+  guint64 run_id;
+  gint64 ticket_id;
+  int status = 0;
+  HdStore *store;
+
+  store = hd_ctl_prepare (ctl, argc, argv, NULL, 0, 2, 2, "log import RUN-ID SERVER-KEY", &words,
+                          &status);
+  if (store == NULL)
+    return status;
+  if (!g_ascii_string_to_unsigned (words->pdata[0], 10, 1, G_MAXINT64, &run_id, NULL))
+    return hd_ctl_fail (HD_CTL_EXIT_USAGE, _("RUN-ID: “%s” is not a poll run number"),
+                        (char *) words->pdata[0]);
+
+  ticket_id = hd_ingest_make_ticket_from_log (store, run_id, words->pdata[1], &reason, &error);
+  if (ticket_id == 0)
+    return hd_ctl_fail_error (error);
+  printf (_("Ticket %" PRId64 ": %s\n"), ticket_id, reason);
   return HD_CTL_EXIT_OK;
 }
 
@@ -269,6 +397,10 @@ settings_set_smtp_password (HdCtl *ctl,
 const HdCtlCommand hd_ctl_ticket_commands[] = {
   { "tickets", "list", tickets_list, "tickets list [--json]" },
   { "tickets", "show", tickets_show, "tickets show ID [--json]" },
+  { "tickets", "reply", tickets_reply,
+    "tickets reply ID [--from ACCOUNT] [--cc ADDR] --text-file FILE|-" },
+  /* Before "log [NAME]", which would take "import" for an account name. */
+  { "log", "import", log_import, "log import RUN-ID SERVER-KEY" },
   { "log", NULL, poll_log, "log [NAME] [--json]" },
   { "settings", "show", settings_show, "settings show [--json]" },
   { "settings", "set", settings_set, "settings set KEY VALUE" },

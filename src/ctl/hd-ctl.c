@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hd-account.h"
+#include "hd-account-json.h"
 
 struct _HdCtl
 {
@@ -103,6 +103,7 @@ hd_ctl_fail_error (const GError *error)
                        || g_error_matches (error, HD_STORE_ERROR, HD_STORE_ERROR_NOT_FOUND)
                        || g_error_matches (error, HD_STORE_ERROR, HD_STORE_ERROR_EXISTS)
                        || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
+                       || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY)
                        || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT)
                        || g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
 
@@ -325,36 +326,64 @@ hd_ctl_store_secret_stdin (HdStore      *store,
   return ok;
 }
 
+/* Reads at most @limit + 1 bytes, so that a file that is too big is refused
+ * by its size without being read whole. */
+static GBytes *
+read_bounded (GInputStream *in,
+              gsize         limit,
+              GError      **error)
+{
+  g_autoptr (GByteArray) buffer = g_byte_array_new ();
+  guint8 chunk[65536];
+
+  while (buffer->len <= limit)
+    {
+      gssize n = g_input_stream_read (in, chunk, sizeof chunk, NULL, error);
+
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      g_byte_array_append (buffer, chunk, n);
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&buffer));
+}
+
 /**
  * hd_ctl_read_json:
  * @file: a path, or "-" for standard input
+ *
+ * Reads a file of accounts within the limits of hd_account_json_parse().
  */
 JsonNode *
 hd_ctl_read_json (const char *file,
                   GError    **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  gboolean ok;
+  g_autoptr (GInputStream) in = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  gsize length;
+  const char *data;
 
   if (g_str_equal (file, "-"))
-    {
-      g_autoptr (GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-      ok = json_parser_load_from_stream (parser, in, NULL, error);
-    }
+    in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
   else
-    ok = json_parser_load_from_mapped_file (parser, file, error);
+    {
+      g_autoptr (GFile) gfile = g_file_new_for_path (file);
 
-  if (!ok)
+      /* GIO's message names the file. */
+      in = G_INPUT_STREAM (g_file_read (gfile, NULL, error));
+      if (in == NULL)
+        return NULL;
+    }
+
+  bytes = read_bounded (in, HD_ACCOUNT_JSON_MAX_SIZE, error);
+  if (bytes == NULL)
     {
-      g_prefix_error (error, _("%s: not valid JSON: "), file);
+      g_prefix_error (error, "%s: ", file);
       return NULL;
     }
-  if (json_parser_get_root (parser) == NULL)
-    {
-      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, _("%s: empty JSON"), file);
-      return NULL;
-    }
-  return json_node_ref (json_parser_get_root (parser));
+  data = g_bytes_get_data (bytes, &length);
+  return hd_account_json_parse (data, length, file, error);
 }
 
 int

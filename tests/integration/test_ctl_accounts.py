@@ -1,6 +1,7 @@
 """helpdesk-mailctl accounts …: the contract of DESIGN.md, against a real keyring."""
 
 import copy
+import json
 import os
 import sys
 import unittest
@@ -156,6 +157,89 @@ class AccountsBadInput(CtlTestCase):
 
     def test_empty_password(self):
         self.assert_rejected(self.variant(lambda a: None), "password", password="\n")
+
+    # Issue 13, item 9: input that used to be stored, or to crash.
+
+    def test_host_that_changes_the_url(self):
+        # "#", "?" and control bytes silently changed the host or port curl connected to.
+        for host in ("mail.example.com#.evil.test", "mail.example.com?x", "mail.example.com/x",
+                     "support@mail.example.com", "mail example.com", "mail.example.com:25",
+                     "mail.example.com\x01", "mail.example.com\r\n", "mail.example.com\x00",
+                     "mail%2eexample.com"):
+            with self.subTest(host=host):
+                self.assert_rejected(self.variant(lambda a: a["incoming"].update(host=host)),
+                                     "incoming.host")
+
+    def test_control_characters(self):
+        cases = (
+            ("login.username", lambda a, v: a["login"].update(username="support" + v)),
+            ("incoming.folder", lambda a, v: a["incoming"].update(folder="INBOX" + v)),
+            ("account_info.sender_alias",
+             lambda a, v: a["account_info"].update(sender_alias="Support" + v)),
+            ("account_info.sender_address",
+             lambda a, v: a["account_info"].update(sender_address="support@example.com" + v)),
+            ("account_info.account_address",
+             lambda a, v: a["account_info"].update(account_address="support@example.com" + v)),
+            ("name", lambda a, v: a.update(name="Second" + v)),
+        )
+        for field, edit in cases:
+            for bad in ("\r\nA1 DELETE INBOX", "\x1b", "\x7f", "\u0085", "\u2028"):
+                with self.subTest(field=field, bad=bad):
+                    self.assert_rejected(self.variant(lambda a: edit(a, bad)), field)
+
+    def test_nul_escape(self):
+        # "\u0000" cut the string short: "Sec\u0000ond" was stored as "Sec".
+        for field, edit in (
+                ("name", lambda a: a.update(name="Sec\x00ond")),
+                ("login.username", lambda a: a["login"].update(username="support\x00x")),
+                ("incoming.folder", lambda a: a["incoming"].update(folder="INBOX\x00.Trash")),
+                ("account_info.sender_alias",
+                 lambda a: a["account_info"].update(sender_alias="Support\x00"))):
+            with self.subTest(field=field):
+                text = json.dumps(self.variant(edit))
+                self.assertIn("\\u0000", text)
+                line = self.assert_rejected(text, field)
+                self.assertIn("\\u0000", line)
+        # In an array, the account is named by its number.
+        line = self.assert_rejected([self.variant(lambda a: None),
+                                     self.variant(lambda a: a.update(name="Thi\x00rd"))], "name")
+        self.assertIn("2", line)
+
+    def test_absurd_lengths(self):
+        line = self.assert_rejected(self.variant(lambda a: a.update(name="N" * 300)), "name")
+        self.assertIn("255", line)
+        self.assert_rejected(self.variant(lambda a: a["login"].update(username="u" * 1000)),
+                             "login.username")
+        self.assert_rejected(self.variant(lambda a: a["incoming"].update(host="a" * 254)),
+                             "incoming.host")
+        self.assert_rejected(self.variant(lambda a: a["account_info"].update(
+            sender_address="s" * 250 + "@example.com")), "account_info.sender_address")
+        # A 10 MB name: the file is refused by its size, before it is parsed.
+        line = self.assert_rejected(self.variant(lambda a: a.update(name="N" * 10_000_000)),
+                                    "bad.json")
+        self.assertIn("MiB", line)
+
+    def test_oversize_stdin(self):
+        text = json.dumps(self.variant(lambda a: None)) + " " * (5 * 1024 * 1024)
+        proc = self.ctl("accounts", "add", "-", stdin=text, check=2)
+        self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
+        self.assertIn("MiB", proc.stderr)
+        self.assertEqual(self.db_dump(), self.before)
+
+    def test_deep_nesting(self):
+        # 100,000 levels crashed json-glib's recursive parser (a stack overflow).
+        line = self.assert_rejected("[" * 100_000 + "]" * 100_000, "bad.json")
+        self.assertIn("nested", line)
+        account = json.dumps(self.variant(lambda a: None))
+        nested = account[:-1] + ', "x": ' + "{\"a\": " * 100_000 + "1" + "}" * 100_000 + "}"
+        line = self.assert_rejected(nested, "bad.json")
+        self.assertIn("nested", line)
+
+    def test_directory(self):
+        proc = self.ctl("accounts", "add", self.tmp.name, check=2)
+        self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
+        self.assertIn(self.tmp.name, proc.stderr)
+        self.assertEqual(self.db_dump(), self.before)
 
     def test_bad_usage(self):
         proc = self.ctl("accounts", "add", check=2)

@@ -52,6 +52,8 @@ class Check(CtlTestCase):
                                    port=port or DOVECOT["ports"][port_name],
                                    pinned_certificate=pin)
         account["login"]["username"] = DOVECOT["users"][user][0]
+        # Two accounts may not share an account address.
+        account["account_info"]["account_address"] = f"{name.lower()}@example.com"
         path = self.write(name + ".json", account)
         secret = DOVECOT["users"][user][1] if password is None else password
         proc = self.run_ctl("accounts", "add", path, "--password-stdin", stdin=secret + "\n")

@@ -39,6 +39,31 @@ class Settings(CtlTestCase):
             self.assertIn(key, proc.stderr)
         self.assertEqual(self.db_dump(), before)
 
+    def test_set_refuses_what_changes_commands(self):
+        # Issue 13, item 9: these were stored, and went into the SMTP URL or an SMTP command.
+        self.ctl("settings", "show", check=0)
+        before = self.db_dump()
+        for key, value in (("smtp.host", "smtp.example.com#.evil.test"),
+                           ("smtp.host", "smtp.example.com?x"),
+                           ("smtp.host", "smtp.example.com:25"),
+                           ("smtp.host", "smtp.example.com\x01"),
+                           ("smtp.host", "smtp.example.com%2f"),
+                           ("smtp.host", "a" * 254),
+                           ("smtp.username", "helpdesk\x1b"),
+                           ("smtp.username", "helpdesk\x7f"),
+                           ("smtp.username", "helpdesk\u0085"),
+                           ("smtp.username", "helpdesk\tx"),
+                           ("smtp.username", "u" * 100_000),
+                           ("reference.keywords", "Ticket," + "K" * 300)):
+            with self.subTest(key=key, value=value[:40]):
+                proc = self.ctl("settings", "set", key, value, check=2)
+                self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
+                self.assertIn(key, proc.stderr)
+        self.assertEqual(self.db_dump(), before)
+        # What is right still is: an IPv6 address, an internationalised name, no host at all.
+        for value in ("::1", "smtp.bücher.example", ""):
+            self.ctl("settings", "set", "smtp.host", value, check=0)
+
     def test_smtp_password(self):
         self.ctl("settings", "set-smtp-password", "--password-stdin", stdin="smtp-Geheim\n",
                  check=0)

@@ -88,6 +88,141 @@ test_rules (void)
     }
 }
 
+/* Issue 13: what reached the URL libcurl connects to, or a command line of
+ * the mail protocols, or the store without a word. */
+static void
+test_bad_text (void)
+{
+  static const Rule rules[] = {
+    { "host", "mail.example.com#.evil.test", 0, "incoming.host" },
+    { "host", "mail.example.com?", 0, "incoming.host" },
+    { "host", "mail.example.com/x", 0, "incoming.host" },
+    { "host", "user@mail.example.com", 0, "incoming.host" },
+    { "host", "mail.example.com:25", 0, "incoming.host" },
+    { "host", "mail.example.com\x01", 0, "incoming.host" },
+    { "host", "mail.example.com\x7f", 0, "incoming.host" },
+    { "host", "mail\\example.com", 0, "incoming.host" },
+    { "host", "mail%2eexample.com", 0, "incoming.host" },
+    { "host", "fe80::1%25eth0", 0, "incoming.host" },
+    { "host", "[::1]", 0, "incoming.host" },
+    { "host", "mail..example.com", 0, "incoming.host" },
+    { "name", "Sup\x01port", 0, "name" },
+    { "name", "Sup\xc2\x85port", 0, "name" },
+    { "name", "Sup\xe2\x80\xa8port", 0, "name" },
+    { "username", "support\r\nA1 DELETE INBOX", 0, "login.username" },
+    { "username", "support\n", 0, "login.username" },
+    { "username", "sup\x1bport", 0, "login.username" },
+    { "folder", "INBOX\r\nA1 DELETE INBOX", 0, "incoming.folder" },
+    { "folder", "INBOX\t", 0, "incoming.folder" },
+    { "sender-alias", "Support\r\nBcc: all@example.com", 0, "account_info.sender_alias" },
+    { "sender-alias", "Support\x07", 0, "account_info.sender_alias" },
+    { "sender-address", "support@example.com\x7f", 0, "account_info.sender_address" },
+    { "account-address", "support@example.com\xc2\x9b", 0, "account_info.account_address" },
+    { "pinned-certificate", "sha256//AAAA\n", 0, "incoming.pinned_certificate" },
+    { "oauth-connection", "Contoso\n", 0, "oauth_connection" },
+    { "fallback-user", "carol\r", 0, "tickets.fallback_user" },
+    { "auto-answer-template", "default\n", 0, "tickets.auto_answer_template" },
+    { "resource", "Vans\x01", 0, "tickets.resource" },
+    { "category", "Misc\x01", 0, "tickets.category" },
+    { "priority", "High\x01", 0, "tickets.priority" },
+    { "username", "sup\xffport", 0, "login.username" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+    {
+      g_autoptr (HdAccount) account = valid_account ();
+      g_autofree char *shown = g_strescape (rules[i].string_value, NULL);
+
+      g_test_message ("%s = %s", rules[i].property, shown);
+      g_object_set (account, rules[i].property, rules[i].string_value, NULL);
+      assert_invalid (account, rules[i].field);
+    }
+}
+
+static void
+test_good_hosts (void)
+{
+  static const char *const hosts[] = {
+    "mail.example.com", "mail.example.com.", "127.0.0.1", "::1", "2001:db8::25", "localhost",
+    "mail-1.example_host.com", "mail.bücher.example",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (hosts); i++)
+    {
+      g_autoptr (HdAccount) account = valid_account ();
+      g_autoptr (GError) error = NULL;
+
+      g_object_set (account, "host", hosts[i], NULL);
+      g_assert_true (hd_account_validate (account, &error));
+      g_assert_no_error (error);
+      g_assert_true (hd_host_name_is_valid (hosts[i]));
+    }
+}
+
+static void
+test_lengths (void)
+{
+  static const struct
+  {
+    const char *property;
+    const char *field;
+    guint max;
+  } cases[] = {
+    { "name", "name", HD_ACCOUNT_TEXT_MAX_LENGTH },
+    { "username", "login.username", HD_ACCOUNT_TEXT_MAX_LENGTH },
+    { "sender-alias", "account_info.sender_alias", HD_ACCOUNT_TEXT_MAX_LENGTH },
+    { "folder", "incoming.folder", HD_ACCOUNT_FOLDER_MAX_LENGTH },
+    { "priority", "tickets.priority", HD_ACCOUNT_TEXT_MAX_LENGTH },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (HdAccount) account = valid_account ();
+      g_autoptr (GString) text = g_string_new (NULL);
+      g_autoptr (GError) error = NULL;
+
+      /* Counted in characters, not bytes: "ü" is two bytes. */
+      for (guint n = 0; n < cases[i].max; n++)
+        g_string_append (text, "ü");
+      g_object_set (account, cases[i].property, text->str, NULL);
+      g_assert_true (hd_account_validate (account, &error));
+      g_assert_no_error (error);
+
+      g_string_append_c (text, 'x');
+      g_object_set (account, cases[i].property, text->str, NULL);
+      assert_invalid (account, cases[i].field);
+    }
+
+  {
+    /* 10 MB, as a runaway script might write it. */
+    g_autoptr (HdAccount) account = valid_account ();
+    gsize size = 10 * 1024 * 1024;
+    g_autofree char *huge = g_malloc (size + 1);
+
+    memset (huge, 'x', size);
+    huge[size] = '\0';
+    g_object_set (account, "name", huge, NULL);
+    assert_invalid (account, "name");
+  }
+
+  {
+    g_autoptr (HdAccount) account = valid_account ();
+    g_autofree char *host = g_strnfill (HD_HOST_NAME_MAX_LENGTH + 1, 'a');
+
+    g_object_set (account, "host", host, NULL);
+    assert_invalid (account, "incoming.host");
+  }
+
+  {
+    g_autoptr (HdAccount) account = valid_account ();
+    g_autofree char *local = g_strnfill (250, 'a');
+    g_autofree char *address = g_strconcat (local, "@example.com", NULL);
+
+    g_object_set (account, "sender-address", address, NULL);
+    assert_invalid (account, "account_info.sender_address");
+  }
+}
+
 static void
 test_fallback_user_rule (void)
 {
@@ -187,6 +322,90 @@ test_json_errors (void)
                        "incoming");
   assert_json_invalid ("{\"name\": \"S\", \"incoming\": {\"host\": \"h\", \"protocol\": \"imap\"}, "
                        "\"login\": {\"username\": \"u\"}, \"password\": \"x\"}", "password");
+  /* Member names that are no field's name are quoted (fuzz-account-json found
+   * that an empty one gave an error that named no field). */
+  assert_json_invalid ("{\"name\": \"S\", \"\": {\"username\": \"u\"}}", "\"\"");
+  assert_json_invalid ("{\"name\": \"S\", \": x\": 1}", "\"\\u003a x\"");
+  assert_json_invalid ("{\"name\": \"S\", \"login\": {\"a\\nb\": 1}}", "login.\"a\\nb\"");
+}
+
+/* What hd_account_json_parse() refuses before json-glib sees it. */
+static void
+assert_parse_refused (const char *text,
+                      gssize      length,
+                      const char *words)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = hd_account_json_parse (text, length < 0 ? strlen (text) : (gsize) length,
+                                                     "bad.json", &error);
+
+  g_assert_null (node);
+  g_assert_error (error, HD_ACCOUNT_ERROR, HD_ACCOUNT_ERROR_INVALID);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, words));
+}
+
+static void
+test_json_parse_limits (void)
+{
+  g_autoptr (GString) deep = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *big = NULL;
+  gsize big_size = HD_ACCOUNT_JSON_MAX_SIZE + 1;
+
+  /* json-glib's parser recurses: 100,000 levels overflow its stack. */
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, ']');
+  assert_parse_refused (deep->str, -1, "bad.json: line 1: nested more than");
+
+  g_string_truncate (deep, 0);
+  g_string_append (deep, MINIMAL_START "}, \"login\": {\"username\": \"u\"}, \"tickets\": {\"x\": ");
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_c (deep, '{');
+  assert_parse_refused (deep->str, -1, "bad.json: line 1: nested more than");
+
+  /* "\u0000" would cut the string short: "Sup\u0000port" became "Sup". */
+  assert_parse_refused ("{\"name\": \"Sup\\u0000port\"}", -1, "name: ");
+  assert_parse_refused (MINIMAL_START ", \"folder\": \"IN\\u0000BOX\"" MINIMAL_END, -1,
+                        "incoming.folder: ");
+  assert_parse_refused ("[{}, " MINIMAL_START MINIMAL_END ", {\"login\": {\"username\": \"\\u0000\"}}]",
+                        -1, "account 3: login.username: ");
+  /* In a member name, the object that holds it is named. */
+  assert_parse_refused (MINIMAL_START ", \"fol\\u0000der\": \"x\"" MINIMAL_END, -1, "incoming: ");
+  assert_parse_refused ("{\"name\": \"Sup\0port\"}", 20, "bad.json: line 1 holds a NUL");
+
+  big = g_malloc (big_size);
+  memset (big, ' ', big_size);
+  assert_parse_refused (big, big_size, "bad.json: larger than");
+
+  /* An escaped backslash before "u0000" is text, not an escape. */
+  node = hd_account_json_parse ("{\"name\": \"a\\\\u0000\"}", 20, "ok.json", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "name"), ==,
+                   "a\\u0000");
+  g_clear_pointer (&node, json_node_unref);
+
+  /* Bad syntax is json-glib's error, with the file's name. */
+  node = hd_account_json_parse ("{\"name\": ", 9, "bad.json", &error);
+  g_assert_null (node);
+  g_assert_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE);
+  g_assert_true (g_str_has_prefix (error->message, "bad.json: "));
+}
+
+static void
+test_json_control_characters (void)
+{
+  assert_json_invalid ("{\"name\": \"S\\u0001\", \"incoming\": {\"host\": \"h\", \"protocol\": \"imap\"}, "
+                       "\"login\": {\"username\": \"u\"}}", "name");
+  assert_json_invalid (MINIMAL_START ", \"folder\": \"INBOX\\r\\nA1 LOGOUT\"" MINIMAL_END,
+                       "incoming.folder");
+  assert_json_invalid ("{\"name\": \"S\", \"incoming\": {\"host\": \"h#x\", \"protocol\": \"imap\"}, "
+                       "\"login\": {\"username\": \"u\"}}", "incoming.host");
+  assert_json_invalid ("{\"name\": \"S\", \"incoming\": {\"host\": \"h\", \"protocol\": \"imap\"}, "
+                       "\"login\": {\"username\": \"u\\u2028\"}}", "login.username");
 }
 
 static void
@@ -242,10 +461,15 @@ main (int    argc,
 
   g_test_add_func ("/account/valid", test_valid);
   g_test_add_func ("/account/rules", test_rules);
+  g_test_add_func ("/account/bad-text", test_bad_text);
+  g_test_add_func ("/account/good-hosts", test_good_hosts);
+  g_test_add_func ("/account/lengths", test_lengths);
   g_test_add_func ("/account/fallback-user", test_fallback_user_rule);
   g_test_add_func ("/account/optional-empty-is-null", test_optional_empty_is_null);
   g_test_add_func ("/account/copy", test_copy);
   g_test_add_func ("/account/json/errors", test_json_errors);
+  g_test_add_func ("/account/json/parse-limits", test_json_parse_limits);
+  g_test_add_func ("/account/json/control-characters", test_json_control_characters);
   g_test_add_func ("/account/json/default-port", test_json_default_port);
   g_test_add_func ("/account/json/round-trip", test_json_round_trip);
 

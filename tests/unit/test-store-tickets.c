@@ -140,7 +140,8 @@ test_step_raw_and_attachments (Fixture       *f,
     sqlite3_stmt *stmt = NULL;
 
     g_assert_cmpint (sqlite3_open (db, &handle), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_prepare_v2 (handle, "SELECT raw FROM ticket_steps WHERE id = ?1", -1,
+    g_assert_cmpint (sqlite3_prepare_v2 (handle, "SELECT r.data FROM ticket_steps s JOIN raw_copies r"
+                                         " ON r.id = s.raw_id WHERE s.id = ?1", -1,
                                          &stmt, NULL), ==, SQLITE_OK);
     sqlite3_bind_int64 (stmt, 1, step_id);
     g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
@@ -296,6 +297,42 @@ test_poll_log (Fixture       *f,
   g_assert_cmpuint (json_array_get_length (json_node_get_array (none)), ==, 0);
 }
 
+/* The log comes a page at a time: the newest runs, then older ones. */
+static void
+test_poll_log_pages (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  HdPollCounts counts = { 0 };
+  gint64 runs[5];
+
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      runs[i] = hd_store_begin_poll_run (f->store, f->account_id, &error);
+      g_assert_true (hd_store_finish_poll_run (f->store, runs[i], "ok", &counts, 1, NULL, &error));
+    }
+  g_assert_no_error (error);
+  {
+    g_autoptr (JsonNode) page = hd_store_poll_log_page_to_json (f->store, "Support", 0, 2, &error);
+    JsonArray *array = json_node_get_array (page);
+
+    g_assert_cmpuint (json_array_get_length (array), ==, 2);
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array, 0), "id"),
+                     ==, runs[4]);
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array, 1), "id"),
+                     ==, runs[3]);
+  }
+  {
+    g_autoptr (JsonNode) page = hd_store_poll_log_page_to_json (f->store, "Support", runs[3], 10,
+                                                                &error);
+    JsonArray *array = json_node_get_array (page);
+
+    g_assert_cmpuint (json_array_get_length (array), ==, 3);
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array, 0), "id"),
+                     ==, runs[2]);
+  }
+}
+
 static void
 test_sent_count (Fixture       *f,
                  gconstpointer  data)
@@ -327,6 +364,7 @@ main (int    argc,
   ADD ("/store/tickets/bundle-window", test_bundle_window);
   ADD ("/store/polls/receipts", test_receipts);
   ADD ("/store/polls/log", test_poll_log);
+  ADD ("/store/polls/log-pages", test_poll_log_pages);
   ADD ("/store/polls/sent-count", test_sent_count);
 
   return g_test_run ();

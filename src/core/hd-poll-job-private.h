@@ -1,0 +1,80 @@
+/* hd-poll-job-private.h: what the hd-poll-job*.c and hd-poll-result.c
+ * files share: the job's state during one run, and the result it fills.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "hd-ingest.h"
+#include "hd-poll-job.h"
+#include "hd-store-batch.h"
+
+G_BEGIN_DECLS
+
+struct _HdPollResult
+{
+  gatomicrefcount ref_count;
+  gboolean ok;
+  HdPollCounts counts;
+  GPtrArray *errors;
+  char *failure;
+  gint64 run_id;
+};
+
+struct _HdPollJob
+{
+  GObject parent_instance;
+
+  char *db_path;
+  HdAccount *account;
+  guint batch_size;
+  HdPollMailboxFactory factory;
+  gpointer factory_data;
+  GMainContext *progress_context;
+
+  /* One run's state, in the thread that runs it. */
+  HdStore *store;
+  HdIngest *ingest;
+  HdStoreBatch *batch;
+  HdMailbox *mailbox;
+  HdPollResult *result;
+  gint64 account_id;
+  GHashTable *uid_by_key;   /* server key → the mailbox's handle (UID, UIDL) */
+  GPtrArray *batch_keys;    /* stored in the open batch, to delete once it commits */
+  GPtrArray *batch_answers; /* HdAutoAnswerRequest, sent after the commit */
+  guint batch_count;
+  guint batch_imported;
+  guint batch_skipped;
+  GPtrArray *delete_keys;   /* committed receipts whose mail is to go now */
+  GPtrArray *finish_keys;   /* deleted on the server once the session finishes (POP3 QUIT) */
+  gboolean deletes_stopped; /* a delete failed: the rest wait for the next poll */
+};
+
+/* hd-poll-result.c */
+HdPollResult *hd_poll_result_new (void);
+
+/* hd-poll-job.c */
+void          hd_poll_job_note_error (HdPollJob  *self,
+                                      const char *message);
+
+/* hd-poll-job-fetch.c */
+gboolean      hd_poll_job_fetch_one (HdPollJob     *self,
+                                     const char    *uid,
+                                     const char    *key,
+                                     const char    *base,
+                                     GFile        **out_file,
+                                     char         **out_key,
+                                     GCancellable  *cancellable,
+                                     GError       **error);
+
+/* hd-poll-job-deletes.c */
+void          hd_poll_job_mark_deleted (HdPollJob *self,
+                                        GPtrArray *keys);
+void          hd_poll_job_send_deletes (HdPollJob    *self,
+                                        GCancellable *cancellable);
+void          hd_poll_job_finish_session (HdPollJob    *self,
+                                          GCancellable *cancellable);
+void          hd_poll_job_retry_pending_deletes (HdPollJob *self);
+
+G_END_DECLS
