@@ -22,6 +22,31 @@ static const char connection_json[] =
   " \"authorize_url\": \"http://127.0.0.1:9/authorize\","
   " \"token_url\": \"http://127.0.0.1:9/token\"}";
 
+/* Removes what a test left in its temporary directory. */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileEnumerator) children =
+    g_file_enumerate_children (file,
+                               G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                               G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  GFileInfo *info;
+
+  while (children != NULL
+         && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        remove_tree (child);
+      else
+        g_unlink (child);
+      g_object_unref (info);
+    }
+  g_rmdir (path);
+}
+
 /* Every AdwActionRow under @widget, depth first. */
 static void
 collect_rows (GtkWidget *widget,
@@ -276,23 +301,26 @@ test_sign_in_through_browser (void)
   }
   while (g_main_context_iteration (NULL, FALSE))
     ;
+  g_clear_object (&store);
+  remove_tree (dir);
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  {
-    /* GLib reads the XDG directories once: before GTK starts. */
-    g_autofree char *browser_dir = g_dir_make_tmp ("hd-test-browser-XXXXXX", NULL);
+  g_autofree char *browser_dir = g_dir_make_tmp ("hd-test-browser-XXXXXX", NULL);
+  int status;
 
-    browser_page = set_up_browser (browser_dir);
-  }
+  /* GLib reads the XDG directories once: before GTK starts. */
+  browser_page = set_up_browser (browser_dir);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
   g_test_add_func ("/oauth-window/lists-connections-and-sign-in-state",
                    test_lists_connections_and_sign_in_state);
   g_test_add_func ("/oauth-window/sign-in-through-browser", test_sign_in_through_browser);
-  return g_test_run ();
+  status = g_test_run ();
+  remove_tree (browser_dir);
+  return status;
 }
