@@ -96,12 +96,17 @@ read_tokens (HdStore       *store,
     }
   if (text == NULL)
     return NULL;
-  parsed = json_parser_load_from_data (parser, text, -1, NULL);
-  wipe (text);
-  if (!parsed || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NULL;
-  object = json_node_get_object (json_parser_get_root (parser));
+  parsed = json_parser_load_from_data (parser, text, -1, NULL)
+           && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser));
   tokens = g_new0 (Tokens, 1);
+  if (!parsed)
+    {
+      /* A bare refresh token, as a script may have put it there. */
+      tokens->refresh_token = g_strstrip (text);
+      return g_steal_pointer (&tokens);
+    }
+  wipe (text);
+  object = json_node_get_object (json_parser_get_root (parser));
   tokens->refresh_token = dup_member (object, "refresh_token");
   tokens->access_token = dup_member (object, "access_token");
   tokens->expires = json_object_get_int_member_with_default (object, "expires", 0);
