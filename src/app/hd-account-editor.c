@@ -14,6 +14,7 @@
 #include "hd-auto-answer.h"
 #include "hd-check-group.h"
 #include "hd-name-row.h"
+#include "hd-oauth-sign-in.h"
 #include "hd-store.h"
 
 
@@ -266,7 +267,8 @@ bind_account (HdAccountEditor *self,
   /* The dialog shows the OAuth group once the account uses a connection;
    * choosing "None" there keeps it in sight until another account is shown. */
   gtk_widget_set_visible (GTK_WIDGET (self->oauth_group),
-                          hd_account_get_oauth_connection (account) != NULL);
+                          hd_account_get_oauth_connection (account) != NULL
+                          || hd_oauth_connections_exist (self->store));
 
   g_signal_connect_swapped (account, "notify::protocol", G_CALLBACK (connection_changed_cb), self);
   g_signal_connect_swapped (account, "notify::security", G_CALLBACK (connection_changed_cb), self);
@@ -400,6 +402,8 @@ hd_account_editor_class_init (HdAccountEditorClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/helpdeskmail/HelpDeskMail/hd-account-editor.ui");
+  gtk_widget_class_install_action (widget_class, "editor.oauth-sign-in", NULL,
+                                   hd_oauth_editor_sign_in_action);
   gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, error_group);
   gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, error_label);
   gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, name_row);
@@ -541,6 +545,8 @@ hd_account_editor_set_store (HdAccountEditor *self,
     return;
   hd_check_group_set_store (self->check_group, store);
   hd_account_editor_reload_names (self);
+  if (hd_oauth_connections_exist (store))
+    gtk_widget_set_visible (GTK_WIDGET (self->oauth_group), TRUE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
 

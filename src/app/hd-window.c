@@ -16,6 +16,7 @@
 #include "hd-account-row.h"
 #include "hd-format.h"
 #include "hd-keyring-job.h"
+#include "hd-oauth-window.h"
 #include "hd-poll-log-view.h"
 #include "hd-poller-client.h"
 #include "hd-preferences-window.h"
@@ -337,6 +338,14 @@ preferences_action_cb (GtkWidget  *widget,
 }
 
 static void
+oauth_connections_action_cb (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  gtk_window_present (hd_oauth_window_new (GTK_WINDOW (widget), HD_WINDOW (widget)->store));
+}
+
+static void
 show_view_action_cb (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
@@ -537,6 +546,8 @@ hd_window_class_init (HdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action_cb);
   hd_window_class_add_account_actions (widget_class);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.oauth-connections", NULL,
+                                   oauth_connections_action_cb);
   gtk_widget_class_install_action (widget_class, "win.reload", NULL, reload_action_cb);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,

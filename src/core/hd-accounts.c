@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "hd-mailbox.h"
+#include "hd-oauth.h"
 #include "hd-secrets.h"
 #include "hd-store-batch.h"
 
@@ -304,15 +305,53 @@ hd_accounts_set_password_sync (HdAccounts    *self,
                                 cancellable, error);
 }
 
+/* An OAuth account logs in with an access token, refreshed when it has
+ * less than a minute left or was refused. When only a new sign-in helps,
+ * the account's health says so with the provider's words. */
+static HdCredentials *
+get_oauth_credentials (HdAccounts         *self,
+                       HdAccount          *account,
+                       HdCredentialsMode   mode,
+                       gboolean            force_refresh,
+                       GCancellable       *cancellable,
+                       GError            **error)
+{
+  g_autoptr (HdOAuthConnection) connection = NULL;
+  g_autoptr (GError) local_error = NULL;
+  const char *name = hd_account_get_name (account);
+  HdCredentials *credentials;
+  char *token = NULL;
+
+  connection = hd_store_lookup_oauth_connection (self->store,
+                                                 hd_account_get_oauth_connection (account),
+                                                 &local_error);
+  if (connection != NULL)
+    token = hd_oauth_get_access_token_sync (self->store, name, connection,
+                                            mode == HD_CREDENTIALS_INTERACTIVE, force_refresh,
+                                            cancellable, &local_error);
+  if (connection == NULL || token == NULL)
+    {
+      hd_oauth_record_sign_in (self->store, name, local_error);
+      if (g_error_matches (local_error, HD_OAUTH_ERROR, HD_OAUTH_ERROR_SIGN_IN_REQUIRED))
+        g_set_error_literal (error, HD_ACCOUNTS_ERROR, HD_ACCOUNTS_ERROR_SIGN_IN_REQUIRED,
+                             local_error->message);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  hd_oauth_record_sign_in (self->store, name, NULL);
+
+  credentials = g_new0 (HdCredentials, 1);
+  credentials->kind = hd_oauth_connection_is_oauthbearer (connection)
+                      ? HD_CREDENTIALS_OAUTHBEARER : HD_CREDENTIALS_XOAUTH2;
+  credentials->secret = token;
+  return credentials;
+}
+
 /**
  * hd_accounts_get_credentials_sync:
- * @account: the account to log in for
- * @mode: whether a locked keyring may prompt
  *
- * The one place that knows what a login needs: the password from the
- * keyring, or for an account with an OAuth connection its access token.
- *
- * Returns: (transfer full) (nullable): the credentials, or %NULL with @error
+ * hd_accounts_get_credentials_full_sync() without @force_refresh.
  */
 HdCredentials *
 hd_accounts_get_credentials_sync (HdAccounts         *self,
@@ -320,6 +359,28 @@ hd_accounts_get_credentials_sync (HdAccounts         *self,
                                   HdCredentialsMode   mode,
                                   GCancellable       *cancellable,
                                   GError            **error)
+{
+  return hd_accounts_get_credentials_full_sync (self, account, mode, FALSE, cancellable, error);
+}
+
+/**
+ * hd_accounts_get_credentials_full_sync:
+ * @account: the account to log in for
+ * @mode: whether a locked keyring may prompt
+ * @force_refresh: the server refused the last access token: get a new one
+ *
+ * The one place that knows what a login needs: the password from the
+ * keyring, or for an account with an OAuth connection its access token.
+ *
+ * Returns: (transfer full) (nullable): the credentials, or %NULL with @error
+ */
+HdCredentials *
+hd_accounts_get_credentials_full_sync (HdAccounts         *self,
+                                       HdAccount          *account,
+                                       HdCredentialsMode   mode,
+                                       gboolean            force_refresh,
+                                       GCancellable       *cancellable,
+                                       GError            **error)
 {
   g_autoptr (GError) local_error = NULL;
   const char *name;
@@ -331,13 +392,7 @@ hd_accounts_get_credentials_sync (HdAccounts         *self,
 
   name = hd_account_get_name (account);
   if (hd_account_get_oauth_connection (account) != NULL)
-    {
-      g_set_error (error, HD_ACCOUNTS_ERROR, HD_ACCOUNTS_ERROR_SIGN_IN_REQUIRED,
-                   _("“%s” signs in through the OAuth connection “%s”, and no access token for "
-                     "it is at hand; sign in again in the account editor"),
-                   name, hd_account_get_oauth_connection (account));
-      return NULL;
-    }
+    return get_oauth_credentials (self, account, mode, force_refresh, cancellable, error);
 
   if (mode == HD_CREDENTIALS_UNATTENDED)
     secret = hd_secrets_lookup_unattended_sync (HD_SECRET_ACCOUNT_PASSWORD, store_id (self),

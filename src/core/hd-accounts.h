@@ -80,6 +80,13 @@ HdCredentials  *hd_accounts_get_credentials_sync (HdAccounts         *self,
                                                   GCancellable       *cancellable,
                                                   GError            **error);
 
+HdCredentials  *hd_accounts_get_credentials_full_sync (HdAccounts         *self,
+                                                       HdAccount          *account,
+                                                       HdCredentialsMode   mode,
+                                                       gboolean            force_refresh,
+                                                       GCancellable       *cancellable,
+                                                       GError            **error);
+
 void            hd_credentials_free (HdCredentials *credentials);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdCredentials, hd_credentials_free)

@@ -282,6 +282,7 @@ default_factory (HdAccount           *account,
 
 static gboolean
 open_mailbox (HdPollJob     *self,
+              gboolean       force_refresh,
               GCancellable  *cancellable,
               GError       **error)
 {
@@ -289,8 +290,9 @@ open_mailbox (HdPollJob     *self,
   g_autoptr (HdCredentials) credentials = NULL;
 
   /* Nobody may be there to answer a keyring prompt. */
-  credentials = hd_accounts_get_credentials_sync (accounts, self->account,
-                                                  HD_CREDENTIALS_UNATTENDED, cancellable, error);
+  credentials = hd_accounts_get_credentials_full_sync (accounts, self->account,
+                                                       HD_CREDENTIALS_UNATTENDED, force_refresh,
+                                                       cancellable, error);
   if (credentials == NULL)
     return FALSE;
   self->mailbox = self->factory (self->account, credentials, self->factory_data);
@@ -305,11 +307,25 @@ poll_mailbox (HdPollJob    *self,
 {
   g_auto (GStrv) uids = NULL;
   guint32 uidvalidity = 0;
+  gboolean listed;
   guint total;
 
-  if (!open_mailbox (self, cancellable, error))
+  if (!open_mailbox (self, FALSE, cancellable, error))
     return FALSE;
-  if (!hd_mailbox_list_sync (self->mailbox, &uidvalidity, &uids, cancellable, error))
+  /* An OAuth access token refused before it expired (revoked, or expired
+   * early): once more with a fresh one (hd-oauth). */
+  listed = hd_mailbox_list_sync (self->mailbox, &uidvalidity, &uids, cancellable, error);
+  if (!listed && hd_account_get_oauth_connection (self->account) != NULL
+      && g_error_matches (*error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_AUTHENTICATION_FAILED))
+    {
+      hd_mailbox_close (self->mailbox);
+      g_clear_object (&self->mailbox);
+      g_clear_error (error);
+      if (!open_mailbox (self, TRUE, cancellable, error))
+        return FALSE;
+      listed = hd_mailbox_list_sync (self->mailbox, &uidvalidity, &uids, cancellable, error);
+    }
+  if (!listed)
     {
       hd_mailbox_close (self->mailbox);
       return FALSE;

@@ -228,4 +228,11 @@ static const char *const hd_store_migrations[] = {
   "ALTER TABLE poll_events ADD COLUMN made_ticket_id INTEGER"
   "  REFERENCES tickets (id) ON DELETE SET NULL;"
   "ALTER TABLE poll_events ADD COLUMN made_ticket TEXT;",
+
+  /* 7: OAuth connections name their grant (browser or device sign-in per
+   * account, or app-only client credentials) and the device-code endpoint.
+   * Tokens never come here: they live in the keyring. */
+  "ALTER TABLE oauth_connections ADD COLUMN grant_type TEXT NOT NULL DEFAULT 'authorization_code'"
+  "  CHECK (grant_type IN ('authorization_code', 'client_credentials'));"
+  "ALTER TABLE oauth_connections ADD COLUMN device_url TEXT;",
 };

@@ -78,6 +78,30 @@ check (HdCtl *ctl,
   result = hd_mailbox_check_sync (mailbox, NULL, &error);
   if (result == NULL)
     return hd_ctl_fail_error (error);
+  if (!result->ok && credentials->kind != HD_CREDENTIALS_PASSWORD
+      && result->error_code == HD_MAILBOX_ERROR_AUTHENTICATION_FAILED)
+    {
+      /* A refused access token: once more with a fresh one (hd-oauth). */
+      g_autoptr (HdAccounts) accounts = hd_accounts_new (store);
+
+      g_clear_pointer (&credentials, hd_credentials_free);
+      credentials = hd_accounts_get_credentials_full_sync (accounts, account,
+                                                           HD_CREDENTIALS_INTERACTIVE, TRUE,
+                                                           NULL, &error);
+      if (credentials == NULL)
+        {
+          print_result_line ("FAILED:", error->message);
+          return HD_CTL_EXIT_FAILED;
+        }
+      g_clear_object (&mailbox);
+      g_clear_pointer (&result, hd_mailbox_check_result_free);
+      mailbox = hd_mailbox_new (account, (HdMailboxAuth) credentials->kind, credentials->secret);
+      if (timeout > 0)
+        hd_mailbox_set_timeouts (mailbox, (guint) timeout, (guint) timeout);
+      result = hd_mailbox_check_sync (mailbox, NULL, &error);
+      if (result == NULL)
+        return hd_ctl_fail_error (error);
+    }
 
   if (result->ok)
     print_result_line ("OK:", result->summary);

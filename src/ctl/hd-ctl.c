@@ -31,6 +31,7 @@ static const HdCtlCommand *const command_groups[] = {
   hd_ctl_preview_commands,
   hd_ctl_poll_commands,
   hd_ctl_check_commands,
+  hd_ctl_oauth_commands,
 };
 
 static void

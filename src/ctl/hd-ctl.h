@@ -88,5 +88,6 @@ extern const HdCtlCommand hd_ctl_ticket_commands[];
 extern const HdCtlCommand hd_ctl_preview_commands[];
 extern const HdCtlCommand hd_ctl_poll_commands[];
 extern const HdCtlCommand hd_ctl_check_commands[];
+extern const HdCtlCommand hd_ctl_oauth_commands[];
 
 G_END_DECLS

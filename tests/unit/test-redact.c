@@ -98,6 +98,9 @@ test_pop3 (void)
       "-ERR [AUTH] Authentication failed." },
     { HD_REDACT_CLIENT, "AUTH OAUTHBEARER bixhPWEsAWF1dGg9QmVhcmVy", "AUTH OAUTHBEARER [redacted]" },
     { HD_REDACT_SERVER, "+OK Logged in.", "+OK Logged in." },
+    /* POP3's XOAUTH2 with the initial response on the AUTH line. */
+    { HD_REDACT_CLIENT, "AUTH XOAUTH2 dXNlcj1hAWF1dGg9QmVhcmVyIHRvawEB", "AUTH XOAUTH2 [redacted]" },
+    { HD_REDACT_SERVER, "+OK Logged in.", "+OK Logged in." },
     { HD_REDACT_CLIENT, "STAT", "STAT" },
     { HD_REDACT_CLIENT, "DELE 3", "DELE 3" },
     { HD_REDACT_CLIENT, "QUIT", "QUIT" },
