@@ -121,7 +121,7 @@ static GHashTable *
 read_block (const char *block)
 {
   GHashTable *fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_auto (GStrv) lines = g_strsplit (block, "\n", -1);
+  g_auto (GStrv) lines = g_strsplit (block != NULL ? block : "", "\n", -1);
   g_autofree char *name = NULL;
 
   for (guint i = 0; lines[i] != NULL; i++)

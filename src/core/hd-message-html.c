@@ -424,7 +424,7 @@ skip_raw_text (const char *html,
 static char *
 tidy_lines (const char *text)
 {
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_auto(GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
   GString *out = g_string_new (NULL);
   guint blank = 0;
 

@@ -41,7 +41,7 @@ is_boundary_text (const char *text,
 static char *
 guess_boundary (const char *body)
 {
-  g_auto(GStrv) lines = g_strsplit (body, "\n", -1);
+  g_auto(GStrv) lines = g_strsplit (body != NULL ? body : "", "\n", -1);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {

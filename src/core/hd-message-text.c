@@ -68,8 +68,8 @@ char *
 hd_message_unflow_text (const char *text,
                         gboolean    delsp)
 {
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  GString *out = g_string_sized_new (strlen (text));
+  g_auto(GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
+  GString *out = g_string_sized_new (text != NULL ? strlen (text) : 0);
   guint open_depth = 0;
   gboolean open = FALSE;
 

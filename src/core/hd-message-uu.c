@@ -94,7 +94,8 @@ GBytes *
 hd_message_uudecode (const char *data,
                      gsize       length)
 {
-  g_autofree char *text = g_strndup (data, length);
+  /* An empty part has no data pointer at all. */
+  g_autofree char *text = g_strndup (data != NULL ? data : "", length);
   g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
   GByteArray *out = g_byte_array_new ();
   gboolean has_begin = FALSE;
@@ -159,8 +160,8 @@ char *
 hd_message_extract_uuencoded (const char *text,
                               GPtrArray  *files)
 {
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  GString *out = g_string_sized_new (strlen (text));
+  g_auto(GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
+  GString *out = g_string_sized_new (text != NULL ? strlen (text) : 0);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {

@@ -45,7 +45,10 @@ hd_message_add_warning (HdMessage  *self,
 {
   /* A warning may quote the mail's own bytes, which need not be UTF-8; the
    * poll log and the window take UTF-8 only. */
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  g_autofree char *valid = text != NULL ? g_utf8_make_valid (text, -1) : NULL;
+
+  if (valid == NULL)
+    return;
 
   /* The array ends in NULL so that it can be handed out as a strv. */
   for (guint i = 0; i + 1 < self->warnings->len; i++)
