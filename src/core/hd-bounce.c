@@ -84,7 +84,9 @@ part_text (GMimeObject *object)
   memory = g_mime_stream_mem_new ();
   g_mime_data_wrapper_write_to_stream (content, memory);
   bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (memory));
-  text = g_utf8_make_valid ((const char *) bytes->data, bytes->len);
+  /* An empty part leaves the array without any data pointer. */
+  text = bytes->len > 0 ? g_utf8_make_valid ((const char *) bytes->data, bytes->len)
+                        : g_strdup ("");
   g_object_unref (memory);
   return text;
 }
