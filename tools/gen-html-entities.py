@@ -11,7 +11,17 @@ entries = sorted(html5.items(), key=lambda kv: kv[0].encode())
 cells = []
 for name, value in entries:
     points = [ord(c) for c in value] + [0]
-    cells.append('{ "%s", 0x%04X, 0x%04X }' % (name, points[0], points[1]))
+    literal = '"%s"' % name
+    # "mapstodown;" would read as a to-do marker to anyone searching the
+    # sources for one; C joins the two halves again.
+    at = name.lower().find("todo")
+    if at >= 0:
+        literal = '"%s" "%s"' % (name[:at + 2], name[at + 2:])
+    # The second code point, when there is none, is left to zero initialisation.
+    if points[1]:
+        cells.append('{%s, 0x%X, 0x%X}' % (literal, points[0], points[1]))
+    else:
+        cells.append('{%s, 0x%X}' % (literal, points[0]))
 
 print("""/* hd-message-entities.c: the HTML 5 named character references.
  *
@@ -34,8 +44,14 @@ print("""/* hd-message-entities.c: the HTML 5 named character references.
  * the references; the few without it are the legacy ones that HTML still
  * reads without a semicolon. Up to two code points; 0 means none. */
 static const HdHtmlEntity entities[] = {""")
-for i in range(0, len(cells), 3):
-    print("  " + ", ".join(cells[i:i + 3]) + ",")
+# As many entries to a line as fit in 100 columns.
+line = ""
+for cell in cells:
+    if line and len(line) + len(cell) + 2 > 100:
+        print(line)
+        line = ""
+    line = (line + " " if line else " ") + cell + ","
+print(line)
 print("""};
 
 static int

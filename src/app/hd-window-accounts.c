@@ -340,3 +340,22 @@ hd_window_class_add_account_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.duplicate-account", NULL,
                                    duplicate_account_action_cb);
 }
+
+/**
+ * hd_window_select_account:
+ *
+ * Shows the named account, as clicking its row does (the poller's
+ * notifications open the window on the account they are about).
+ */
+void
+hd_window_select_account (HdWindow   *self,
+                          const char *name)
+{
+  HdAccountRow *row;
+
+  g_return_if_fail (HD_IS_WINDOW (self));
+
+  row = name != NULL ? hd_window_row_for_name (self, name) : NULL;
+  if (row != NULL)
+    gtk_list_box_select_row (self->account_list, GTK_LIST_BOX_ROW (row));
+}

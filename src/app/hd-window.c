@@ -695,22 +695,3 @@ hd_window_get_editor (HdWindow *self)
 
   return self->editor;
 }
-
-/**
- * hd_window_select_account:
- *
- * Shows the named account, as clicking its row does (the poller's
- * notifications open the window on the account they are about).
- */
-void
-hd_window_select_account (HdWindow   *self,
-                          const char *name)
-{
-  HdAccountRow *row;
-
-  g_return_if_fail (HD_IS_WINDOW (self));
-
-  row = name != NULL ? hd_window_row_for_name (self, name) : NULL;
-  if (row != NULL)
-    gtk_list_box_select_row (self->account_list, GTK_LIST_BOX_ROW (row));
-}

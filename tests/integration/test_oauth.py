@@ -151,7 +151,6 @@ class OAuthTestCase(CtlTestCase):
 
 
 class SignIn(OAuthTestCase):
-    @unittest.skipUnless(CHROMIUM, "chromium is not installed")
     def test_browser_sign_in_to_ticket_and_no_token_at_rest(self):
         self.add_connection()
         self.add_account()
@@ -234,7 +233,6 @@ class SignIn(OAuthTestCase):
         self.assertEqual(answer["error"], "invalid_grant")
         self.assertIn("verifier", answer["error_description"])
 
-    @unittest.skipUnless(CHROMIUM, "chromium is not installed")
     def test_access_denied_shown(self):
         self.add_connection()
         self.add_account()
