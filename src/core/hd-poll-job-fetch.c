@@ -10,30 +10,26 @@
 
 #include <glib/gi18n-lib.h>
 
-static GBytes *
-read_raw (GFile *file)
-{
-  char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, NULL))
-    return NULL;
-  return g_bytes_new_take (contents, length);
-}
-
 /* The key of a mail whose server key names no single mail (a UIDL listed
- * twice, or reused for a new mail): its UIDL and a hash of its bytes. */
+ * twice, or reused for a new mail): its UIDL and a hash of its bytes, read
+ * through in pieces so that a big mail is never held whole. */
 static char *
 content_key (const char *base,
              GFile      *file)
 {
-  g_autoptr (GBytes) raw = read_raw (file);
-  g_autofree char *digest = NULL;
+  g_autoptr (GFileInputStream) input = g_file_read (file, NULL, NULL);
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 buffer[64 * 1024];
+  gssize n;
 
-  if (raw == NULL)
+  if (input == NULL)
     return NULL;
-  digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, raw);
-  return g_strdup_printf ("%s#%.32s", base, digest);
+  while ((n = g_input_stream_read (G_INPUT_STREAM (input), buffer, sizeof buffer, NULL,
+                                   NULL)) > 0)
+    g_checksum_update (checksum, buffer, n);
+  if (n < 0)
+    return NULL;
+  return g_strdup_printf ("%s#%.32s", base, g_checksum_get_string (checksum));
 }
 
 /* Fetches one mail into a fresh temporary file; for a handle that names no
@@ -42,13 +38,13 @@ content_key (const char *base,
  * (more) to do with this mail. */
 gboolean
 hd_poll_job_fetch_one (HdPollJob     *self,
-           const char    *uid,
-           const char    *key,
-           const char    *base,
-           GFile        **out_file,
-           char         **out_key,
-           GCancellable  *cancellable,
-           GError       **error)
+                       const char    *uid,
+                       const char    *key,
+                       const char    *base,
+                       GFile        **out_file,
+                       char         **out_key,
+                       GCancellable  *cancellable,
+                       GError       **error)
 {
   g_autoptr (GFileIOStream) io = NULL;
   g_autoptr (GFile) file = NULL;
