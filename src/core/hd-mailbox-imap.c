@@ -8,47 +8,27 @@
 
 #include "config.h"
 
-#include "hd-mailbox-imap.h"
+#include "hd-mailbox-imap-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "hd-mailbox-private.h"
 
 #define FLAGS_CHUNK 100
 
-struct _HdMailboxImap
-{
-  HdMailbox parent_instance;
-
-  /* What the current connection told: reset on every new one. */
-  char *capabilities;
-  guint exists;
-  guint32 uidvalidity;
-
-  /* The UIDVALIDITY that the listed UIDs belong to; every UID command
-   * carries it, and libcurl refuses the command when the folder has another. */
-  guint32 listed_uidvalidity;
-
-  /* Whether each UID was \Seen when listed, so that a fetch needs no extra
-   * FLAGS round trip; and, when the restore of \Seen is deferred, the UIDs
-   * that the fetch marked seen and that must lose the flag again. */
-  GHashTable *seen_at_list;
-  GHashTable *unseen_to_restore;
-};
 
 G_DEFINE_FINAL_TYPE (HdMailboxImap, hd_mailbox_imap, HD_TYPE_MAILBOX)
 
-static const char *
-folder_name (HdMailboxImap *self)
+const char *
+hd_mailbox_imap_folder_name (HdMailboxImap *self)
 {
   return hd_account_get_folder (hd_mailbox_get_account (HD_MAILBOX (self)));
 }
 
 /* The server-side text after the status word's tag, e.g. "NO [AUTH…] …" out
  * of "A002 NO [AUTH…] …"; NULL when @line is no tagged status reply. */
-static const char *
-imap_tagged_status (const char *line)
+const char *
+hd_mailbox_imap_tagged_status (const char *line)
 {
   const char *space = strchr (line, ' ');
   const char *status;
@@ -173,7 +153,7 @@ static char *
 folder_path (HdMailboxImap *self,
              const char *suffix)
 {
-  g_autofree char *encoded = hd_mailbox_imap_encode_folder (folder_name (self));
+  g_autofree char *encoded = hd_mailbox_imap_encode_folder (hd_mailbox_imap_folder_name (self));
   g_autofree char *escaped = g_uri_escape_string (encoded, NULL, FALSE);
 
   return g_strconcat ("/", escaped, suffix, NULL);
@@ -194,6 +174,17 @@ uid_folder_path (HdMailboxImap *self,
            ? g_strdup_printf (";UIDVALIDITY=%u;UID=%s", self->listed_uidvalidity, uid)
            : g_strdup_printf (";UIDVALIDITY=%u", self->listed_uidvalidity);
   return folder_path (self, suffix);
+}
+
+void
+hd_mailbox_imap_set_identity_changed (HdMailboxImap  *self,
+                                      guint32         uidvalidity,
+                                      GError        **error)
+{
+  g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_IDENTITY_CHANGED,
+               _("The server renumbered the mail in %s (UIDVALIDITY %u, listed as %u); "
+                 "nothing was fetched or deleted, and the next poll reads the folder anew"),
+               hd_mailbox_imap_folder_name (self), uidvalidity, self->listed_uidvalidity);
 }
 
 /* One command on UIDs of the listed folder. Fails with IDENTITY_CHANGED,
@@ -218,16 +209,27 @@ perform_on_uids (HdMailboxImap *self,
       && self->uidvalidity != self->listed_uidvalidity)
     {
       g_clear_error (&local_error);
-      g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_IDENTITY_CHANGED,
-                   _("The server renumbered the mail in %s (UIDVALIDITY %u, listed as %u); "
-                     "nothing was fetched or deleted, and the next poll reads the folder anew"),
-                   folder_name (self), self->uidvalidity,
-                   self->listed_uidvalidity);
+      hd_mailbox_imap_set_identity_changed (self, self->uidvalidity, error);
       return FALSE;
     }
   if (!ok)
     g_propagate_error (error, g_steal_pointer (&local_error));
   return ok;
+}
+
+/* A UID command that acts on the listed mail without a body: on the raw
+ * connection once a batched fetch opened it (the same UIDVALIDITY check on
+ * its SELECT), else through libcurl. */
+static gboolean
+uid_command (HdMailboxImap *self,
+             const char    *command,
+             GString       *reply,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  if (self->raw_used)
+    return hd_mailbox_imap_raw_command (self, command, reply, cancellable, error);
+  return perform_on_uids (self, NULL, command, NULL, reply, cancellable, error);
 }
 
 /* Reads "UID n" and whether "\Seen" is among the FLAGS of one FETCH line. */
@@ -295,7 +297,7 @@ hd_mailbox_imap_server_line (HdMailbox  *mailbox,
     }
 
   hd_mailbox_note_sasl_challenge (mailbox, line);
-  status = imap_tagged_status (line);
+  status = hd_mailbox_imap_tagged_status (line);
   if (status == NULL)
     return;
 
@@ -346,7 +348,7 @@ hd_mailbox_imap_check (HdMailbox     *mailbox,
   *count = self->exists;
   *out_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message in %s",
                                             "%u messages in %s", self->exists),
-                               self->exists, folder_name (self));
+                               self->exists, hd_mailbox_imap_folder_name (self));
   return TRUE;
 }
 
@@ -372,7 +374,7 @@ hd_mailbox_imap_list (HdMailbox     *mailbox,
     {
       g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_FAILED,
                    _("The server did not report the UIDVALIDITY of %s"),
-                   folder_name (self));
+                   hd_mailbox_imap_folder_name (self));
       return FALSE;
     }
   self->listed_uidvalidity = self->uidvalidity;
@@ -470,7 +472,7 @@ hd_mailbox_imap_fetch (HdMailbox     *mailbox,
     {
       g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_NOT_FOUND,
                    _("No message with UID %s in %s"), uid,
-                   folder_name (self));
+                   hd_mailbox_imap_folder_name (self));
       return FALSE;
     }
 
@@ -512,7 +514,7 @@ others_flagged_deleted (HdMailboxImap *self,
   g_autoptr (GString) reply = g_string_new (NULL);
   g_auto (GStrv) lines = NULL;
 
-  if (!perform_on_uids (self, NULL, search, NULL, reply, cancellable, error))
+  if (!uid_command (self, search, reply, cancellable, error))
     return FALSE;
   *out_others = FALSE;
   lines = g_strsplit (reply->str, "\n", -1);
@@ -558,7 +560,7 @@ hd_mailbox_imap_delete (HdMailbox          *mailbox,
    * ask for them rather than trust that the login reply carried them. This
    * is also where a silent reconnect shows a rebuilt folder, before any
    * command acts on a UID. */
-  if (!perform_on_uids (self, NULL, "CAPABILITY", NULL, NULL, cancellable, error))
+  if (!uid_command (self, "CAPABILITY", NULL, cancellable, error))
     return FALSE;
   uidplus = self->capabilities != NULL
             && g_regex_match_simple ("(^| )UIDPLUS( |$)", self->capabilities,
@@ -575,7 +577,7 @@ hd_mailbox_imap_delete (HdMailbox          *mailbox,
           g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_SERVER_REFUSED,
                        _("Not deleted yet: other mail in %s is marked as deleted, and without "
                          "UIDPLUS an EXPUNGE would remove it too; the next poll tries again"),
-                       folder_name (self));
+                       hd_mailbox_imap_folder_name (self));
           return FALSE;
         }
     }
@@ -585,10 +587,10 @@ hd_mailbox_imap_delete (HdMailbox          *mailbox,
     g_hash_table_remove (self->unseen_to_restore, uids[i]);
 
   store = g_strdup_printf ("UID STORE %s +FLAGS.SILENT (\\Deleted)", set);
-  if (!perform_on_uids (self, NULL, store, NULL, NULL, cancellable, error))
+  if (!uid_command (self, store, NULL, cancellable, error))
     return FALSE;
   expunge = uidplus ? g_strdup_printf ("UID EXPUNGE %s", set) : g_strdup ("EXPUNGE");
-  return perform_on_uids (self, NULL, expunge, NULL, NULL, cancellable, error);
+  return uid_command (self, expunge, NULL, cancellable, error);
 }
 
 static gboolean
@@ -619,7 +621,7 @@ hd_mailbox_imap_restore_seen (HdMailbox     *mailbox,
   g_ptr_array_add (uids, NULL);
   set = g_strjoinv (",", (GStrv) uids->pdata);
   command = g_strdup_printf ("UID STORE %s -FLAGS.SILENT (\\Seen)", set);
-  return perform_on_uids (self, NULL, command, NULL, NULL, cancellable, error);
+  return uid_command (self, command, NULL, cancellable, error);
 }
 
 /* IMAP deletes are final at EXPUNGE; finishing only restores \Seen where a
@@ -631,7 +633,7 @@ hd_mailbox_imap_finish (HdMailbox     *mailbox,
 {
   g_autoptr (GError) seen_error = NULL;
 
-  if (hd_mailbox_is_open (mailbox)
+  if ((hd_mailbox_is_open (mailbox) || HD_MAILBOX_IMAP (mailbox)->raw_used)
       && !hd_mailbox_imap_restore_seen (mailbox, cancellable, &seen_error))
     g_debug ("Could not restore \\Seen: %s", seen_error->message);
   hd_mailbox_close (mailbox);
@@ -643,8 +645,9 @@ hd_mailbox_imap_close (HdMailbox *mailbox)
 {
   /* Mail that a deferred fetch marked seen gets its flag back before the
    * connection ends; a failure here leaves it seen, which loses nothing. */
-  if (hd_mailbox_is_open (mailbox))
+  if (hd_mailbox_is_open (mailbox) || HD_MAILBOX_IMAP (mailbox)->raw_used)
     hd_mailbox_imap_restore_seen (mailbox, NULL, NULL);
+  hd_mailbox_imap_raw_logout (HD_MAILBOX_IMAP (mailbox));
   HD_MAILBOX_CLASS (hd_mailbox_imap_parent_class)->close (mailbox);
 }
 
@@ -682,6 +685,7 @@ hd_mailbox_imap_class_init (HdMailboxImapClass *klass)
   mailbox_class->check = hd_mailbox_imap_check;
   mailbox_class->list = hd_mailbox_imap_list;
   mailbox_class->fetch = hd_mailbox_imap_fetch;
+  mailbox_class->fetch_batch = hd_mailbox_imap_fetch_batch;
   mailbox_class->delete_mail = hd_mailbox_imap_delete;
   mailbox_class->restore_seen = hd_mailbox_imap_restore_seen;
   mailbox_class->finish = hd_mailbox_imap_finish;

@@ -22,6 +22,8 @@ typedef struct
 
   /* NULL for a mailbox class without a libcurl session (a test double). */
   HdCurlSession *session;
+  /* A second connection in raw mode (a batched fetch), made on demand. */
+  HdCurlSession *raw_session;
 
   /* What the dialogue told us so far, parsed from the server's lines as the
    * session sees them; reset whenever libcurl opens a new connection. */
@@ -52,6 +54,10 @@ gboolean  hd_mailbox_perform (HdMailbox     *self,
                               GString       *body,
                               GCancellable  *cancellable,
                               GError       **error);
+HdCurlSession *hd_mailbox_ensure_raw_session (HdMailbox *self);
+void      hd_mailbox_propagate_session_error (HdMailbox  *self,
+                                              GError     *curl_error,
+                                              GError    **error);
 guint     hd_mailbox_get_generation (HdMailbox *self);
 gboolean  hd_mailbox_is_open (HdMailbox *self);
 void      hd_mailbox_set_failure_reply (HdMailbox  *self,

@@ -201,9 +201,10 @@ describe_allowed (const char *login_options)
 }
 
 /* The session's error in the mailbox's terms; a refused login is told in
- * the server's words, or else as the mechanisms that did not meet. */
-static void
-set_mailbox_error (HdMailbox  *self,
+ * the server's words, or else as the mechanisms that did not meet. Takes
+ * @curl_error. */
+void
+hd_mailbox_propagate_session_error (HdMailbox  *self,
                    GError     *curl_error,
                    GError    **error)
 {
@@ -296,10 +297,24 @@ hd_mailbox_perform (HdMailbox     *self,
         return TRUE;
     }
 
-  set_mailbox_error (self, local_error, error);
+  hd_mailbox_propagate_session_error (self, local_error, error);
   return FALSE;
 }
 
+
+/* The raw connection's session: set up like the main one (server, TLS,
+ * login as it last worked), with a transcript of its own. */
+HdCurlSession *
+hd_mailbox_ensure_raw_session (HdMailbox *self)
+{
+  HdMailboxPrivate *priv = hd_mailbox_get_private (self);
+
+  g_assert (priv->session != NULL);
+
+  if (priv->raw_session == NULL)
+    priv->raw_session = hd_curl_session_new_sibling (priv->session);
+  return priv->raw_session;
+}
 
 /* Gives the mailbox its libcurl session, set up from the account and the
  * class (URL scheme, protocols, the probe for an untrusted server's key). */

@@ -42,6 +42,46 @@ hd_mailbox_real_close (HdMailbox *self)
 
   if (priv->session != NULL)
     hd_curl_session_close (priv->session);
+  if (priv->raw_session != NULL)
+    hd_curl_session_close (priv->raw_session);
+}
+
+/* One fetch after the other, each into a temporary file of its own. */
+static gboolean
+hd_mailbox_real_fetch_batch (HdMailbox            *self,
+                             const char * const   *uids,
+                             HdMailboxFetchedFunc  func,
+                             gpointer              user_data,
+                             GCancellable         *cancellable,
+                             GError              **error)
+{
+  for (guint i = 0; uids[i] != NULL; i++)
+    {
+      g_autoptr (GFileIOStream) io = NULL;
+      g_autoptr (GFile) file = g_file_new_tmp ("helpdesk-mail-XXXXXX.eml", &io, error);
+      g_autoptr (GError) local_error = NULL;
+      gboolean ok;
+
+      if (file == NULL)
+        return FALSE;
+      /* Into the fresh temporary file as it is: no replace-and-rename, whose
+       * fsync per mail would cost more than the whole parse. */
+      if (!hd_mailbox_fetch_sync (self, uids[i], g_io_stream_get_output_stream (G_IO_STREAM (io)),
+                                  cancellable, &local_error)
+          || !g_io_stream_close (G_IO_STREAM (io), cancellable, &local_error))
+        {
+          g_file_delete (file, NULL, NULL);
+          if (g_error_matches (local_error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_NOT_FOUND))
+            continue; /* deleted by someone else meanwhile */
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      ok = func (self, uids[i], file, user_data, error);
+      g_file_delete (file, NULL, NULL);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -69,7 +109,10 @@ hd_mailbox_dispose (GObject *object)
       hd_mailbox_close (self);
       hd_curl_session_set_hooks (priv->session, NULL, NULL, NULL);
     }
+  if (priv->raw_session != NULL)
+    hd_curl_session_set_hooks (priv->raw_session, NULL, NULL, NULL);
   g_clear_object (&priv->session);
+  g_clear_object (&priv->raw_session);
 
   G_OBJECT_CLASS (hd_mailbox_parent_class)->dispose (object);
 }
@@ -147,6 +190,7 @@ hd_mailbox_class_init (HdMailboxClass *klass)
   object_class->set_property = hd_mailbox_set_property;
 
   klass->close = hd_mailbox_real_close;
+  klass->fetch_batch = hd_mailbox_real_fetch_batch;
 
   /**
    * HdMailbox:account:
@@ -260,7 +304,13 @@ hd_mailbox_dup_transcript (HdMailbox *self)
   g_return_val_if_fail (HD_IS_MAILBOX (self), NULL);
 
   priv = hd_mailbox_get_instance_private (self);
-  return g_strdup (priv->session != NULL ? hd_curl_session_get_transcript (priv->session) : "");
+  if (priv->session == NULL)
+    return g_strdup ("");
+  if (priv->raw_session == NULL)
+    return g_strdup (hd_curl_session_get_transcript (priv->session));
+  /* The raw connection's dialogue follows the main one's. */
+  return g_strconcat (hd_curl_session_get_transcript (priv->session),
+                      hd_curl_session_get_transcript (priv->raw_session), NULL);
 }
 
 /**
@@ -295,7 +345,9 @@ hd_mailbox_get_n_connections (HdMailbox *self)
   g_return_val_if_fail (HD_IS_MAILBOX (self), 0);
 
   priv = hd_mailbox_get_instance_private (self);
-  return priv->session != NULL ? hd_curl_session_get_n_connections (priv->session) : 0;
+  return (priv->session != NULL ? hd_curl_session_get_n_connections (priv->session) : 0)
+         + (priv->raw_session != NULL ? hd_curl_session_get_n_connections (priv->raw_session)
+                                      : 0);
 }
 
 /**
@@ -386,6 +438,46 @@ hd_mailbox_fetch_to_file_sync (HdMailbox     *self,
       return FALSE;
     }
   return g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, error);
+}
+
+/**
+ * hd_mailbox_fetch_batch_sync:
+ * @self: a #HdMailbox
+ * @uids: handles from hd_mailbox_list_sync()
+ * @func: (scope call): called for each mail once it has arrived whole
+ * @user_data: for @func
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Fetches the mails of @uids and hands each to @func in a temporary file,
+ * as soon as it is complete; a mail cut short is never handed over. IMAP
+ * asks for all of them with one UID FETCH on a connection of its own, so
+ * that the next mails arrive while @func parses and stores one; other
+ * mailboxes fetch one after the other. A mail that is no longer on the
+ * server is left out, as hd_mailbox_fetch_sync() would fail for it with
+ * %HD_MAILBOX_ERROR_NOT_FOUND. IMAP: a mail that was unseen stays unseen.
+ *
+ * Returns: %TRUE when every mail still on the server was handed over
+ */
+gboolean
+hd_mailbox_fetch_batch_sync (HdMailbox            *self,
+                             const char * const   *uids,
+                             HdMailboxFetchedFunc  func,
+                             gpointer              user_data,
+                             GCancellable         *cancellable,
+                             GError              **error)
+{
+  g_return_val_if_fail (HD_IS_MAILBOX (self), FALSE);
+  g_return_val_if_fail (uids != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (uids[0] == NULL)
+    return TRUE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  return HD_MAILBOX_GET_CLASS (self)->fetch_batch (self, uids, func, user_data, cancellable,
+                                                   error);
 }
 
 /**

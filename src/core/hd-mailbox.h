@@ -58,6 +58,26 @@ typedef struct {
 G_DECLARE_DERIVABLE_TYPE (HdMailbox, hd_mailbox, HD, MAILBOX, GObject)
 
 /**
+ * HdMailboxFetchedFunc:
+ * @mailbox: the mailbox
+ * @uid: the handle of the mail, one of those asked for
+ * @file: a temporary file that holds the whole mail; the mailbox deletes it
+ *   when the call returns
+ * @user_data: the data given to hd_mailbox_fetch_batch_sync()
+ * @error: return location for a #GError
+ *
+ * Called for each mail of a batch as soon as it has arrived whole, while
+ * the next ones may still be arriving.
+ *
+ * Returns: %FALSE with @error to stop the batch
+ */
+typedef gboolean (*HdMailboxFetchedFunc) (HdMailbox   *mailbox,
+                                          const char  *uid,
+                                          GFile       *file,
+                                          gpointer     user_data,
+                                          GError     **error);
+
+/**
  * HdMailboxClass:
  *
  * What a kind of mailbox does; the public hd_mailbox_…() calls check their
@@ -117,6 +137,14 @@ struct _HdMailboxClass
                                  GOutputStream *stream,
                                  GCancellable  *cancellable,
                                  GError       **error);
+  /* Fetches several mails, each handed to @func once it arrived whole; see
+   * hd_mailbox_fetch_batch_sync(). NULL: one @fetch after the other. */
+  gboolean  (*fetch_batch)      (HdMailbox            *self,
+                                 const char * const   *uids,
+                                 HdMailboxFetchedFunc  func,
+                                 gpointer              user_data,
+                                 GCancellable         *cancellable,
+                                 GError              **error);
   /* Deletes mail (never an empty list); see hd_mailbox_delete_sync(). */
   gboolean  (*delete_mail)      (HdMailbox          *self,
                                  const char * const *uids,
@@ -138,7 +166,7 @@ struct _HdMailboxClass
                                          const char  *handle,
                                          char       **out_base);
 
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 GQuark      hd_mailbox_error_quark (void);
@@ -180,6 +208,12 @@ gboolean    hd_mailbox_fetch_to_file_sync (HdMailbox     *self,
                                            GFile         *file,
                                            GCancellable  *cancellable,
                                            GError       **error);
+gboolean    hd_mailbox_fetch_batch_sync (HdMailbox            *self,
+                                         const char * const   *uids,
+                                         HdMailboxFetchedFunc  func,
+                                         gpointer              user_data,
+                                         GCancellable         *cancellable,
+                                         GError              **error);
 gboolean    hd_mailbox_delete_sync (HdMailbox          *self,
                                     const char * const *uids,
                                     GCancellable       *cancellable,

@@ -1,5 +1,8 @@
-/* hd-poll-job-fetch.c: one mail from the server into a temporary file,
- * and the content key of a mail whose server key names no single mail.
+/* hd-poll-job-fetch.c: the fetch of a poll: which listed mail to read, in
+ * batches that the mailbox fetches with one command each
+ * (hd_mailbox_fetch_batch_sync()), each mail handed to the ingest as soon
+ * as it arrived whole while the next ones are still on their way; and the
+ * content key of a mail whose server key names no single mail.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -32,76 +35,216 @@ content_key (const char *base,
   return g_strdup_printf ("%s#%.32s", base, g_checksum_get_string (checksum));
 }
 
-/* Fetches one mail into a fresh temporary file; for a handle that names no
- * single mail, works out its content key and whether it is known. Returns
- * FALSE when the session failed; *out_file is NULL when there is nothing
- * (more) to do with this mail. */
-gboolean
-hd_poll_job_fetch_one (HdPollJob     *self,
-                       const char    *uid,
-                       const char    *key,
-                       const char    *base,
-                       GFile        **out_file,
-                       char         **out_key,
-                       GCancellable  *cancellable,
-                       GError       **error)
+/* How many mails one batched fetch asks for: their deletes and auto-answers
+ * go out after it, and a connection that breaks loses at most the one mail
+ * in flight. */
+#define FETCH_CHUNK 100
+
+typedef struct {
+  char *key;  /* NULL: keyed by its content, as @base + a hash */
+  char *base;
+} Wanted;
+
+typedef struct {
+  HdPollJob *job;
+  GHashTable *wanted; /* handle → Wanted, until the mail is handed over */
+  guint done;
+  guint total;
+  gboolean job_failed; /* the error is the ingest's, not the connection's */
+} Run;
+
+static void
+wanted_free (gpointer data)
 {
-  g_autoptr (GFileIOStream) io = NULL;
-  g_autoptr (GFile) file = NULL;
-  g_autoptr (GError) local_error = NULL;
-  g_autofree char *own_key = NULL;
+  Wanted *wanted = data;
 
-  *out_file = NULL;
-  file = g_file_new_tmp ("helpdesk-mail-XXXXXX.eml", &io, error);
-  if (file == NULL)
-    return FALSE;
+  g_free (wanted->key);
+  g_free (wanted->base);
+  g_free (wanted);
+}
 
-  /* Into the fresh temporary file as it is: no replace-and-rename, whose
-   * fsync per mail would cost more than the whole parse. */
-  if (!hd_mailbox_fetch_sync (self->mailbox, uid,
-                              g_io_stream_get_output_stream (G_IO_STREAM (io)), cancellable,
-                              &local_error)
-      || !g_io_stream_close (G_IO_STREAM (io), cancellable, &local_error))
-    {
-      g_file_delete (file, NULL, NULL);
-      if (g_error_matches (local_error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_NOT_FOUND))
-        return TRUE; /* deleted by someone else meanwhile */
-      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                  _("The connection failed while fetching mail %s, which stays "
-                                    "on the server: "),
-                                  key != NULL ? key : base);
-      return FALSE;
-    }
+/* The key of a mail whose handle names no single mail; NULL (and nothing to
+ * store) when this very mail is known already. */
+static gboolean
+own_content_key (HdPollJob   *self,
+                 const char  *uid,
+                 const char  *base,
+                 GFile       *file,
+                 char       **out_key,
+                 GError     **error)
+{
+  g_autofree char *key = content_key (base, file);
 
+  *out_key = NULL;
   if (key == NULL)
     {
-      own_key = content_key (base, file);
-      if (own_key == NULL)
-        {
-          g_file_delete (file, NULL, NULL);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       _("Could not read back mail %s, which stays on the server"), base);
-          return FALSE;
-        }
-      g_hash_table_replace (self->uid_by_key, g_strdup (own_key), g_strdup (uid));
-      switch (hd_store_lookup_receipt (self->store, self->account_id, own_key))
-        {
-        case HD_RECEIPT_NONE:
-          break;
-        case HD_RECEIPT_DELETE_PENDING:
-        case HD_RECEIPT_DELETED:
-          /* This very mail is stored: it goes, by the handle of this session. */
-          g_ptr_array_add (self->delete_keys, g_strdup (own_key));
-          G_GNUC_FALLTHROUGH;
-        case HD_RECEIPT_KEPT:
-        default:
-          g_file_delete (file, NULL, NULL);
-          return TRUE;
-        }
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Could not read back mail %s, which stays on the server"), base);
+      return FALSE;
     }
+  g_hash_table_replace (self->uid_by_key, g_strdup (key), g_strdup (uid));
+  switch (hd_store_lookup_receipt (self->store, self->account_id, key))
+    {
+    case HD_RECEIPT_NONE:
+      *out_key = g_steal_pointer (&key);
+      return TRUE;
+    case HD_RECEIPT_DELETE_PENDING:
+    case HD_RECEIPT_DELETED:
+      /* This very mail is stored: it goes, by the handle of this session. */
+      g_ptr_array_add (self->delete_keys, g_steal_pointer (&key));
+      return TRUE;
+    case HD_RECEIPT_KEPT:
+    default:
+      return TRUE;
+    }
+}
 
-  *out_key = own_key != NULL ? g_steal_pointer (&own_key) : g_strdup (key);
-  *out_file = g_steal_pointer (&file);
+static gboolean
+fetched_cb (HdMailbox   *mailbox,
+            const char  *uid,
+            GFile       *file,
+            gpointer     user_data,
+            GError     **error)
+{
+  Run *run = user_data;
+  HdPollJob *self = run->job;
+  Wanted *wanted = g_hash_table_lookup (run->wanted, uid);
+  g_autofree char *key = NULL;
+
+  if (wanted == NULL)
+    return TRUE; /* handed over twice: the first one counted */
+  hd_poll_job_report_progress (self, ++run->done, run->total);
+  if (wanted->key != NULL)
+    key = g_strdup (wanted->key);
+  else if (!own_content_key (self, uid, wanted->base, file, &key, error))
+    {
+      run->job_failed = TRUE;
+      return FALSE;
+    }
+  g_hash_table_remove (run->wanted, uid);
+  if (key != NULL && !hd_poll_job_ingest_file (self, key, file, error))
+    {
+      run->job_failed = TRUE;
+      return FALSE;
+    }
   return TRUE;
 }
 
+/* Whether listed mail @uid is to be read, and under which key; mail that
+ * is not is done with here. */
+static Wanted *
+classify (HdPollJob  *self,
+          const char *uid,
+          guint32     uidvalidity)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *key = NULL;
+  Wanted *wanted;
+
+  if (hd_mailbox_handle_needs_content_key (self->mailbox, uid, &base))
+    {
+      wanted = g_new0 (Wanted, 1);
+      wanted->base = g_steal_pointer (&base);
+      return wanted;
+    }
+
+  key = hd_poll_job_server_key (uidvalidity, uid);
+  switch (hd_store_lookup_receipt (self->store, self->account_id, key))
+    {
+    case HD_RECEIPT_NONE:
+      wanted = g_new0 (Wanted, 1);
+      wanted->key = g_steal_pointer (&key);
+      return wanted;
+    case HD_RECEIPT_DELETED:
+      /* Marked deleted, yet listed again. A POP3 server may give a new mail
+       * the UIDL of one that is gone: read it and key it by its content,
+       * never delete it unread. An IMAP UID is never reused, so that mail is
+       * ours and goes again. */
+      if (hd_mailbox_get_keys_may_be_reused (self->mailbox))
+        {
+          wanted = g_new0 (Wanted, 1);
+          wanted->base = g_strdup (uid);
+          return wanted;
+        }
+      g_ptr_array_add (self->delete_keys, g_steal_pointer (&key));
+      return NULL;
+    case HD_RECEIPT_KEPT:
+    case HD_RECEIPT_DELETE_PENDING:
+    default:
+      return NULL;
+    }
+}
+
+/* Reads the listed mail that has no receipt yet, a batch at a time; the
+ * deletes and auto-answers of what was committed follow each batch.
+ * Returns FALSE when the session or the store failed: the poll stops. */
+gboolean
+hd_poll_job_fetch_all (HdPollJob          *self,
+                       const char * const *uids,
+                       guint32             uidvalidity,
+                       GCancellable       *cancellable,
+                       GError            **error)
+{
+  Run run = { self, NULL, 0, g_strv_length ((GStrv) uids), FALSE };
+  guint next = 0;
+
+  while (uids[next] != NULL)
+    {
+      g_autoptr (GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                             wanted_free);
+      g_autoptr (GPtrArray) batch = g_ptr_array_new ();
+      g_autoptr (GError) local_error = NULL;
+      gboolean ok;
+
+      for (; uids[next] != NULL && batch->len < FETCH_CHUNK; next++)
+        {
+          Wanted *one;
+
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
+          if (g_hash_table_contains (wanted, uids[next])
+              || (one = classify (self, uids[next], uidvalidity)) == NULL)
+            {
+              hd_poll_job_report_progress (self, ++run.done, run.total);
+              continue;
+            }
+          g_hash_table_insert (wanted, (gpointer) uids[next], one);
+          g_ptr_array_add (batch, (gpointer) uids[next]);
+        }
+      if (batch->len == 0)
+        continue;
+      g_ptr_array_add (batch, NULL);
+
+      run.wanted = wanted;
+      run.job_failed = FALSE;
+      ok = hd_mailbox_fetch_batch_sync (self->mailbox, (const char * const *) batch->pdata,
+                                        fetched_cb, &run, cancellable, &local_error);
+      run.wanted = NULL;
+      if (!ok)
+        {
+          const char *first = NULL;
+
+          for (guint i = 0; first == NULL && batch->pdata[i] != NULL; i++)
+            {
+              Wanted *left = g_hash_table_lookup (wanted, batch->pdata[i]);
+
+              if (left != NULL)
+                first = left->key != NULL ? left->key : left->base;
+            }
+          if (run.job_failed || first == NULL)
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          else
+            g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                        _("The connection failed while fetching mail %s, "
+                                          "which stays on the server: "), first);
+          return FALSE;
+        }
+      /* What the server no longer has was deleted by someone else meanwhile. */
+      for (guint i = 0; i < g_hash_table_size (wanted); i++)
+        hd_poll_job_report_progress (self, ++run.done, run.total);
+      hd_poll_job_settle (self, cancellable);
+    }
+  /* A poll cancelled during its last deletes is a cancelled poll all the
+   * same: what is left waits for the next. */
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}

@@ -57,16 +57,24 @@ HdPollResult *hd_poll_result_new (void);
 /* hd-poll-job.c */
 void          hd_poll_job_note_error (HdPollJob  *self,
                                       const char *message);
+void          hd_poll_job_report_progress (HdPollJob *self,
+                                           guint      done,
+                                           guint      total);
+char         *hd_poll_job_server_key (guint32     uidvalidity,
+                                      const char *uid);
+gboolean      hd_poll_job_ingest_file (HdPollJob   *self,
+                                       const char  *key,
+                                       GFile       *file,
+                                       GError     **error);
+void          hd_poll_job_settle (HdPollJob    *self,
+                                  GCancellable *cancellable);
 
 /* hd-poll-job-fetch.c */
-gboolean      hd_poll_job_fetch_one (HdPollJob     *self,
-                                     const char    *uid,
-                                     const char    *key,
-                                     const char    *base,
-                                     GFile        **out_file,
-                                     char         **out_key,
-                                     GCancellable  *cancellable,
-                                     GError       **error);
+gboolean      hd_poll_job_fetch_all (HdPollJob          *self,
+                                     const char * const *uids,
+                                     guint32             uidvalidity,
+                                     GCancellable       *cancellable,
+                                     GError            **error);
 
 /* hd-poll-job-deletes.c */
 void          hd_poll_job_mark_deleted (HdPollJob *self,

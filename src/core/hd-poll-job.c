@@ -71,8 +71,8 @@ emit_progress_cb (gpointer data)
 }
 
 /* "Mail n of m", on the main context of whoever started the run. */
-static void
-report_progress (HdPollJob *self,
+void
+hd_poll_job_report_progress (HdPollJob *self,
                  guint      done,
                  guint      total)
 {
@@ -115,9 +115,9 @@ lock_account (HdPollJob *self,
   return fd;
 }
 
-static char *
-server_key (guint32     uidvalidity,
-            const char *uid)
+char *
+hd_poll_job_server_key (guint32     uidvalidity,
+                        const char *uid)
 {
   if (uidvalidity == 0)
     return g_strdup (uid);
@@ -142,13 +142,12 @@ send_answers (HdPollJob    *self,
   g_ptr_array_set_size (self->batch_answers, 0);
 }
 
-/* Commits the batch, then deletes its mail on the server, then sends its
- * auto-answers. When the COMMIT fails, nothing of the batch was stored:
- * its mail stays on the server, unanswered, and is read again next poll. */
+/* Commits the batch; its mail is then to be deleted on the server. When the
+ * COMMIT fails, nothing of the batch was stored: its mail stays on the
+ * server, unanswered, and is read again next poll. */
 static gboolean
-flush_batch (HdPollJob    *self,
-             GCancellable *cancellable,
-             GError      **error)
+commit_batch (HdPollJob  *self,
+              GError    **error)
 {
   HdPollCounts *counts = &self->result->counts;
 
@@ -174,6 +173,16 @@ flush_batch (HdPollJob    *self,
   for (guint i = 0; i < self->batch_keys->len; i++)
     g_ptr_array_add (self->delete_keys, g_strdup (self->batch_keys->pdata[i]));
   g_ptr_array_set_size (self->batch_keys, 0);
+  return TRUE;
+}
+
+/* What follows the COMMITs so far: their mail is deleted on the server,
+ * and their auto-answers are sent. Between two batched fetches, never
+ * during one, whose reply may still be arriving on the connection. */
+void
+hd_poll_job_settle (HdPollJob    *self,
+                    GCancellable *cancellable)
+{
   hd_poll_job_send_deletes (self, cancellable);
 
   /* What this batch fetched and keeps on the server stays unseen. */
@@ -185,6 +194,18 @@ flush_batch (HdPollJob    *self,
   }
 
   send_answers (self, cancellable);
+}
+
+/* Commits the batch, then deletes its mail on the server, then sends its
+ * auto-answers. */
+static gboolean
+flush_batch (HdPollJob    *self,
+             GCancellable *cancellable,
+             GError      **error)
+{
+  if (!commit_batch (self, error))
+    return FALSE;
+  hd_poll_job_settle (self, cancellable);
   return TRUE;
 }
 
@@ -211,36 +232,25 @@ count (HdPollJob       *self,
     }
 }
 
-/* Returns FALSE only when the session or the batch failed: the poll stops
- * there. With @base instead of @key, the mail is keyed by its content. */
-static gboolean
-process_one (HdPollJob    *self,
-             const char   *uid,
-             const char   *key_or_null,
-             const char   *base,
-             GCancellable *cancellable,
-             GError      **error)
+/* Parses one fetched mail and hands it to the ingest, in the open batch
+ * (begun here when none is); a full batch is committed, and its deletes
+ * wait for hd_poll_job_settle(). Returns FALSE only when the batch failed:
+ * the poll stops there. */
+gboolean
+hd_poll_job_ingest_file (HdPollJob   *self,
+                         const char  *key,
+                         GFile       *file,
+                         GError     **error)
 {
-  g_autoptr (GFile) file = NULL;
   g_autoptr (HdMessage) message = NULL;
   g_autoptr (GError) local_error = NULL;
-  g_autofree char *key = NULL;
   HdIngestOutcome outcome = { 0 };
-  gboolean ok;
-
-  if (!hd_poll_job_fetch_one (self, uid, key_or_null, base, &file, &key, cancellable, error))
-    return FALSE;
-  if (file == NULL)
-    return TRUE;
 
   if (self->batch == NULL)
     {
       self->batch = hd_store_batch_begin (self->store, error);
       if (self->batch == NULL)
-        {
-          g_file_delete (file, NULL, NULL);
-          return FALSE;
-        }
+        return FALSE;
     }
 
   message = hd_message_new_from_file (g_file_peek_path (file), &local_error);
@@ -250,14 +260,10 @@ process_one (HdPollJob    *self,
                                                  local_error->message);
 
       count (self, HD_INGEST_COUNTED_FAILED);
-      ok = hd_ingest_record_failure (self->ingest, self->batch, key, file, reason, error);
-      g_file_delete (file, NULL, NULL);
-      return ok;
+      return hd_ingest_record_failure (self->ingest, self->batch, key, file, reason, error);
     }
 
-  ok = hd_ingest_process (self->ingest, self->batch, message, key, file, &outcome, error);
-  g_file_delete (file, NULL, NULL);
-  if (!ok)
+  if (!hd_ingest_process (self->ingest, self->batch, message, key, file, &outcome, error))
     return FALSE;
 
   count (self, outcome.counted);
@@ -268,7 +274,7 @@ process_one (HdPollJob    *self,
   hd_ingest_outcome_clear (&outcome);
 
   if (++self->batch_count >= self->batch_size)
-    return flush_batch (self, cancellable, error);
+    return commit_batch (self, error);
   return TRUE;
 }
 
@@ -308,7 +314,6 @@ poll_mailbox (HdPollJob    *self,
   g_auto (GStrv) uids = NULL;
   guint32 uidvalidity = 0;
   gboolean listed;
-  guint total;
 
   if (!open_mailbox (self, FALSE, cancellable, error))
     return FALSE;
@@ -330,64 +335,29 @@ poll_mailbox (HdPollJob    *self,
       hd_mailbox_close (self->mailbox);
       return FALSE;
     }
-  total = self->result->counts.listed = g_strv_length (uids);
+  self->result->counts.listed = g_strv_length (uids);
   for (guint i = 0; uids[i] != NULL; i++)
     {
       if (!hd_mailbox_handle_needs_content_key (self->mailbox, uids[i], NULL))
-        g_hash_table_insert (self->uid_by_key, server_key (uidvalidity, uids[i]),
+        g_hash_table_insert (self->uid_by_key, hd_poll_job_server_key (uidvalidity, uids[i]),
                              g_strdup (uids[i]));
     }
 
   hd_poll_job_retry_pending_deletes (self);
 
-  for (guint i = 0; uids[i] != NULL; i++)
+  if (!hd_poll_job_fetch_all (self, (const char * const *) uids, uidvalidity, cancellable,
+                              error))
     {
-      g_autofree char *key = NULL;
-      g_autofree char *base = NULL;
-      gboolean ok = TRUE;
+      /* Keep what this batch stored: commit it before giving up. The
+       * deletes and answers of a cancelled poll wait for the next. */
+      g_autoptr (GError) flush_error = NULL;
 
-      report_progress (self, i + 1, total);
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        ok = FALSE;
-      else if (hd_mailbox_handle_needs_content_key (self->mailbox, uids[i], &base))
-        ok = process_one (self, uids[i], NULL, base, cancellable, error);
-      else
-        {
-          key = server_key (uidvalidity, uids[i]);
-          switch (hd_store_lookup_receipt (self->store, self->account_id, key))
-            {
-            case HD_RECEIPT_NONE:
-              ok = process_one (self, uids[i], key, NULL, cancellable, error);
-              break;
-            case HD_RECEIPT_DELETED:
-              /* Marked deleted, yet listed again. A POP3 server may give a
-               * new mail the UIDL of one that is gone: read it and key it by
-               * its content, never delete it unread. An IMAP UID is never
-               * reused, so that mail is ours and goes again. */
-              if (hd_mailbox_get_keys_may_be_reused (self->mailbox))
-                ok = process_one (self, uids[i], NULL, uids[i], cancellable, error);
-              else
-                g_ptr_array_add (self->delete_keys, g_steal_pointer (&key));
-              break;
-            case HD_RECEIPT_KEPT:
-            case HD_RECEIPT_DELETE_PENDING:
-            default:
-              break;
-            }
-        }
-      if (!ok)
-        {
-          /* Keep what this batch stored: commit it before giving up. The
-           * deletes and answers of a cancelled poll wait for the next. */
-          g_autoptr (GError) flush_error = NULL;
-
-          if (g_cancellable_is_cancelled (cancellable))
-            self->deletes_stopped = TRUE;
-          if (!flush_batch (self, NULL, &flush_error))
-            hd_poll_job_note_error (self, flush_error->message);
-          hd_poll_job_finish_session (self, NULL);
-          return FALSE;
-        }
+      if (g_cancellable_is_cancelled (cancellable))
+        self->deletes_stopped = TRUE;
+      if (!flush_batch (self, NULL, &flush_error))
+        hd_poll_job_note_error (self, flush_error->message);
+      hd_poll_job_finish_session (self, NULL);
+      return FALSE;
     }
 
   if (!flush_batch (self, cancellable, error))

@@ -166,6 +166,70 @@ class TruncatedMail(FaultTestCase):
         self.run_truncated(ImapServer([mail(1, body=body)]), "imap")
 
 
+class BatchedFetch(FaultTestCase):
+    """IMAP mail comes in batches: one UID FETCH for many mails on a raw
+    connection, each literal checked whole before it is stored."""
+
+    def test_one_command_fetches_the_batch(self):
+        server = ImapServer([mail(n) for n in range(1, 8)])
+        self.scripted(server, "imap")
+        self.ctl("poll", check=0)
+        fetches = [c for c in server.commands if c.upper().startswith("UID FETCH")
+                   and "BODY" in c.upper()]
+        self.assertEqual(fetches, ["UID FETCH 1,2,3,4,5,6,7 (UID RFC822.SIZE BODY.PEEK[])"])
+        self.assertEqual(sorted(self.stored_ids()), ids(*range(1, 8)))
+        self.assertEqual(server.message_ids(), [])
+        # BODY.PEEK leaves \Seen alone: nothing to restore afterwards.
+        self.assertFalse([c for c in server.commands if "-FLAGS" in c.upper()])
+
+    def test_cut_in_the_middle_of_a_batch_loses_and_doubles_nothing(self):
+        """The connection breaks inside the third literal of a batch: the two
+        mails before it are stored and deleted, the third is not stored as a
+        whole nor lost, and the next poll reads the rest exactly once."""
+        server = ImapServer([mail(n, body=f"mail {n}\r\n" * 200) for n in range(1, 7)])
+        seen = []
+
+        def cut_the_third(s):
+            seen.append(1)
+            if len(seen) == 3:
+                s.truncate_once = 900
+        server.on_body_fetch = cut_the_third
+        self.scripted(server, "imap")
+        self.ctl("poll", check=1)
+        self.assertEqual(sorted(self.stored_ids()), ids(1, 2))
+        self.assertEqual(sorted(server.logged("EXPUNGE")), ids(1, 2))
+        self.assertEqual(server.message_ids(), ids(3, 4, 5, 6))
+        self.assert_nothing_lost(ids(*range(1, 7)), server.message_ids(),
+                                 server.logged("EXPUNGE"))
+        server.on_body_fetch = None
+        self.ctl("poll", check=0)
+        self.assertEqual(sorted(self.stored_ids()), ids(*range(1, 7)))
+        self.assertEqual(server.message_ids(), [])
+
+    def test_renumbered_folder_is_not_fetched_on_the_raw_connection(self):
+        """The folder is rebuilt between the list and the batched fetch: the
+        raw connection's SELECT shows the new UIDVALIDITY, and nothing is
+        fetched or deleted under the old numbering."""
+        server = ImapServer([mail(n) for n in range(1, 4)])
+        real_session = server.session
+
+        def session(sock, reader):
+            # The second connection is the raw one of the batched fetch.
+            if server.connections == 2:
+                server.rebuild(first=mail(77))
+            return real_session(sock, reader)
+        server.session = session
+        self.scripted(server, "imap")
+        proc = self.ctl("poll", check=1)
+        self.assertIn("UIDVALIDITY", proc.stderr + proc.stdout)
+        self.assertEqual(server.logged("FETCH"), [])
+        self.assertEqual(server.logged("EXPUNGE"), [])
+        self.assertEqual(self.stored_ids(), [])
+        self.ctl("poll", check=0)
+        self.assertEqual(sorted(self.stored_ids()), ids(1, 2, 3, 77))
+        self.assertEqual(server.message_ids(), [])
+
+
 class Pop3Faults(FaultTestCase):
     def test_uidl_listed_twice(self):
         """Two mails under one UIDL: both are read and stored, none deleted unread."""

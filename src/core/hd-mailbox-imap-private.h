@@ -1,0 +1,63 @@
+/* hd-mailbox-imap-private.h: what hd-mailbox-imap.c shares with
+ * hd-mailbox-imap-batch.c, the batched fetch on a raw connection.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "hd-mailbox-imap.h"
+#include "hd-mailbox-private.h"
+
+G_BEGIN_DECLS
+
+struct _HdMailboxImap
+{
+  HdMailbox parent_instance;
+
+  /* What the current connection told: reset on every new one. */
+  char *capabilities;
+  guint exists;
+  guint32 uidvalidity;
+
+  /* The UIDVALIDITY that the listed UIDs belong to; every UID command
+   * carries it, and libcurl refuses the command when the folder has another. */
+  guint32 listed_uidvalidity;
+
+  /* Whether each UID was \Seen when listed, so that a fetch needs no extra
+   * FLAGS round trip; and, when the restore of \Seen is deferred, the UIDs
+   * that the fetch marked seen and that must lose the flag again. */
+  GHashTable *seen_at_list;
+  GHashTable *unseen_to_restore;
+
+  /* The raw connection of a batched fetch (hd-mailbox-imap-batch.c): once
+   * used, the UID commands that follow (delete, restore \Seen) go there too.
+   * Whether its folder is selected under the listed UIDVALIDITY, and its
+   * next command tag. */
+  gboolean raw_used;
+  gboolean raw_selected;
+  guint raw_tag;
+};
+
+/* hd-mailbox-imap.c */
+const char *hd_mailbox_imap_folder_name (HdMailboxImap *self);
+const char *hd_mailbox_imap_tagged_status (const char *line);
+void        hd_mailbox_imap_set_identity_changed (HdMailboxImap  *self,
+                                                  guint32         uidvalidity,
+                                                  GError        **error);
+
+/* hd-mailbox-imap-batch.c */
+gboolean    hd_mailbox_imap_fetch_batch (HdMailbox            *mailbox,
+                                         const char * const   *uids,
+                                         HdMailboxFetchedFunc  func,
+                                         gpointer              user_data,
+                                         GCancellable         *cancellable,
+                                         GError              **error);
+gboolean    hd_mailbox_imap_raw_command (HdMailboxImap  *self,
+                                         const char     *command,
+                                         GString        *reply,
+                                         GCancellable   *cancellable,
+                                         GError        **error);
+void        hd_mailbox_imap_raw_logout (HdMailboxImap *self);
+
+G_END_DECLS
