@@ -166,6 +166,35 @@ send_command (HdMailboxImap  *self,
   return g_steal_pointer (&tag);
 }
 
+/* Ends the raw connection, if one is open, with LOGOUT. */
+static void
+logout (HdMailboxImap *self)
+{
+  HdMailboxPrivate *priv = hd_mailbox_get_private (HD_MAILBOX (self));
+  g_autofree char *tag = NULL;
+
+  self->raw_selected = FALSE;
+  if (priv->raw_session == NULL || !hd_curl_session_is_raw (priv->raw_session))
+    return;
+  /* A goodbye that fails loses nothing: the connection goes either way. */
+  if ((tag = send_command (self, "LOGOUT", NULL, NULL)) != NULL)
+    read_tagged_reply (self, tag, NULL, NULL, NULL);
+  hd_curl_session_close (priv->raw_session);
+}
+
+/* A failure in the middle of a reply: the rest of it would be read as the
+ * next reply, so the connection goes without a word. */
+static gboolean
+abandon (HdMailboxImap *self)
+{
+  HdMailboxPrivate *priv = hd_mailbox_get_private (HD_MAILBOX (self));
+
+  if (priv->raw_session != NULL)
+    hd_curl_session_abort (priv->raw_session);
+  self->raw_selected = FALSE;
+  return FALSE;
+}
+
 /* The raw connection, logged in, with the folder selected under the listed
  * UIDVALIDITY: opened (again) when it is not. A folder renumbered meanwhile
  * fails with IDENTITY_CHANGED before any command acts on a UID. */
@@ -216,7 +245,9 @@ ensure_selected (HdMailboxImap  *self,
     uidvalidity = (guint32) g_ascii_strtoull (code + 13, NULL, 10);
   if (self->listed_uidvalidity != 0 && uidvalidity != self->listed_uidvalidity)
     {
-      hd_mailbox_imap_raw_logout (self);
+      /* The UID commands of this session stay on the raw connection, so
+       * that each one meets this check again and none acts on a UID. */
+      logout (self);
       hd_mailbox_imap_set_identity_changed (self, uidvalidity, error);
       return FALSE;
     }
@@ -257,17 +288,8 @@ hd_mailbox_imap_raw_command (HdMailboxImap  *self,
 void
 hd_mailbox_imap_raw_logout (HdMailboxImap *self)
 {
-  HdMailboxPrivate *priv = hd_mailbox_get_private (HD_MAILBOX (self));
-  g_autofree char *tag = NULL;
-
   self->raw_used = FALSE;
-  self->raw_selected = FALSE;
-  if (priv->raw_session == NULL || !hd_curl_session_is_raw (priv->raw_session))
-    return;
-  /* A goodbye that fails loses nothing: the connection goes either way. */
-  if ((tag = send_command (self, "LOGOUT", NULL, NULL)) != NULL)
-    read_tagged_reply (self, tag, NULL, NULL, NULL);
-  hd_curl_session_close (priv->raw_session);
+  logout (self);
 }
 
 /* "UID n" of a FETCH response, looked for in @text. */
@@ -307,7 +329,10 @@ receive_mail (HdMailboxImap  *self,
   g_autoptr (GError) local_error = NULL;
 
   if (file == NULL)
-    return NULL;
+    {
+      abandon (self);
+      return NULL;
+    }
   if (!hd_curl_session_raw_read_literal (priv->raw_session, size,
                                          g_io_stream_get_output_stream (G_IO_STREAM (io)),
                                          cancellable, &local_error))
@@ -318,11 +343,13 @@ receive_mail (HdMailboxImap  *self,
         session_failed (self, g_steal_pointer (&local_error), error);
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
+      abandon (self);
       return NULL;
     }
   if (!g_io_stream_close (G_IO_STREAM (io), cancellable, error))
     {
       g_file_delete (file, NULL, NULL);
+      abandon (self);
       return NULL;
     }
   return g_steal_pointer (&file);
@@ -339,18 +366,12 @@ hand_over (HdMailboxImap         *self,
            gpointer               user_data,
            GError               **error)
 {
-  HdMailboxPrivate *priv = hd_mailbox_get_private (HD_MAILBOX (self));
   gboolean ok = TRUE;
 
   if (uid != NULL && g_hash_table_remove (wanted, uid))
     ok = func (HD_MAILBOX (self), uid, file, user_data, error);
   g_file_delete (file, NULL, NULL);
-  if (!ok)
-    {
-      hd_curl_session_abort (priv->raw_session);
-      self->raw_selected = FALSE;
-    }
-  return ok;
+  return ok || abandon (self);
 }
 
 gboolean
