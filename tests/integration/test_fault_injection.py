@@ -102,8 +102,8 @@ class InjectionTestCase(CtlTestCase):
 
 
 class Cuts(InjectionTestCase):
-    def run_cuts(self, protocol, keywords):
-        proxy = FaultProxy(DOVECOT.ports[protocol], keywords, self.seed)
+    def run_cuts(self, protocol, keywords, max_offset=6000):
+        proxy = FaultProxy(DOVECOT.ports[protocol], keywords, self.seed, max_offset=max_offset)
         self.addCleanup(proxy.close)
         self.add_account(protocol, port=proxy.port, security="none")
         self.deliver(30, size=3000)
@@ -125,6 +125,12 @@ class Cuts(InjectionTestCase):
 
     def test_imap_cut_during_fetch_store_expunge(self):
         self.run_cuts("imap", ["FETCH", "STORE", "EXPUNGE", "LOGOUT"])
+
+    def test_imap_cut_anywhere_in_a_batched_fetch(self):
+        """Cuts land anywhere in the reply to one UID FETCH of the whole batch
+        (30 mails of 3 KB and more): what arrived whole is stored and deleted
+        once, the mail cut short is neither stored nor lost."""
+        self.run_cuts("imap", ["BODY.PEEK[]"], max_offset=120000)
 
     def test_pop3_cut_during_retr_dele_quit(self):
         self.run_cuts("pop3", ["RETR", "DELE", "QUIT", "UIDL"])
