@@ -1,6 +1,7 @@
 /* test-curl-raw.c: HdCurlSession's raw mode against a real Dovecot
  * (tests/fixtures/dovecot-fixture.py), and against a loopback peer that
- * cuts the connection in the middle of a literal, which Dovecot never does.
+ * cuts the connection in the middle of a literal, which Dovecot never does;
+ * and the IMAP batched fetch that HdMailbox builds on it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,7 +11,9 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "hd-account.h"
 #include "hd-curl-session.h"
+#include "hd-mailbox.h"
 
 static GSubprocess *fixture_process;
 static JsonObject *fixture_info;
@@ -377,6 +380,126 @@ test_cut_in_literal (void)
   g_object_unref (peer.listener);
 }
 
+/* ------------------------------------------------ the batched fetch */
+
+typedef struct {
+  GPtrArray *subjects;
+  GCancellable *cancel_after_first;
+} Batch;
+
+static gboolean
+fetched_cb (HdMailbox   *mailbox,
+            const char  *uid,
+            GFile       *file,
+            gpointer     user_data,
+            GError     **error)
+{
+  Batch *batch = user_data;
+  g_autofree char *text = NULL;
+  const char *subject;
+
+  g_assert_true (g_file_get_contents (g_file_peek_path (file), &text, NULL, NULL));
+  subject = strstr (text, "Subject: ");
+  g_assert_nonnull (subject);
+  g_ptr_array_add (batch->subjects, g_strndup (subject + 9, strcspn (subject + 9, "\r\n")));
+  if (batch->cancel_after_first != NULL)
+    g_cancellable_cancel (batch->cancel_after_first);
+  return TRUE;
+}
+
+static HdMailbox *
+alice_mailbox (void)
+{
+  g_autoptr (HdAccount) account = hd_account_new ();
+
+  g_object_set (account, "name", "Test", "host", info_string ("host"),
+                "port", info_port ("imaps"), "protocol", HD_PROTOCOL_IMAP,
+                "security", HD_SECURITY_TLS, "username", user_field ("ascii", 0), NULL);
+  return hd_mailbox_new (account, HD_MAILBOX_AUTH_PASSWORD, user_field ("ascii", 1));
+}
+
+static char *
+doveadm_flags (const char *user)
+{
+  g_autofree char *conf = g_build_filename (info_string ("dir"), "dovecot.conf", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  const char *argv[] = { "doveadm", "-c", conf, "fetch", "-u", user, "uid flags",
+                         "mailbox", "INBOX", "all", NULL };
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return g_steal_pointer (&out);
+}
+
+/* The listed mail in one batch, a UID that is gone left out, the flags as
+ * they were, on a second connection whose dialogue is in the transcript
+ * without the password. */
+static void
+test_mailbox_batch (void)
+{
+  g_autoptr (HdMailbox) mailbox = alice_mailbox ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) subjects = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) uids = NULL;
+  g_auto (GStrv) asked = NULL;
+  g_autofree char *flags_before = doveadm_flags (user_field ("ascii", 0));
+  g_autofree char *flags_after = NULL;
+  g_autofree char *transcript = NULL;
+  Batch batch = { subjects, NULL };
+  guint32 uidvalidity = 0;
+
+  g_assert_true (hd_mailbox_list_sync (mailbox, &uidvalidity, &uids, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (uids), ==, 3);
+  g_strv_builder_addv (builder, (const char **) uids);
+  g_strv_builder_add (builder, "999");
+  asked = g_strv_builder_end (builder);
+
+  g_assert_true (hd_mailbox_fetch_batch_sync (mailbox, (const char * const *) asked, fetched_cb,
+                                              &batch, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (subjects->len, ==, 3);
+  g_assert_cmpstr (subjects->pdata[0], ==, "Printer broken");
+  g_assert_cmpstr (subjects->pdata[1], ==, "VPN down");
+  g_assert_cmpstr (subjects->pdata[2], ==, "Password reset");
+  g_assert_cmpuint (hd_mailbox_get_n_connections (mailbox), ==, 2);
+
+  transcript = hd_mailbox_dup_transcript (mailbox);
+  g_assert_nonnull (strstr (transcript, " UID FETCH "));
+  g_assert_nonnull (strstr (transcript, ",999 (UID RFC822.SIZE BODY.PEEK[])"));
+  g_assert_null (strstr (transcript, user_field ("ascii", 1)));
+  g_assert_null (strstr (transcript, "AGFsaWNlAGFsaWNlLVNlY3JldC00Mg=="));
+
+  hd_mailbox_close (mailbox);
+  flags_after = doveadm_flags (user_field ("ascii", 0));
+  g_assert_cmpstr (flags_after, ==, flags_before);
+}
+
+/* A cancellation while the batch is arriving ends it after the mail in
+ * hand: nothing more is handed over, and the error says cancelled. */
+static void
+test_mailbox_batch_cancelled (void)
+{
+  g_autoptr (HdMailbox) mailbox = alice_mailbox ();
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) subjects = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) uids = NULL;
+  Batch batch = { subjects, cancellable };
+
+  g_assert_true (hd_mailbox_list_sync (mailbox, NULL, &uids, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (hd_mailbox_fetch_batch_sync (mailbox, (const char * const *) uids, fetched_cb,
+                                               &batch, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (subjects->len, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -394,6 +517,8 @@ main (int   argc,
   g_test_add_func ("/curl-raw/timeout", test_timeout);
   g_test_add_func ("/curl-raw/login-refused", test_login_refused);
   g_test_add_func ("/curl-raw/cut-in-literal", test_cut_in_literal);
+  g_test_add_func ("/mailbox-batch/imap/fetch", test_mailbox_batch);
+  g_test_add_func ("/mailbox-batch/imap/cancelled", test_mailbox_batch_cancelled);
 
   status = g_test_run ();
   stop_fixture ();
