@@ -47,6 +47,8 @@ account_variant (HdPollerAccount *account)
   g_variant_dict_insert (&dict, "next_poll", "s",
                          account->next_poll != NULL ? account->next_poll : "");
   g_variant_dict_insert (&dict, "polling", "b", account->polling);
+  g_variant_dict_insert (&dict, "progress_done", "u", account->progress_done);
+  g_variant_dict_insert (&dict, "progress_total", "u", account->progress_total);
   g_variant_dict_insert (&dict, "listed", "u", account->last_counts.listed);
   g_variant_dict_insert (&dict, "imported", "u", account->last_counts.imported);
   g_variant_dict_insert (&dict, "skipped", "u", account->last_counts.skipped);
