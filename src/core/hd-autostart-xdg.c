@@ -41,7 +41,8 @@ load_installed_entry (GError **error)
                                  NULL, G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
                                  &local))
     return g_steal_pointer (&keyfile);
-  if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+  if (g_error_matches (local, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_NOT_FOUND)
+      || g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                  /* Translators: %s is a file name, %s a list of folders. */
                  _("The poller is not installed: there is no %s in %s"), path, dirs);
