@@ -6,8 +6,9 @@ one with its password and one with a wrong one. The window's rows show the
 health the poller reports (OK; failing with Dovecot's own reply), the next
 poll, and follow the poller live: a fixed password and a press on the row's
 Poll Now button turn the failing row OK, Poll Now imports a mail delivered
-meanwhile, the poller tells its progress while it reads a mailbox, and a
-stopped poller leaves the rows with the health the store kept.
+meanwhile, the row shows the progress while the poller reads a mailbox, a
+stopped poller leaves the rows with the health the store kept, and a window
+opened while no poller runs starts it by D-Bus activation.
 
 Run by meson (suite 'ui') inside tests/session.sh. Prints TAP.
 """
@@ -15,9 +16,11 @@ Run by meson (suite 'ui') inside tests/session.sh. Prints TAP.
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import gi
@@ -37,6 +40,7 @@ NAME = "io.github.helpdeskmail.HelpDeskMail.Poller"
 PATH = "/io/github/helpdeskmail/HelpDeskMail/Poller"
 GOOD, GOOD_USER, GOOD_PASSWORD = "Good Desk", "livegood", "pw-livegood"
 BAD, BAD_USER, BAD_PASSWORD = "Bad Desk", "livebad", "pw-livebad"
+SLOW, SLOW_USER, SLOW_PASSWORD = "Slow Desk", "liveslow", "pw-liveslow"
 DOVECOT_FAILURE = "NO [AUTHENTICATIONFAILED] Authentication failed."
 # Enough mail that a poll takes a while to read, for its progress to be told.
 MANY = 60
@@ -44,14 +48,58 @@ MANY = 60
 DBusGMainLoop(set_as_default=True)
 
 
+class SlowProxy:
+    """Forwards TCP to Dovecot, holding each of the client's commands back a
+    little, so that a poll of many mails lasts long enough to be watched."""
+
+    def __init__(self, target_port, delay=0.03):
+        self.target, self.delay = target_port, delay
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self.accept_loop, daemon=True).start()
+
+    def accept_loop(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+                server = socket.create_connection(("127.0.0.1", self.target))
+            except OSError:
+                return
+            threading.Thread(target=self.pump, args=(client, server, self.delay),
+                             daemon=True).start()
+            threading.Thread(target=self.pump, args=(server, client, 0), daemon=True).start()
+
+    @staticmethod
+    def pump(source, sink, delay):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                time.sleep(delay)
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self):
+        self.listener.close()
+
+
 def ctl(db, *args, stdin=None):
     return subprocess.run([os.environ["HD_CTL"], "--db", db, *args], input=stdin,
                           capture_output=True, text=True, check=True).stdout
 
 
-def add_account(db, tmp, dovecot, name, user, password):
+def add_account(db, tmp, dovecot, name, user, password, port=None):
     account = dovecot.account(name, user)
     account["poll_interval"] = 3600
+    if port is not None:
+        account["incoming"]["port"] = port
     path = os.path.join(tmp, f"{user}.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(account, f)
@@ -104,9 +152,10 @@ def press_poll_now(window, name):
 
 def main():
     tap = Tap()
-    print("1..10", flush=True)
+    print("1..12", flush=True)
 
     dovecot = Dovecot()
+    slow = SlowProxy(dovecot.ports["imaps"])
     tmp = tempfile.mkdtemp(prefix="hd-test-live-")
     db = os.path.join(tmp, "helpdesk.sqlite3")
     bus = dbus.SessionBus()
@@ -121,9 +170,11 @@ def main():
     bus.add_signal_receiver(on_properties, signal_name="PropertiesChanged",
                             dbus_interface=dbus.PROPERTIES_IFACE, path=PATH)
     try:
-        dovecot.add_users({GOOD_USER: GOOD_PASSWORD, BAD_USER: BAD_PASSWORD})
+        dovecot.add_users({GOOD_USER: GOOD_PASSWORD, BAD_USER: BAD_PASSWORD,
+                           SLOW_USER: SLOW_PASSWORD})
         add_account(db, tmp, dovecot, GOOD, GOOD_USER, GOOD_PASSWORD)
         add_account(db, tmp, dovecot, BAD, BAD_USER, "not-the-password")
+        add_account(db, tmp, dovecot, SLOW, SLOW_USER, SLOW_PASSWORD, port=slow.port)
 
         env = dict(os.environ)
         env.setdefault("GTK_A11Y", "atspi")
@@ -139,7 +190,7 @@ def main():
 
         # Started, the poller polls both accounts once.
         spin(lambda: all(accounts().get(n, {}).get("state") in ("ok", "failing")
-                         and not accounts()[n]["polling"] for n in (GOOD, BAD)),
+                         and not accounts()[n]["polling"] for n in (GOOD, BAD, SLOW)),
              "the first polls")
 
         window_proc = subprocess.Popen([os.environ["HD_HELPDESK_MAIL"], "--db", db], env=env)
@@ -182,19 +233,28 @@ def main():
 
         # Progress while a poll reads a mailbox: "progress_done" of "progress_total".
         for n in range(MANY):
-            dovecot.deliver(BAD_USER, mail(100 + n, to=f"{BAD_USER}@example.com"))
+            dovecot.deliver(SLOW_USER, mail(100 + n, to=f"{SLOW_USER}@example.com"))
         told.clear()
-        press_poll_now(window, BAD)
+        rows_seen = set()
+        press_poll_now(window, SLOW)
+
+        def polled_many():
+            rows_seen.add(row_text(window, SLOW).rpartition("\n")[2])
+            return (len(json.loads(ctl(db, "tickets", "list", "--json"))) == MANY + 1
+                    and not accounts()[SLOW]["polling"])
+
         try:
-            spin(lambda: len(json.loads(ctl(db, "tickets", "list", "--json"))) == MANY + 1
-                 and not accounts()[BAD]["polling"], "the poll of many mails")
-            progress = [(int(t[BAD]["progress_done"]), int(t[BAD]["progress_total"]))
-                        for t in told if BAD in t and t[BAD]["polling"]]
+            spin(polled_many, "the poll of many mails")
+            progress = [(int(t[SLOW]["progress_done"]), int(t[SLOW]["progress_total"]))
+                        for t in told if SLOW in t and t[SLOW]["polling"]]
             tap.ok(any(total == MANY and 1 <= done <= MANY for done, total in progress),
                    f"the poller tells 'mail n of {MANY}' while it polls", progress)
         except TimeoutError as e:
             tap.ok(False, f"the poller tells 'mail n of {MANY}' while it polls", e)
-        idle = accounts()[BAD]
+        tap.ok(any(line.startswith("Polling… mail ") and line.endswith(f" of {MANY}")
+                   for line in rows_seen),
+               f"the row shows 'Polling… mail n of {MANY}' while the poll runs", sorted(rows_seen))
+        idle = accounts()[SLOW]
         tap.ok((idle["polling"], idle["progress_done"], idle["progress_total"]) == (False, 0, 0),
                "no progress is told while no poll runs", dict(idle))
 
@@ -207,12 +267,43 @@ def main():
         tap.ok(gone, "without the poller the row shows the stored health and says so",
                row_text(window, GOOD))
         tap.ok(window_proc.poll() is None, "the window runs on without the poller")
+        stop(window_proc)
+
+        # A window that opens while no poller runs starts it (D-Bus activation
+        # from the service file, where the test's bus looks for services).
+        services = os.path.join(os.environ["XDG_DATA_HOME"], "dbus-1", "services")
+        os.makedirs(services, exist_ok=True)
+        service_file = os.path.join(services, NAME + ".service")
+        with open(service_file, "w", encoding="utf-8") as f:
+            f.write(f"[D-BUS Service]\nName={NAME}\nExec=/usr/bin/env HELPDESK_MAIL_DB={db} "
+                    f"HELPDESK_MAIL_CA_FILE={dovecot.ca_file} {os.environ['HD_POLLER']}\n")
+        daemon = dbus.Interface(bus.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus"),
+                                "org.freedesktop.DBus")
+        daemon.ReloadConfig()
+        try:
+            window_proc = subprocess.Popen([os.environ["HD_HELPDESK_MAIL"], "--db", db], env=env)
+            app = wait_for("the application on the accessibility bus",
+                           lambda: find_application(window_proc.pid))
+            window = wait_for("the main window", lambda: first(
+                app, lambda n: n.getRole() == pyatspi.ROLE_FRAME and n.name == "HelpDesk Mail"))
+            started = wait_row(window, GOOD, "the started poller's word",
+                               lambda t: "\nOK\nNext poll at " in t)
+            tap.ok(started and bus.name_has_owner(NAME),
+                   "a window opened without a poller starts it and shows it live",
+                   row_text(window, GOOD))
+        finally:
+            os.remove(service_file)
+            daemon.ReloadConfig()
+            if bus.name_has_owner(NAME):
+                os.kill(int(daemon.GetConnectionUnixProcessID(NAME)), signal.SIGTERM)
+                spin(lambda: not bus.name_has_owner(NAME), "the started poller to stop")
     finally:
         if window_proc is not None:
             stop(window_proc)
         if poller is not None and poller.poll() is None:
             poller.send_signal(signal.SIGTERM)
             poller.wait(60)
+        slow.close()
         dovecot.stop()
     return 1 if tap.failed else 0
 
