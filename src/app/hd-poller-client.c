@@ -23,6 +23,7 @@ struct _HdPollerClient
   GCancellable *cancellable;
   GDBusProxy *proxy;
   char *start_error;
+  gboolean start;
 };
 
 G_DEFINE_FINAL_TYPE (HdPollerClient, hd_poller_client, G_TYPE_OBJECT)
@@ -108,7 +109,7 @@ proxy_ready_cb (GObject      *object,
   g_signal_connect_object (proxy, "notify::g-name-owner", G_CALLBACK (name_owner_cb), self,
                            G_CONNECT_SWAPPED);
   owner = g_dbus_proxy_get_name_owner (proxy);
-  if (owner == NULL)
+  if (owner == NULL && self->start)
     start_service (self);
   emit_changed (self);
 }
@@ -144,23 +145,26 @@ static void
 hd_poller_client_init (HdPollerClient *self)
 {
   self->cancellable = g_cancellable_new ();
+}
+
+/**
+ * hd_poller_client_new:
+ * @start: whether to start the poller if it does not run yet
+ *
+ * Returns: (transfer full): a client that follows the poller
+ */
+HdPollerClient *
+hd_poller_client_new (gboolean start)
+{
+  HdPollerClient *self = g_object_new (HD_TYPE_POLLER_CLIENT, NULL);
+
+  self->start = start;
   /* The properties are cached and followed; the poller is started
    * explicitly, so that a failure to start is known and shown. */
   g_dbus_proxy_new_for_bus (G_BUS_TYPE_SESSION, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, NULL,
                             POLLER_NAME, POLLER_PATH, POLLER_NAME, self->cancellable,
                             proxy_ready_cb, g_object_ref (self));
-}
-
-/**
- * hd_poller_client_new:
- *
- * Returns: (transfer full): a client that starts the poller if it does not
- *   run yet, and then follows it
- */
-HdPollerClient *
-hd_poller_client_new (void)
-{
-  return g_object_new (HD_TYPE_POLLER_CLIENT, NULL);
+  return self;
 }
 
 /**
@@ -184,6 +188,27 @@ hd_poller_client_get_running (HdPollerClient *self)
 }
 
 /**
+ * hd_poller_client_reads_store:
+ * @store_id: the id of a database (hd_store_get_id())
+ *
+ * Returns: whether the running poller reads that database
+ */
+gboolean
+hd_poller_client_reads_store (HdPollerClient *self,
+                              const char     *store_id)
+{
+  g_autoptr (GVariant) id = NULL;
+
+  g_return_val_if_fail (HD_IS_POLLER_CLIENT (self), FALSE);
+
+  if (!hd_poller_client_get_running (self))
+    return FALSE;
+  id = g_dbus_proxy_get_cached_property (self->proxy, "StoreId");
+  return id != NULL && g_variant_is_of_type (id, G_VARIANT_TYPE_STRING)
+         && g_strcmp0 (g_variant_get_string (id, NULL), store_id) == 0;
+}
+
+/**
  * hd_poller_client_get_start_error:
  *
  * Returns: (nullable): why the poller could not be started, or %NULL
@@ -198,13 +223,15 @@ hd_poller_client_get_start_error (HdPollerClient *self)
 
 /**
  * hd_poller_client_lookup_account:
+ * @store_id: the id of the database the account is in
  *
  * Returns: (transfer full) (nullable): what the poller tells of the account
  *   (an `a{sv}` as the interface XML describes it), or %NULL when the poller
- *   does not run or does not watch it
+ *   does not run, reads another database, or does not watch the account
  */
 GVariant *
 hd_poller_client_lookup_account (HdPollerClient *self,
+                                 const char     *store_id,
                                  const char     *name)
 {
   g_autoptr (GVariant) accounts = NULL;
@@ -212,7 +239,7 @@ hd_poller_client_lookup_account (HdPollerClient *self,
   g_return_val_if_fail (HD_IS_POLLER_CLIENT (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  if (!hd_poller_client_get_running (self))
+  if (!hd_poller_client_reads_store (self, store_id))
     return NULL;
   accounts = g_dbus_proxy_get_cached_property (self->proxy, "Accounts");
   if (!g_variant_is_of_type (accounts, G_VARIANT_TYPE ("a{sa{sv}}")))

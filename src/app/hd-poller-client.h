@@ -13,10 +13,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HdPollerClient, hd_poller_client, HD, POLLER_CLIENT, GObject)
 
-HdPollerClient *hd_poller_client_new (void);
+HdPollerClient *hd_poller_client_new (gboolean start);
 gboolean        hd_poller_client_get_running (HdPollerClient *self);
 const char     *hd_poller_client_get_start_error (HdPollerClient *self);
+gboolean        hd_poller_client_reads_store (HdPollerClient *self,
+                                              const char     *store_id);
 GVariant       *hd_poller_client_lookup_account (HdPollerClient *self,
+                                                 const char     *store_id,
                                                  const char     *name);
 void            hd_poller_client_poll_now_async (HdPollerClient      *self,
                                                  const char * const  *names,

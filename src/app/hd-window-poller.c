@@ -38,7 +38,7 @@ show_stored_health (HdWindow     *self,
     }
   /* An account the running poller does not watch (switched off, or not
    * reloaded yet) still shows what the store knows of it. */
-  status.live = hd_poller_client_get_running (self->poller);
+  status.live = hd_poller_client_reads_store (self->poller, hd_store_get_id (self->store));
   hd_account_row_set_status (row, &status);
 }
 
@@ -59,7 +59,8 @@ hd_window_show_poll_status (HdWindow     *self,
   guint32 done = 0, total = 0;
 
   if (self->poller != NULL)
-    told = hd_poller_client_lookup_account (self->poller, hd_account_get_name (account));
+    told = hd_poller_client_lookup_account (self->poller, hd_store_get_id (self->store),
+                                            hd_account_get_name (account));
   if (told == NULL)
     {
       show_stored_health (self, row);
@@ -106,6 +107,18 @@ poll_now_cb (GObject      *object,
   hd_window_toast (self, markup);
 }
 
+/* A poller that reads another database (another --db) would poll its own
+ * account of that name. */
+static gboolean
+refuse_other_store (HdWindow *self)
+{
+  if (!hd_poller_client_get_running (self->poller)
+      || hd_poller_client_reads_store (self->poller, hd_store_get_id (self->store)))
+    return FALSE;
+  hd_window_toast (self, _("The running poller reads another database"));
+  return TRUE;
+}
+
 static void
 poll_account_action_cb (GtkWidget  *widget,
                         const char *action_name,
@@ -114,6 +127,8 @@ poll_account_action_cb (GtkWidget  *widget,
   HdWindow *self = HD_WINDOW (widget);
   const char *names[] = { g_variant_get_string (parameter, NULL), NULL };
 
+  if (refuse_other_store (self))
+    return;
   hd_poller_client_poll_now_async (self->poller, names, NULL, poll_now_cb, g_object_ref (self));
 }
 
@@ -124,18 +139,22 @@ poll_all_action_cb (GtkWidget  *widget,
 {
   HdWindow *self = HD_WINDOW (widget);
 
+  if (refuse_other_store (self))
+    return;
   hd_poller_client_poll_now_async (self->poller, NULL, NULL, poll_now_cb, g_object_ref (self));
 }
 
 /**
  * hd_window_watch_poller:
  *
- * Starts the poller if it does not run, and follows what it tells.
+ * Follows what the poller tells; the window of the application also starts
+ * the poller if it does not run (a window on its own, as in the widget
+ * tests, only follows it).
  */
 void
 hd_window_watch_poller (HdWindow *self)
 {
-  self->poller = hd_poller_client_new ();
+  self->poller = hd_poller_client_new (gtk_window_get_application (GTK_WINDOW (self)) != NULL);
   g_signal_connect_object (self->poller, "changed", G_CALLBACK (poller_changed_cb), self,
                            G_CONNECT_SWAPPED);
 }

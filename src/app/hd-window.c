@@ -414,6 +414,7 @@ hd_window_constructed (GObject *object)
   g_assert (HD_IS_STORE (self->store));
   restore_window_state (self);
   hd_account_editor_set_store (self->editor, self->store);
+  hd_window_watch_poller (self);
   hd_window_reload (self);
   reload_views (self);
 }
@@ -553,7 +554,6 @@ hd_window_init (HdWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = settings_new_if_installed ();
-  hd_window_watch_poller (self);
   self->accounts = g_list_store_new (HD_TYPE_ACCOUNT);
   gtk_list_box_bind_model (self->account_list, G_LIST_MODEL (self->accounts), create_row_cb, self,
                            NULL);

@@ -66,6 +66,7 @@ publish (HdPollerApplication *self)
 
   if (self->skeleton == NULL || self->poller == NULL)
     return;
+  hd_dbus_poller_set_store_id (self->skeleton, hd_store_get_id (self->store));
   accounts = hd_poller_list_accounts (self->poller);
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sa{sv}}"));
   for (guint i = 0; i < accounts->len; i++)

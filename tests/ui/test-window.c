@@ -38,6 +38,7 @@ test_list_shows_accounts (Fixture       *fixture,
 
   row = row_named (rows, "Support");
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (row)));
+  /* No poller reads this database, also when another test's runs on the bus. */
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
                    "IMAP · imap.example.com\nNever polled\nThe poller is not running");
   enabled = find_one (row, GTK_TYPE_SWITCH);
@@ -423,8 +424,8 @@ test_tickets_and_poll_log (Fixture       *fixture,
   tickets = window_child (window, "tickets_view");
   log = window_child (window, "poll_log_view");
 
-  /* The account row tells the stored health at a glance while no poller
-   * runs on the test's bus. */
+  /* The account row tells the stored health at a glance (no poller on the
+   * test's bus watches this database). */
   account_rows = find_all (window, HD_TYPE_ACCOUNT_ROW);
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row_named (account_rows,
                                                                           "Support"))), ==,
