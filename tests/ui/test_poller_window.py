@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The window watching the real poller, through AT-SPI: helpdesk-mail-poller
-runs on the test's session bus with two accounts against the Dovecot fixture,
-one with its password and one with a wrong one. The window's rows show the
+runs on the test's session bus with accounts against the Dovecot fixture,
+one with its password and one with a wrong one (and a third behind a proxy
+that slows it down). The window's rows show the
 health the poller reports (OK; failing with Dovecot's own reply), the next
 poll, and follow the poller live: a fixed password and a press on the row's
 Poll Now button turn the failing row OK, Poll Now imports a mail delivered
-meanwhile, the row shows the progress while the poller reads a mailbox, a
-stopped poller leaves the rows with the health the store kept, and a window
-opened while no poller runs starts it by D-Bus activation.
+meanwhile, the row shows the progress while the poller reads a mailbox,
+Poll All Now in the main menu polls every account, a stopped poller leaves
+the rows with the health the store kept, and a window opened while no poller
+runs starts it by D-Bus activation.
 
 Run by meson (suite 'ui') inside tests/session.sh. Prints TAP.
 """
@@ -137,22 +139,33 @@ def wait_row(window, name, what, predicate, limit=60):
         return False
 
 
+def has_action(accessible):
+    try:
+        return accessible.queryAction().nActions > 0
+    except NotImplementedError:
+        return False
+
+
+def do_action(accessible):
+    action = accessible.queryAction()
+    for i in range(action.nActions):
+        if action.getName(i) in ("click", "press", "activate", "toggle"):
+            action.doAction(i)
+            return
+    action.doAction(0)
+
+
 def press_poll_now(window, name):
     label = f"Poll “{name}” Now"
     button = wait_for(label, lambda: first(
         window, lambda n: n.getRole() == pyatspi.ROLE_PUSH_BUTTON and n.name == label))
-    action = button.queryAction()
-    for i in range(action.nActions):
-        if action.getName(i) in ("click", "press", "activate"):
-            action.doAction(i)
-            return button
-    action.doAction(0)
+    do_action(button)
     return button
 
 
 def main():
     tap = Tap()
-    print("1..12", flush=True)
+    print("1..13", flush=True)
 
     dovecot = Dovecot()
     slow = SlowProxy(dovecot.ports["imaps"])
@@ -257,6 +270,21 @@ def main():
         idle = accounts()[SLOW]
         tap.ok((idle["polling"], idle["progress_done"], idle["progress_total"]) == (False, 0, 0),
                "no progress is told while no poll runs", dict(idle))
+
+        # Main Menu → Poll All Now polls every account.
+        dovecot.deliver(GOOD_USER, mail(2, to=f"{GOOD_USER}@example.com", subject="All of them"))
+        dovecot.deliver(BAD_USER, mail(3, to=f"{BAD_USER}@example.com", subject="Every one"))
+        do_action(wait_for("the main menu button", lambda: first(
+            window, lambda n: n.name == "Main Menu" and has_action(n))))
+        do_action(wait_for("the Poll All Now menu item", lambda: first(
+            app, lambda n: n.name in ("Poll All Now", "Poll _All Now") and has_action(n))))
+        try:
+            spin(lambda: {"All of them", "Every one"}
+                 <= {t["subject"] for t in json.loads(ctl(db, "tickets", "list", "--json"))},
+                 "the tickets from Poll All Now")
+            tap.ok(True, "Poll All Now in the main menu polls every account")
+        except TimeoutError as e:
+            tap.ok(False, "Poll All Now in the main menu polls every account", e)
 
         # The poller stops: the rows keep the health the store kept.
         poller.send_signal(signal.SIGTERM)
