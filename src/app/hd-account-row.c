@@ -23,6 +23,7 @@ struct _HdAccountRow
   char *message;
   char *since;
   char *next_poll;
+  char *poller_error;
   gboolean live;
   gboolean polling;
   guint progress_done;
@@ -110,6 +111,8 @@ schedule_line (HdAccountRow *self)
 {
   g_autofree char *when = NULL;
 
+  if (!self->live && self->poller_error != NULL)
+    return g_strdup (_("The poller could not be started"));
   if (!self->live)
     return g_strdup (_("The poller is not running"));
   if (!hd_account_get_enabled (self->account))
@@ -163,7 +166,10 @@ sync_from_account (HdAccountRow *self)
                               hd_account_get_host (self->account), health, schedule);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), health);
+  /* Why the poller could not start goes in the tooltip: it can be long. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self),
+                               !self->live && self->poller_error != NULL ? self->poller_error
+                               : health);
   sync_status_image (self);
 
   /* The row is read by its title; the switch says what it does to that account. */
@@ -225,6 +231,7 @@ hd_account_row_dispose (GObject *object)
   g_clear_pointer (&self->message, g_free);
   g_clear_pointer (&self->since, g_free);
   g_clear_pointer (&self->next_poll, g_free);
+  g_clear_pointer (&self->poller_error, g_free);
 
   G_OBJECT_CLASS (hd_account_row_parent_class)->dispose (object);
 }
@@ -351,6 +358,8 @@ hd_account_row_set_status (HdAccountRow             *self,
   self->since = g_strdup (status->since);
   g_free (self->next_poll);
   self->next_poll = g_strdup (status->next_poll);
+  g_free (self->poller_error);
+  self->poller_error = g_strdup (status->poller_error);
   self->live = status->live;
   self->polling = status->polling;
   self->progress_done = status->progress_done;

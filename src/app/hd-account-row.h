@@ -18,6 +18,7 @@ typedef struct {
   const char *since;        /* ISO 8601: since when the account is in this state */
   const char *next_poll;    /* ISO 8601 */
   gboolean    live;         /* told by the running poller, not read from the store */
+  const char *poller_error; /* when not live: why the poller could not be started */
   gboolean    polling;
   guint       progress_done;
   guint       progress_total;

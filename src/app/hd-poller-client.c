@@ -23,7 +23,7 @@ struct _HdPollerClient
   GCancellable *cancellable;
   GDBusProxy *proxy;
   char *start_error;
-  gboolean start;
+  gboolean start;          /* asked to start the poller */
 };
 
 G_DEFINE_FINAL_TYPE (HdPollerClient, hd_poller_client, G_TYPE_OBJECT)
@@ -149,22 +149,44 @@ hd_poller_client_init (HdPollerClient *self)
 
 /**
  * hd_poller_client_new:
- * @start: whether to start the poller if it does not run yet
  *
  * Returns: (transfer full): a client that follows the poller
  */
 HdPollerClient *
-hd_poller_client_new (gboolean start)
+hd_poller_client_new (void)
 {
   HdPollerClient *self = g_object_new (HD_TYPE_POLLER_CLIENT, NULL);
 
-  self->start = start;
   /* The properties are cached and followed; the poller is started
    * explicitly, so that a failure to start is known and shown. */
   g_dbus_proxy_new_for_bus (G_BUS_TYPE_SESSION, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, NULL,
                             POLLER_NAME, POLLER_PATH, POLLER_NAME, self->cancellable,
                             proxy_ready_cb, g_object_ref (self));
   return self;
+}
+
+/**
+ * hd_poller_client_start:
+ *
+ * Starts the poller if it does not run yet (D-Bus activation); why it could
+ * not start is then hd_poller_client_get_start_error().
+ */
+void
+hd_poller_client_start (HdPollerClient *self)
+{
+  g_autofree char *owner = NULL;
+
+  g_return_if_fail (HD_IS_POLLER_CLIENT (self));
+
+  if (self->start)
+    return;
+  self->start = TRUE;
+  /* Without the proxy yet, proxy_ready_cb() starts it. */
+  if (self->proxy == NULL)
+    return;
+  owner = g_dbus_proxy_get_name_owner (self->proxy);
+  if (owner == NULL)
+    start_service (self);
 }
 
 /**

@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HdPollerClient, hd_poller_client, HD, POLLER_CLIENT, GObject)
 
-HdPollerClient *hd_poller_client_new (gboolean start);
+HdPollerClient *hd_poller_client_new (void);
+void            hd_poller_client_start (HdPollerClient *self);
 gboolean        hd_poller_client_get_running (HdPollerClient *self);
 const char     *hd_poller_client_get_start_error (HdPollerClient *self);
 gboolean        hd_poller_client_reads_store (HdPollerClient *self,

@@ -39,6 +39,7 @@ show_stored_health (HdWindow     *self,
   /* An account the running poller does not watch (switched off, or not
    * reloaded yet) still shows what the store knows of it. */
   status.live = hd_poller_client_reads_store (self->poller, hd_store_get_id (self->store));
+  status.poller_error = hd_poller_client_get_start_error (self->poller);
   hd_account_row_set_status (row, &status);
 }
 
@@ -144,19 +145,29 @@ poll_all_action_cb (GtkWidget  *widget,
   hd_poller_client_poll_now_async (self->poller, NULL, NULL, poll_now_cb, g_object_ref (self));
 }
 
+static void
+application_cb (HdWindow *self)
+{
+  if (gtk_window_get_application (GTK_WINDOW (self)) != NULL)
+    hd_poller_client_start (self->poller);
+}
+
 /**
  * hd_window_watch_poller:
  *
  * Follows what the poller tells; the window of the application also starts
  * the poller if it does not run (a window on its own, as in the widget
- * tests, only follows it).
+ * tests, only follows it). The application is set after construction.
  */
 void
 hd_window_watch_poller (HdWindow *self)
 {
-  self->poller = hd_poller_client_new (gtk_window_get_application (GTK_WINDOW (self)) != NULL);
+  self->poller = hd_poller_client_new ();
   g_signal_connect_object (self->poller, "changed", G_CALLBACK (poller_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self, "notify::application", G_CALLBACK (application_cb), self,
+                           G_CONNECT_SWAPPED);
+  application_cb (self);
 }
 
 /**

@@ -14,7 +14,6 @@
 #include "hd-account-editor.h"
 #include "hd-account-json.h"
 #include "hd-account-row.h"
-#include "hd-format.h"
 #include "hd-keyring-job.h"
 #include "hd-oauth-window.h"
 #include "hd-poll-log-view.h"

@@ -10,7 +10,7 @@ Poll Now button turn the failing row OK, Poll Now imports a mail delivered
 meanwhile, the row shows the progress while the poller reads a mailbox,
 Poll All Now in the main menu polls every account, a stopped poller leaves
 the rows with the health the store kept, and a window opened while no poller
-runs starts it by D-Bus activation.
+runs starts it by D-Bus activation (and says so when it cannot start).
 
 Run by meson (suite 'ui') inside tests/session.sh. Prints TAP.
 """
@@ -165,7 +165,7 @@ def press_poll_now(window, name):
 
 def main():
     tap = Tap()
-    print("1..13", flush=True)
+    print("1..14", flush=True)
 
     dovecot = Dovecot()
     slow = SlowProxy(dovecot.ports["imaps"])
@@ -320,11 +320,28 @@ def main():
                    "a window opened without a poller starts it and shows it live",
                    row_text(window, GOOD))
         finally:
-            os.remove(service_file)
-            daemon.ReloadConfig()
             if bus.name_has_owner(NAME):
                 os.kill(int(daemon.GetConnectionUnixProcessID(NAME)), signal.SIGTERM)
                 spin(lambda: not bus.name_has_owner(NAME), "the started poller to stop")
+            stop(window_proc)
+
+        # A poller that cannot start: the rows say so instead of waiting for it.
+        with open(service_file, "w", encoding="utf-8") as f:
+            f.write(f"[D-BUS Service]\nName={NAME}\nExec=/bin/false\n")
+        daemon.ReloadConfig()
+        try:
+            window_proc = subprocess.Popen([os.environ["HD_HELPDESK_MAIL"], "--db", db], env=env)
+            app = wait_for("the application on the accessibility bus",
+                           lambda: find_application(window_proc.pid))
+            window = wait_for("the main window", lambda: first(
+                app, lambda n: n.getRole() == pyatspi.ROLE_FRAME and n.name == "HelpDesk Mail"))
+            failed = wait_row(window, GOOD, "the failed start",
+                              lambda t: t.endswith("\nOK\nThe poller could not be started"))
+            tap.ok(failed, "a poller that cannot start is told in the rows",
+                   row_text(window, GOOD))
+        finally:
+            os.remove(service_file)
+            daemon.ReloadConfig()
     finally:
         if window_proc is not None:
             stop(window_proc)
