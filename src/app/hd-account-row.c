@@ -26,6 +26,7 @@ struct _HdAccountRow
   char *poller_error;
   gboolean live;
   gboolean polling;
+  gboolean paused;
   guint progress_done;
   guint progress_total;
 
@@ -123,6 +124,8 @@ schedule_line (HdAccountRow *self)
                             self->progress_total);
   if (self->polling)
     return g_strdup (_("Polling…"));
+  if (self->paused)
+    return g_strdup (_("Polling is paused"));
   if (self->next_poll == NULL || *self->next_poll == '\0')
     return g_strdup (_("No poll planned"));
   when = format_time (self->next_poll);
@@ -362,6 +365,7 @@ hd_account_row_set_status (HdAccountRow             *self,
   self->poller_error = g_strdup (status->poller_error);
   self->live = status->live;
   self->polling = status->polling;
+  self->paused = status->paused;
   self->progress_done = status->progress_done;
   self->progress_total = status->progress_total;
   sync_from_account (self);

@@ -20,6 +20,7 @@ typedef struct {
   gboolean    live;         /* told by the running poller, not read from the store */
   const char *poller_error; /* when not live: why the poller could not be started */
   gboolean    polling;
+  gboolean    paused;       /* the poller is paused: no poll is planned */
   guint       progress_done;
   guint       progress_total;
 } HdAccountRowStatus;

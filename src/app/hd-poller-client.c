@@ -231,6 +231,25 @@ hd_poller_client_reads_store (HdPollerClient *self,
 }
 
 /**
+ * hd_poller_client_get_paused:
+ *
+ * Returns: whether the running poller is paused (from its tray menu)
+ */
+gboolean
+hd_poller_client_get_paused (HdPollerClient *self)
+{
+  g_autoptr (GVariant) state = NULL;
+
+  g_return_val_if_fail (HD_IS_POLLER_CLIENT (self), FALSE);
+
+  if (!hd_poller_client_get_running (self))
+    return FALSE;
+  state = g_dbus_proxy_get_cached_property (self->proxy, "State");
+  return state != NULL && g_variant_is_of_type (state, G_VARIANT_TYPE_STRING)
+         && g_strcmp0 (g_variant_get_string (state, NULL), "paused") == 0;
+}
+
+/**
  * hd_poller_client_get_start_error:
  *
  * Returns: (nullable): why the poller could not be started, or %NULL

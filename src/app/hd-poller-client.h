@@ -16,6 +16,7 @@ G_DECLARE_FINAL_TYPE (HdPollerClient, hd_poller_client, HD, POLLER_CLIENT, GObje
 HdPollerClient *hd_poller_client_new (void);
 void            hd_poller_client_start (HdPollerClient *self);
 gboolean        hd_poller_client_get_running (HdPollerClient *self);
+gboolean        hd_poller_client_get_paused (HdPollerClient *self);
 const char     *hd_poller_client_get_start_error (HdPollerClient *self);
 gboolean        hd_poller_client_reads_store (HdPollerClient *self,
                                               const char     *store_id);

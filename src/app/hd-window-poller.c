@@ -76,6 +76,7 @@ hd_window_show_poll_status (HdWindow     *self,
   g_variant_lookup (told, "progress_total", "u", &total);
   status.live = TRUE;
   status.polling = polling;
+  status.paused = hd_poller_client_get_paused (self->poller);
   status.progress_done = done;
   status.progress_total = total;
   hd_account_row_set_status (row, &status);

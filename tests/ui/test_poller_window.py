@@ -8,7 +8,8 @@ health the poller reports (OK; failing with Dovecot's own reply), the next
 poll, and follow the poller live: a fixed password and a press on the row's
 Poll Now button turn the failing row OK, Poll Now imports a mail delivered
 meanwhile, the row shows the progress while the poller reads a mailbox,
-Poll All Now in the main menu polls every account, a stopped poller leaves
+Poll All Now in the main menu polls every account, the rows follow a pause,
+a stopped poller leaves
 the rows with the health the store kept, and a window opened while no poller
 runs starts it by D-Bus activation (and says so when it cannot start).
 
@@ -165,7 +166,7 @@ def press_poll_now(window, name):
 
 def main():
     tap = Tap()
-    print("1..14", flush=True)
+    print("1..15", flush=True)
 
     dovecot = Dovecot()
     slow = SlowProxy(dovecot.ports["imaps"])
@@ -285,6 +286,16 @@ def main():
             tap.ok(True, "Poll All Now in the main menu polls every account")
         except TimeoutError as e:
             tap.ok(False, "Poll All Now in the main menu polls every account", e)
+
+        # Paused from the tray (or over D-Bus), the rows say so, and resume.
+        poller_iface = dbus.Interface(bus.get_object(NAME, PATH), NAME)
+        poller_iface.Pause(True)
+        paused = wait_row(window, GOOD, "the paused row",
+                          lambda t: t.endswith("\nOK\nPolling is paused"))
+        poller_iface.Pause(False)
+        resumed = wait_row(window, GOOD, "the resumed row", lambda t: "\nOK\nNext poll at " in t)
+        tap.ok(paused and resumed, "the rows follow the poller's pause and resume",
+               row_text(window, GOOD))
 
         # The poller stops: the rows keep the health the store kept.
         poller.send_signal(signal.SIGTERM)
