@@ -221,6 +221,13 @@ def main():
         tap.ok(bad, "the failing row shows Dovecot's own reply and since when",
                row_text(window, BAD))
 
+        # What the admin sees, for the docs and for review (not compared).
+        shots = os.environ.get("HD_SCREENSHOT_DIR")
+        if shots:
+            os.makedirs(shots, exist_ok=True)
+            subprocess.run(["/usr/bin/import", "-window", "root",
+                            os.path.join(shots, "poller-rows.png")], check=True)
+
         button = press_poll_now(window, GOOD)
         tap.ok(button.getState().contains(pyatspi.STATE_FOCUSABLE),
                "the row's Poll Now button is reachable by keyboard")
