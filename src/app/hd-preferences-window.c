@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "hd-autostart.h"
 #include "hd-secrets.h"
 #include "hd-settings.h"
 
@@ -20,7 +21,11 @@ struct _HdPreferencesWindow
   AdwPreferencesWindow parent_instance;
 
   HdStore *store;
+  HdAutostart *autostart;
   gboolean loading;
+
+  AdwActionRow *background_row;
+  GtkSwitch *background_switch;
 
   GtkSwitch *new_request_switch;
   GtkSpinButton *cap_spin;
@@ -242,6 +247,56 @@ password_apply_cb (HdPreferencesWindow *self)
 }
 
 static void
+show_autostart (HdPreferencesWindow *self)
+{
+  self->loading = TRUE;
+  gtk_switch_set_active (self->background_switch, hd_autostart_get_enabled (self->autostart));
+  self->loading = FALSE;
+}
+
+static void
+autostart_set_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (HdPreferencesWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (hd_autostart_set_enabled_finish (HD_AUTOSTART (object), result, &error))
+    {
+      if (self->background_row != NULL)
+        gtk_widget_remove_css_class (GTK_WIDGET (self->background_row), "error");
+    }
+  else
+    g_message ("Could not change starting at login: %s", error->message);
+  /* Closed meanwhile: the change is made, there is nothing left to show. */
+  if (self->background_switch == NULL)
+    return;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->background_switch), TRUE);
+  /* The switch shows what is, also when the change failed. */
+  show_autostart (self);
+  if (error == NULL)
+    return;
+  gtk_widget_add_css_class (GTK_WIDGET (self->background_row), "error");
+  /* Translators: %s says why, e.g. a file that could not be written. */
+  text = g_strdup_printf (_("Could not change starting at login: %s"), error->message);
+  toast (self, text);
+}
+
+static void
+background_cb (HdPreferencesWindow *self)
+{
+  if (self->loading)
+    return;
+  /* One change at a time: the portal may ask the user first. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->background_switch), FALSE);
+  hd_autostart_set_enabled_async (self->autostart,
+                                  gtk_switch_get_active (self->background_switch), NULL,
+                                  autostart_set_cb, g_object_ref (self));
+}
+
+static void
 hd_preferences_window_constructed (GObject *object)
 {
   HdPreferencesWindow *self = HD_PREFERENCES_WINDOW (object);
@@ -250,12 +305,18 @@ hd_preferences_window_constructed (GObject *object)
 
   g_assert (HD_IS_STORE (self->store));
   load (self);
+  show_autostart (self);
 }
 
 static void
 hd_preferences_window_dispose (GObject *object)
 {
+  HdPreferencesWindow *self = HD_PREFERENCES_WINDOW (object);
+
   gtk_widget_dispose_template (GTK_WIDGET (object), HD_TYPE_PREFERENCES_WINDOW);
+  self->background_row = NULL;
+  self->background_switch = NULL;
+  g_clear_object (&self->autostart);
 
   G_OBJECT_CLASS (hd_preferences_window_parent_class)->dispose (object);
 }
@@ -325,6 +386,8 @@ hd_preferences_window_class_init (HdPreferencesWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/helpdeskmail/HelpDeskMail/hd-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, HdPreferencesWindow, background_row);
+  gtk_widget_class_bind_template_child (widget_class, HdPreferencesWindow, background_switch);
   gtk_widget_class_bind_template_child (widget_class, HdPreferencesWindow, new_request_switch);
   gtk_widget_class_bind_template_child (widget_class, HdPreferencesWindow, cap_spin);
   gtk_widget_class_bind_template_child (widget_class, HdPreferencesWindow, host_row);
@@ -332,6 +395,7 @@ hd_preferences_window_class_init (HdPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdPreferencesWindow, port_spin);
   gtk_widget_class_bind_template_child (widget_class, HdPreferencesWindow, username_row);
   gtk_widget_class_bind_template_child (widget_class, HdPreferencesWindow, password_row);
+  gtk_widget_class_bind_template_callback (widget_class, background_cb);
   gtk_widget_class_bind_template_callback (widget_class, new_request_cb);
   gtk_widget_class_bind_template_callback (widget_class, cap_cb);
   gtk_widget_class_bind_template_callback (widget_class, host_apply_cb);
@@ -346,7 +410,10 @@ hd_preferences_window_class_init (HdPreferencesWindowClass *klass)
 static void
 hd_preferences_window_init (HdPreferencesWindow *self)
 {
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->autostart = hd_autostart_new (bus);
 }
 
 /**

@@ -8,6 +8,7 @@
 #include "hd-account-editor.h"
 #include "hd-account-row.h"
 #include "hd-poll-log-view.h"
+#include "hd-poller-client.h"
 #include "hd-tickets-view.h"
 #include "hd-window.h"
 
@@ -19,6 +20,7 @@ struct _HdWindow
 
   HdStore *store;
   GListStore *accounts;
+  HdPollerClient *poller;
   GSettings *settings;
 
   /* The selected account as saved, and the copy the editor changes. */
@@ -63,5 +65,11 @@ void          hd_window_select_quietly (HdWindow     *self,
 void          hd_window_save_account (HdWindow *self);
 void          hd_window_ask_unsaved (HdWindow *self);
 void          hd_window_class_add_account_actions (GtkWidgetClass *widget_class);
+
+/* hd-window-poller.c */
+void          hd_window_watch_poller (HdWindow *self);
+void          hd_window_show_poll_status (HdWindow     *self,
+                                          HdAccountRow *row);
+void          hd_window_class_add_poller_actions (GtkWidgetClass *widget_class);
 
 G_END_DECLS

@@ -14,14 +14,12 @@
 #include "hd-account-editor.h"
 #include "hd-account-json.h"
 #include "hd-account-row.h"
-#include "hd-format.h"
 #include "hd-keyring-job.h"
 #include "hd-oauth-window.h"
 #include "hd-poll-log-view.h"
 #include "hd-poller-client.h"
 #include "hd-preferences-window.h"
 #include "hd-secrets.h"
-#include "hd-store-polls.h"
 #include "hd-tickets-view.h"
 
 
@@ -195,29 +193,6 @@ hd_window_select_quietly (HdWindow     *self,
   else
     gtk_list_box_unselect_all (self->account_list);
   self->reloading = FALSE;
-}
-
-static void
-show_last_poll (HdWindow     *self,
-                HdAccountRow *row)
-{
-  HdAccount *account = hd_account_row_get_account (row);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *status = NULL;
-  g_autofree char *started = NULL;
-  g_autofree char *date = NULL;
-
-  if (!hd_store_get_last_poll (self->store, hd_account_get_name (account), &status, &started,
-                               &error))
-    {
-      g_warning ("Could not read the last poll of “%s”: %s", hd_account_get_name (account),
-                 error->message);
-      return;
-    }
-  if (status == NULL)
-    return;
-  date = hd_format_date (started);
-  hd_account_row_set_last_poll (row, status, date);
 }
 
 static void
@@ -408,7 +383,7 @@ create_row_cb (gpointer item,
 
   g_signal_connect_object (row, "enabled-changed", G_CALLBACK (account_enabled_changed_cb), self,
                            0);
-  show_last_poll (self, HD_ACCOUNT_ROW (row));
+  hd_window_show_poll_status (self, HD_ACCOUNT_ROW (row));
   return row;
 }
 
@@ -438,6 +413,7 @@ hd_window_constructed (GObject *object)
   g_assert (HD_IS_STORE (self->store));
   restore_window_state (self);
   hd_account_editor_set_store (self->editor, self->store);
+  hd_window_watch_poller (self);
   hd_window_reload (self);
   reload_views (self);
 }
@@ -454,6 +430,7 @@ hd_window_dispose (GObject *object)
   if (self->switcher_title != NULL)
     adw_view_switcher_title_set_stack (self->switcher_title, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_WINDOW);
+  g_clear_object (&self->poller);
   g_clear_object (&self->accounts);
   g_clear_object (&self->original);
   g_clear_object (&self->draft);
@@ -545,6 +522,7 @@ hd_window_class_init (HdWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action_cb);
   hd_window_class_add_account_actions (widget_class);
+  hd_window_class_add_poller_actions (widget_class);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action_cb);
   gtk_widget_class_install_action (widget_class, "win.oauth-connections", NULL,
                                    oauth_connections_action_cb);

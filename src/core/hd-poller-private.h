@@ -1,4 +1,4 @@
-/* hd-poller-private.h: what hd-poller-once.c needs of the poller.
+/* hd-poller-private.h: what the files of the poller share.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,6 +24,10 @@ struct _Entry
   guint failures;
   HdPollCounts last_counts;
   gint64 due;              /* monotonic time of the next poll, or 0 */
+  HdPollJob *job;          /* the running poll's job, not a reference; compared only */
+  guint progress_done;     /* the running poll's mail, counted from 1 */
+  guint progress_total;    /* how many mails it listed */
+  gint64 progress_told;    /* monotonic time the progress was last told */
 };
 
 struct _HdPoller
@@ -49,6 +53,8 @@ gboolean   hd_poller_is_failing (const char *state);
 HdStore   *hd_poller_get_store (HdPoller *self);
 HdPollJob *hd_poller_new_job (HdPoller  *self,
                               HdAccount *account);
+void       hd_poller_track_progress (Entry     *entry,
+                                     HdPollJob *job);
 void       hd_poller_emit_run_finished (HdPoller     *self,
                                         const char   *name,
                                         HdPollResult *result,

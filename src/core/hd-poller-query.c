@@ -91,6 +91,11 @@ hd_poller_list_accounts (HdPoller *self)
       if (account->state == NULL)
         account->state = g_strdup (HD_HEALTH_NEVER_POLLED);
       account->polling = entry->cancellable != NULL;
+      if (account->polling)
+        {
+          account->progress_done = entry->progress_done;
+          account->progress_total = entry->progress_total;
+        }
       account->failures = entry->failures;
       account->last_counts = entry->last_counts;
       g_ptr_array_add (list, account);

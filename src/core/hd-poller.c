@@ -251,6 +251,7 @@ start_poll (Entry *entry)
   g_object_set_data_full (G_OBJECT (job), "hd-old-state",
                           hd_poller_health_state (self, entry->account_id), g_free);
   entry->cancellable = g_cancellable_new ();
+  hd_poller_track_progress (entry, job);
   set_running (self, 1);
   record_next_poll (entry);
   g_object_ref (self);

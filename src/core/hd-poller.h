@@ -29,6 +29,8 @@ typedef struct {
   char        *last_poll;  /* ISO 8601 or NULL */
   char        *next_poll;  /* ISO 8601 or NULL when none is planned (paused, stopped) */
   gboolean     polling;
+  guint        progress_done;  /* while polling: the mail being read, from 1 */
+  guint        progress_total; /* while polling: how many mails were listed */
   guint        failures;   /* failed runs in a row */
   HdPollCounts last_counts;
 } HdPollerAccount;

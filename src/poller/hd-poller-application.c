@@ -47,6 +47,8 @@ account_variant (HdPollerAccount *account)
   g_variant_dict_insert (&dict, "next_poll", "s",
                          account->next_poll != NULL ? account->next_poll : "");
   g_variant_dict_insert (&dict, "polling", "b", account->polling);
+  g_variant_dict_insert (&dict, "progress_done", "u", account->progress_done);
+  g_variant_dict_insert (&dict, "progress_total", "u", account->progress_total);
   g_variant_dict_insert (&dict, "listed", "u", account->last_counts.listed);
   g_variant_dict_insert (&dict, "imported", "u", account->last_counts.imported);
   g_variant_dict_insert (&dict, "skipped", "u", account->last_counts.skipped);
@@ -64,6 +66,7 @@ publish (HdPollerApplication *self)
 
   if (self->skeleton == NULL || self->poller == NULL)
     return;
+  hd_dbus_poller_set_store_id (self->skeleton, hd_store_get_id (self->store));
   accounts = hd_poller_list_accounts (self->poller);
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sa{sv}}"));
   for (guint i = 0; i < accounts->len; i++)

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hd-autostart.h"
 #include "hd-store-health.h"
 
 static gboolean
@@ -120,31 +121,32 @@ hd_poller_application_open_window (GApplication *app,
                           NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, open_account_cb, NULL);
 }
 
+static void
+keep_running_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* The poller runs on for this session either way; only the next login
+   * is at stake, and the window's Preferences show it. */
+  if (!hd_autostart_keep_running_finish (HD_AUTOSTART (object), result, &error))
+    g_message ("The poller may not run in the background: %s", error->message);
+}
+
 /**
  * hd_poller_application_request_background:
  *
  * Inside Flatpak no autostart file or unit of ours is seen by the session:
- * the Background portal runs the poller at login instead, and lets it run on
- * with no window.
+ * the Background portal runs the poller at login instead (as the user chose
+ * in the window's Preferences), and lets it run on with no window. On the
+ * host there is nothing to ask.
  */
 void
 hd_poller_application_request_background (GApplication *app)
 {
-  GDBusConnection *connection = g_application_get_dbus_connection (app);
-  GVariantBuilder options;
-  const char *commandline[] = { "helpdesk-mail-poller", NULL };
+  g_autoptr (HdAutostart) autostart =
+    hd_autostart_new (g_application_get_dbus_connection (app));
 
-  if (connection == NULL || !g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-    return;
-  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&options, "{sv}", "reason",
-                         g_variant_new_string (_("Turn mail into tickets while the window is "
-                                                 "closed")));
-  g_variant_builder_add (&options, "{sv}", "autostart", g_variant_new_boolean (TRUE));
-  g_variant_builder_add (&options, "{sv}", "commandline", g_variant_new_strv (commandline, -1));
-  g_variant_builder_add (&options, "{sv}", "dbus-activatable", g_variant_new_boolean (FALSE));
-  g_dbus_connection_call (connection, "org.freedesktop.portal.Desktop",
-                          "/org/freedesktop/portal/desktop", "org.freedesktop.portal.Background",
-                          "RequestBackground", g_variant_new ("(sa{sv})", "", &options),
-                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+  hd_autostart_keep_running_async (autostart, NULL, keep_running_cb, NULL);
 }
