@@ -29,6 +29,7 @@ typedef struct {
   char        *last_poll;  /* ISO 8601 or NULL */
   char        *next_poll;  /* ISO 8601 or NULL when none is planned (paused, stopped) */
   gboolean     polling;
+  gboolean     push;       /* an IMAP IDLE connection watches the account */
   guint        failures;   /* failed runs in a row */
   HdPollCounts last_counts;
 } HdPollerAccount;
@@ -54,6 +55,9 @@ void             hd_poller_set_second_ms (HdPoller *self,
                                           guint     ms);
 guint            hd_poller_get_delay (HdPoller   *self,
                                       const char *name);
+void             hd_poller_set_idle_renew_ms (HdPoller *self,
+                                              guint     renew_ms);
+guint            hd_poller_get_watching (HdPoller *self);
 
 gboolean         hd_poller_start (HdPoller  *self,
                                   GError   **error);
