@@ -53,6 +53,16 @@ struct _HdCurlSession
   GCancellable *cancellable;
   char *failure_reply;
   gboolean saw_server_line;
+
+  /* Raw mode (hd-curl-session-raw.c): after libcurl's connect phase and
+   * login, the protocol speaks on the socket itself, through a read buffer
+   * of raw_capacity bytes whose unread part is [raw_start, raw_end). */
+  gboolean raw;
+  curl_socket_t raw_fd;
+  guint8 *raw_buffer;
+  gsize raw_capacity;
+  gsize raw_start;
+  gsize raw_end;
 };
 
 /* hd-curl-session.c */
@@ -65,6 +75,13 @@ int   hd_curl_session_debug_cb (CURL          *handle,
                                 char          *data,
                                 size_t         size,
                                 void          *user_data);
+
+void  hd_curl_session_note_line (HdCurlSession  *self,
+                                 HdRedactSource  source,
+                                 const char     *line);
+
+/* hd-curl-session-raw.c */
+void  hd_curl_session_raw_reset (HdCurlSession *self);
 
 /* hd-curl-session-tls.c */
 void  hd_curl_session_add_extra_ca (CURL *curl);

@@ -75,6 +75,16 @@ handle_lines (HdCurlSession  *self,
     }
 }
 
+/* One line of a dialogue that the caller conducts itself (raw mode), to the
+ * protocol's hook and, redacted, into the transcript like libcurl's own. */
+void
+hd_curl_session_note_line (HdCurlSession  *self,
+                           HdRedactSource  source,
+                           const char     *line)
+{
+  handle_lines (self, source, line, strlen (line));
+}
+
 int
 hd_curl_session_debug_cb (CURL          *handle,
                           curl_infotype  type,

@@ -200,6 +200,7 @@ hd_curl_session_init (HdCurlSession *self)
   self->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
   self->low_speed_timeout = DEFAULT_LOW_SPEED_TIMEOUT;
   self->tls_required = TRUE;
+  self->raw_fd = CURL_SOCKET_BAD;
 }
 
 /**
@@ -463,6 +464,7 @@ hd_curl_session_perform (HdCurlSession  *self,
   long connects = 0;
 
   g_return_val_if_fail (HD_IS_CURL_SESSION (self), FALSE);
+  g_return_val_if_fail (!self->raw, FALSE);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -519,6 +521,7 @@ hd_curl_session_close (HdCurlSession *self)
   g_return_if_fail (HD_IS_CURL_SESSION (self));
 
   g_clear_pointer (&self->curl, curl_easy_cleanup);
+  hd_curl_session_raw_reset (self);
 }
 
 /**
@@ -542,6 +545,7 @@ hd_curl_session_abort (HdCurlSession *self)
       && fd != CURL_SOCKET_BAD)
     shutdown (fd, SHUT_RDWR);
   g_clear_pointer (&self->curl, curl_easy_cleanup);
+  hd_curl_session_raw_reset (self);
 }
 
 /**

@@ -111,4 +111,25 @@ guint          hd_curl_session_get_n_connections (HdCurlSession *self);
 const char    *hd_curl_session_get_transcript (HdCurlSession *self);
 const char    *hd_curl_session_get_server_pin (HdCurlSession *self);
 
+/* Raw mode (hd-curl-session-raw.c): libcurl connects, does TLS or STARTTLS
+ * and logs in; the protocol then speaks on the connection itself. */
+HdCurlSession *hd_curl_session_new_sibling (HdCurlSession *self);
+gboolean       hd_curl_session_open_raw (HdCurlSession  *self,
+                                         GCancellable   *cancellable,
+                                         GError        **error);
+gboolean       hd_curl_session_is_raw (HdCurlSession *self);
+gboolean       hd_curl_session_raw_send_line (HdCurlSession  *self,
+                                              const char     *line,
+                                              GCancellable   *cancellable,
+                                              GError        **error);
+char          *hd_curl_session_raw_read_line (HdCurlSession  *self,
+                                              guint           timeout_seconds,
+                                              GCancellable   *cancellable,
+                                              GError        **error);
+gboolean       hd_curl_session_raw_read_literal (HdCurlSession  *self,
+                                                 goffset         size,
+                                                 GOutputStream  *sink,
+                                                 GCancellable   *cancellable,
+                                                 GError        **error);
+
 G_END_DECLS

@@ -1,0 +1,401 @@
+/* test-curl-raw.c: HdCurlSession's raw mode against a real Dovecot
+ * (tests/fixtures/dovecot-fixture.py), and against a loopback peer that
+ * cuts the connection in the middle of a literal, which Dovecot never does.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "hd-curl-session.h"
+
+static GSubprocess *fixture_process;
+static JsonObject *fixture_info;
+
+static const char *
+info_string (const char *member)
+{
+  return json_object_get_string_member (fixture_info, member);
+}
+
+static guint
+info_port (const char *name)
+{
+  return (guint) json_object_get_int_member (json_object_get_object_member (fixture_info,
+                                                                            "ports"), name);
+}
+
+static const char *
+user_field (const char *which,
+            guint       index)
+{
+  JsonObject *users = json_object_get_object_member (fixture_info, "users");
+
+  return json_array_get_string_element (json_object_get_array_member (users, which), index);
+}
+
+static void
+start_fixture (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *script = g_build_filename (SRCDIR, "tests", "fixtures", "dovecot-fixture.py",
+                                              NULL);
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  fixture_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                      | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                      &error, "/usr/bin/python3", script, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture_process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (line == NULL)
+    g_error ("the Dovecot fixture did not start (see its stderr above)");
+  json_parser_load_from_data (parser, line, -1, &error);
+  g_assert_no_error (error);
+  fixture_info = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+stop_fixture (void)
+{
+  /* Closing its stdin is the fixture's signal to stop Dovecot and clean up. */
+  g_output_stream_close (g_subprocess_get_stdin_pipe (fixture_process), NULL, NULL);
+  g_subprocess_wait (fixture_process, NULL, NULL);
+  g_clear_object (&fixture_process);
+  g_clear_pointer (&fixture_info, json_object_unref);
+}
+
+/* A session to the fixture's Dovecot, logged in as alice. */
+static HdCurlSession *
+open_dovecot (const char *scheme,
+              const char *port_name,
+              guint       low_speed_timeout)
+{
+  HdCurlSession *session = hd_curl_session_new (scheme, info_string ("host"),
+                                                info_port (port_name),
+                                                g_str_has_prefix (scheme, "imap")
+                                                ? "imap,imaps" : "pop3,pop3s");
+  g_autoptr (GError) error = NULL;
+
+  hd_curl_session_set_timeouts (session, 10, low_speed_timeout);
+  hd_curl_session_set_tls (session, TRUE, NULL);
+  hd_curl_session_set_login (session, user_field ("ascii", 0), user_field ("ascii", 1), NULL,
+                             NULL, "AUTH=PLAIN;AUTH=LOGIN");
+  g_assert_true (hd_curl_session_open_raw (session, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hd_curl_session_is_raw (session));
+  return session;
+}
+
+/* Reads lines up to the tagged reply of @tag and returns it. */
+static char *
+read_until_tagged (HdCurlSession *session,
+                   const char    *tag)
+{
+  g_autofree char *prefix = g_strconcat (tag, " ", NULL);
+
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      char *line = hd_curl_session_raw_read_line (session, 0, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if (g_str_has_prefix (line, prefix))
+        return line;
+      g_free (line);
+    }
+}
+
+static void
+assert_no_password (HdCurlSession *session)
+{
+  const char *transcript = hd_curl_session_get_transcript (session);
+
+  g_assert_null (strstr (transcript, user_field ("ascii", 1)));
+  /* The base64 of "\0alice\0alice-Secret-42", as AUTHENTICATE PLAIN sends it. */
+  g_assert_null (strstr (transcript, "AGFsaWNlAGFsaWNlLVNlY3JldC00Mg=="));
+}
+
+/* One UID FETCH brings every mail of the folder, each literal read whole
+ * into its own stream, and the line after it still parses. */
+static void
+test_imap_batch_literals (void)
+{
+  g_autoptr (HdCurlSession) session = open_dovecot ("imaps", "imaps", 10);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *selected = NULL;
+  g_autofree char *fetched = NULL;
+  g_autofree char *bye = NULL;
+  guint n_mails = 0;
+
+  g_assert_true (hd_curl_session_raw_send_line (session, "R1 EXAMINE INBOX", NULL, &error));
+  selected = read_until_tagged (session, "R1");
+  g_assert_true (g_str_has_prefix (selected, "R1 OK"));
+  g_assert_true (hd_curl_session_raw_send_line (session,
+                                                "R2 UID FETCH 1:* (UID RFC822.SIZE BODY.PEEK[])",
+                                                NULL, &error));
+  for (;;)
+    {
+      g_autofree char *line = hd_curl_session_raw_read_line (session, 0, NULL, &error);
+      g_autoptr (GOutputStream) mail = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *tail = NULL;
+      const char *brace;
+      guint64 size;
+
+      g_assert_no_error (error);
+      if (g_str_has_prefix (line, "R2 "))
+        {
+          g_assert_true (g_str_has_prefix (line, "R2 OK"));
+          break;
+        }
+      brace = strrchr (line, '{');
+      g_assert_nonnull (brace);
+      size = g_ascii_strtoull (brace + 1, NULL, 10);
+      g_assert_cmpuint (size, >, 0);
+      mail = g_memory_output_stream_new_resizable ();
+      g_assert_true (hd_curl_session_raw_read_literal (session, (goffset) size, mail, NULL,
+                                                       &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (mail)),
+                        ==, size);
+      text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (mail)), size);
+      g_assert_nonnull (strstr (text, "Subject: "));
+      tail = hd_curl_session_raw_read_line (session, 0, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (tail, ==, ")");
+      n_mails++;
+    }
+  g_assert_cmpuint (n_mails, ==, 3);
+
+  g_assert_true (hd_curl_session_raw_send_line (session, "R3 LOGOUT", NULL, &error));
+  bye = read_until_tagged (session, "R3");
+  g_assert_true (g_str_has_prefix (bye, "R3 OK"));
+
+  g_assert_nonnull (strstr (hd_curl_session_get_transcript (session),
+                            "C: R2 UID FETCH 1:* (UID RFC822.SIZE BODY.PEEK[])\n"));
+  g_assert_nonnull (strstr (hd_curl_session_get_transcript (session), "S: R2 OK"));
+  assert_no_password (session);
+  hd_curl_session_close (session);
+  g_assert_false (hd_curl_session_is_raw (session));
+}
+
+/* POP3 with STARTTLS: libcurl's connect phase does STLS and the login. */
+static void
+test_pop3_starttls (void)
+{
+  g_autoptr (HdCurlSession) session = open_dovecot ("pop3", "pop3", 10);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *stat = NULL;
+
+  g_assert_true (hd_curl_session_raw_send_line (session, "STAT", NULL, &error));
+  stat = hd_curl_session_raw_read_line (session, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (stat, "+OK 3 "));
+  g_assert_nonnull (strstr (hd_curl_session_get_transcript (session), "C: STLS\n"));
+  assert_no_password (session);
+}
+
+static gpointer
+cancel_later_thread (gpointer data)
+{
+  g_usleep (300 * 1000);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+/* A wait on a server that says nothing ends with the cancellation, long
+ * before the low-speed timeout (an hour here), and the connection goes. */
+static void
+test_cancel_while_waiting (void)
+{
+  g_autoptr (HdCurlSession) session = open_dovecot ("imaps", "imaps", 3600);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GThread) thread = NULL;
+  g_autofree char *line = NULL;
+
+  thread = g_thread_new ("cancel-later", cancel_later_thread, cancellable);
+  line = hd_curl_session_raw_read_line (session, 0, cancellable, &error);
+  g_thread_join (g_steal_pointer (&thread));
+  g_assert_null (line);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (hd_curl_session_is_raw (session));
+
+  g_clear_error (&error);
+  g_assert_false (hd_curl_session_raw_send_line (session, "R1 NOOP", NULL, &error));
+  g_assert_error (error, HD_CURL_ERROR, HD_CURL_ERROR_CONNECTION_CLOSED);
+}
+
+/* A server silent for longer than the low-speed timeout times out. */
+static void
+test_timeout (void)
+{
+  g_autoptr (HdCurlSession) session = open_dovecot ("imaps", "imaps", 1);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = hd_curl_session_raw_read_line (session, 0, NULL, &error);
+
+  g_assert_null (line);
+  g_assert_error (error, HD_CURL_ERROR, HD_CURL_ERROR_TIMED_OUT);
+  g_assert_false (hd_curl_session_is_raw (session));
+}
+
+static void
+test_login_refused (void)
+{
+  g_autoptr (HdCurlSession) session = hd_curl_session_new ("imaps", info_string ("host"),
+                                                           info_port ("imaps"), "imap,imaps");
+  g_autoptr (GError) error = NULL;
+
+  hd_curl_session_set_timeouts (session, 10, 10);
+  hd_curl_session_set_login (session, user_field ("ascii", 0), "wrong-password", NULL, NULL,
+                             "AUTH=PLAIN");
+  g_assert_false (hd_curl_session_open_raw (session, NULL, &error));
+  g_assert_error (error, HD_CURL_ERROR, HD_CURL_ERROR_LOGIN_DENIED);
+  g_assert_false (hd_curl_session_is_raw (session));
+}
+
+/* ------------------------------------------- a peer that cuts a literal */
+
+typedef struct {
+  GSocketListener *listener;
+  guint16 port;
+  GThread *thread;
+} CuttingPeer;
+
+static void
+peer_write (GOutputStream *out,
+            const char    *text)
+{
+  g_output_stream_write_all (out, text, strlen (text), NULL, NULL, NULL);
+}
+
+/* Speaks IMAP just far enough for libcurl's login, then answers the first
+ * command with a literal of 1000 bytes of which only 400 come before the
+ * connection closes. */
+static gpointer
+cutting_peer_thread (gpointer data)
+{
+  CuttingPeer *peer = data;
+  g_autoptr (GSocketConnection) connection = g_socket_listener_accept (peer->listener, NULL,
+                                                                       NULL, NULL);
+  g_autoptr (GDataInputStream) in = NULL;
+  GOutputStream *out;
+  char part[401];
+
+  if (connection == NULL)
+    return NULL;
+  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  peer_write (out, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n");
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+      g_autofree char *tag = NULL;
+
+      if (line == NULL)
+        return NULL;
+      g_strchomp (line);
+      tag = g_strndup (line, strcspn (line, " "));
+      if (strstr (line, " CAPABILITY") != NULL)
+        {
+          g_autofree char *reply = g_strdup_printf ("* CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN\r\n"
+                                                    "%s OK done\r\n", tag);
+          peer_write (out, reply);
+        }
+      else if (strstr (line, " AUTHENTICATE ") != NULL)
+        {
+          g_autofree char *reply = g_strdup_printf ("%s OK logged in\r\n", tag);
+          peer_write (out, reply);
+        }
+      else
+        break;
+    }
+  memset (part, 'x', 400);
+  part[400] = '\0';
+  peer_write (out, "* 1 FETCH (UID 7 RFC822.SIZE 1000 BODY[] {1000}\r\n");
+  peer_write (out, part);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return NULL;
+}
+
+static void
+test_cut_in_literal (void)
+{
+  CuttingPeer peer = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HdCurlSession) session = NULL;
+  g_autoptr (GOutputStream) mail = g_memory_output_stream_new_resizable ();
+  g_autofree char *line = NULL;
+  g_autofree char *after = NULL;
+
+  peer.listener = g_socket_listener_new ();
+  {
+    g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+    g_autoptr (GSocketAddress) bound = NULL;
+
+    g_socket_listener_add_address (peer.listener, address, G_SOCKET_TYPE_STREAM,
+                                   G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+    g_assert_no_error (error);
+    peer.port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  }
+  peer.thread = g_thread_new ("cutting-peer", cutting_peer_thread, &peer);
+
+  session = hd_curl_session_new ("imap", "127.0.0.1", peer.port, "imap,imaps");
+  hd_curl_session_set_timeouts (session, 10, 10);
+  hd_curl_session_set_tls (session, FALSE, NULL);
+  hd_curl_session_set_login (session, "alice", "irrelevant-secret", NULL, NULL, "AUTH=PLAIN");
+  g_assert_true (hd_curl_session_open_raw (session, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hd_curl_session_raw_send_line (session, "F1 UID FETCH 7 (UID BODY.PEEK[])", NULL,
+                                                &error));
+  line = hd_curl_session_raw_read_line (session, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (line, "{1000}"));
+
+  g_assert_false (hd_curl_session_raw_read_literal (session, 1000, mail, NULL, &error));
+  g_assert_error (error, HD_CURL_ERROR, HD_CURL_ERROR_CONNECTION_CLOSED);
+  g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (mail)), ==,
+                    400);
+  g_assert_false (hd_curl_session_is_raw (session));
+
+  g_clear_error (&error);
+  after = hd_curl_session_raw_read_line (session, 0, NULL, &error);
+  g_assert_null (after);
+  g_assert_error (error, HD_CURL_ERROR, HD_CURL_ERROR_CONNECTION_CLOSED);
+
+  g_thread_join (peer.thread);
+  g_socket_listener_close (peer.listener);
+  g_object_unref (peer.listener);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  start_fixture ();
+  g_setenv ("HELPDESK_MAIL_CA_FILE", info_string ("ca_file"), TRUE);
+
+  g_test_add_func ("/curl-raw/imap/batch-literals", test_imap_batch_literals);
+  g_test_add_func ("/curl-raw/pop3/starttls", test_pop3_starttls);
+  g_test_add_func ("/curl-raw/cancel-while-waiting", test_cancel_while_waiting);
+  g_test_add_func ("/curl-raw/timeout", test_timeout);
+  g_test_add_func ("/curl-raw/login-refused", test_login_refused);
+  g_test_add_func ("/curl-raw/cut-in-literal", test_cut_in_literal);
+
+  status = g_test_run ();
+  stop_fixture ();
+  return status;
+}
