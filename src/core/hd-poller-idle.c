@@ -77,13 +77,12 @@ static void
 watching_cb (HdIdleWatcher *watcher,
              Entry         *entry)
 {
-  gboolean reconnected = entry->push_failures > 0;
-
   entry->push_failures = 0;
   set_push_up (entry, TRUE);
-  /* Mail that came while the connection was down raised no EXISTS here. */
-  if (reconnected)
-    poll_soon (entry);
+  /* Mail that came before the folder was examined (while the connection
+   * was down, or between the last poll's list and the EXAMINE) raises no
+   * EXISTS: one poll takes it. */
+  poll_soon (entry);
 }
 
 static void
