@@ -67,6 +67,7 @@ G_DEFINE_QUARK (hd-idle-watcher-error-quark, hd_idle_watcher_error)
 typedef struct {
   HdIdleWatcher *watcher;
   guint signal_id;
+  gboolean has_mail;
 } Emission;
 
 static gboolean
@@ -74,7 +75,10 @@ emit_cb (gpointer data)
 {
   Emission *emission = data;
 
-  g_signal_emit (emission->watcher, signals[emission->signal_id], 0);
+  if (emission->signal_id == SIGNAL_WATCHING)
+    g_signal_emit (emission->watcher, signals[emission->signal_id], 0, emission->has_mail);
+  else
+    g_signal_emit (emission->watcher, signals[emission->signal_id], 0);
   g_object_unref (emission->watcher);
   g_free (emission);
   return G_SOURCE_REMOVE;
@@ -89,6 +93,7 @@ emit (HdIdleWatcher *self,
 
   emission->watcher = g_object_ref (self);
   emission->signal_id = signal_id;
+  emission->has_mail = self->exists > 0;
   g_main_context_invoke (self->context, emit_cb, emission);
 }
 
@@ -381,12 +386,15 @@ hd_idle_watcher_class_init (HdIdleWatcherClass *klass)
 
   /**
    * HdIdleWatcher::watching:
+   * @has_mail: the folder held mail when it was examined
    *
-   * The first IDLE of a connection is established: new mail is seen.
+   * The first IDLE of a connection is established: new mail is seen from
+   * here on. Mail already there when the folder was examined raises no
+   * HdIdleWatcher::new-mail; @has_mail says whether there was any.
    */
   signals[SIGNAL_WATCHING] =
     g_signal_new ("watching", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 0);
+                  G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
   /**
    * HdIdleWatcher::new-mail:
    *

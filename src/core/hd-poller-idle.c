@@ -75,14 +75,16 @@ poll_soon (Entry *entry)
 
 static void
 watching_cb (HdIdleWatcher *watcher,
+             gboolean       has_mail,
              Entry         *entry)
 {
   entry->push_failures = 0;
   set_push_up (entry, TRUE);
   /* Mail that came before the folder was examined (while the connection
    * was down, or between the last poll's list and the EXAMINE) raises no
-   * EXISTS: one poll takes it. */
-  poll_soon (entry);
+   * EXISTS: one poll takes it. An empty folder needs none. */
+  if (has_mail)
+    poll_soon (entry);
 }
 
 static void
