@@ -36,7 +36,7 @@ struct _HdIdleWatcher
 {
   GObject parent_instance;
 
-  HdStore *store;
+  char *db_path;           /* the thread opens its own store connection */
   HdAccount *account;      /* a copy: the thread reads it */
   guint renew_ms;
   GMainContext *context;   /* where the signals go */
@@ -46,9 +46,6 @@ struct _HdIdleWatcher
   guint tag;
   guint exists;
   gboolean examined;       /* counts from here on are news */
-
-  GMutex lock;             /* guards the transcript */
-  GString *transcript;
 };
 
 enum {
@@ -95,17 +92,6 @@ emit (HdIdleWatcher *self,
   emission->signal_id = signal_id;
   emission->has_mail = self->exists > 0;
   g_main_context_invoke (self->context, emit_cb, emission);
-}
-
-/* Keeps the transcript of the connection that just ended, for the caller. */
-static void
-keep_transcript (HdIdleWatcher *self)
-{
-  if (self->session == NULL)
-    return;
-  g_mutex_lock (&self->lock);
-  g_string_append (self->transcript, hd_curl_session_get_transcript (self->session));
-  g_mutex_unlock (&self->lock);
 }
 
 static char *
@@ -257,11 +243,16 @@ connect_session (HdIdleWatcher  *self,
                  GCancellable   *cancellable,
                  GError        **error)
 {
-  g_autoptr (HdAccounts) accounts = hd_accounts_new (self->store);
+  g_autoptr (HdStore) store = hd_store_open (self->db_path, error);
+  g_autoptr (HdAccounts) accounts = NULL;
   g_autoptr (HdCredentials) credentials = NULL;
   g_autoptr (HdMailbox) mailbox = NULL;
   HdMailboxPrivate *priv;
 
+  /* SQLite connections are per thread, as a poll job's. */
+  if (store == NULL)
+    return FALSE;
+  accounts = hd_accounts_new (store);
   credentials = hd_accounts_get_credentials_full_sync (accounts, self->account,
                                                        HD_CREDENTIALS_UNATTENDED, FALSE,
                                                        cancellable, error);
@@ -368,11 +359,9 @@ hd_idle_watcher_finalize (GObject *object)
   HdIdleWatcher *self = HD_IDLE_WATCHER (object);
 
   g_clear_object (&self->session);
-  g_clear_object (&self->store);
+  g_free (self->db_path);
   g_clear_object (&self->account);
   g_clear_pointer (&self->context, g_main_context_unref);
-  g_string_free (self->transcript, TRUE);
-  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (hd_idle_watcher_parent_class)->finalize (object);
 }
@@ -417,14 +406,13 @@ static void
 hd_idle_watcher_init (HdIdleWatcher *self)
 {
   self->renew_ms = HD_IDLE_WATCHER_DEFAULT_RENEW_MS;
-  self->transcript = g_string_new (NULL);
-  g_mutex_init (&self->lock);
   self->context = g_main_context_ref_thread_default ();
 }
 
 /**
  * hd_idle_watcher_new:
- * @store: the database, for the account's credentials
+ * @store: the database, for the account's credentials (the watcher's
+ *   thread opens its own connection to its file)
  * @account: the account to watch (copied)
  *
  * Returns: (transfer full): a watcher that does nothing until run
@@ -439,7 +427,7 @@ hd_idle_watcher_new (HdStore   *store,
   g_return_val_if_fail (HD_IS_ACCOUNT (account), NULL);
 
   self = g_object_new (HD_TYPE_IDLE_WATCHER, NULL);
-  self->store = g_object_ref (store);
+  self->db_path = g_strdup (hd_store_get_path (store));
   self->account = hd_account_copy (account);
   return self;
 }
@@ -505,7 +493,6 @@ hd_idle_watcher_run_sync (HdIdleWatcher  *self,
   for (gboolean first = TRUE; ok; first = FALSE)
     ok = idle_once (self, first, cancellable, error);
 
-  keep_transcript (self);
   if (self->session != NULL)
     hd_curl_session_abort (self->session);
   g_clear_object (&self->session);
@@ -567,23 +554,4 @@ hd_idle_watcher_run_finish (HdIdleWatcher  *self,
                         FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/**
- * hd_idle_watcher_dup_transcript:
- *
- * Returns: (transfer full): the redacted dialogue of the connections that
- *   ended so far
- */
-char *
-hd_idle_watcher_dup_transcript (HdIdleWatcher *self)
-{
-  char *copy;
-
-  g_return_val_if_fail (HD_IS_IDLE_WATCHER (self), NULL);
-
-  g_mutex_lock (&self->lock);
-  copy = g_strdup (self->transcript->str);
-  g_mutex_unlock (&self->lock);
-  return copy;
 }

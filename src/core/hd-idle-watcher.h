@@ -44,6 +44,5 @@ void           hd_idle_watcher_run_async (HdIdleWatcher       *self,
 gboolean       hd_idle_watcher_run_finish (HdIdleWatcher  *self,
                                            GAsyncResult   *result,
                                            GError        **error);
-char          *hd_idle_watcher_dup_transcript (HdIdleWatcher *self);
 
 G_END_DECLS

@@ -276,7 +276,14 @@ class Push(IdleTestCase):
                  stdin="pw-" + user, check=0)
         dbus.Interface(BUS.get_object(NAME, PATH), IFACE).Reload()
         spin(lambda: self.push_is("Quiet", True), "push is up after the reload")
-        self.assertEqual(len(self.proxy.idle_connections()), 1)
+        [idle] = self.proxy.idle_connections()
+
+        # Removed and reloaded, the account's IDLE ends cleanly at once.
+        self.assertEqual(self.ctl("accounts", "remove", "Quiet").returncode, 0)
+        dbus.Interface(BUS.get_object(NAME, PATH), IFACE).Reload()
+        spin(lambda: self.proxy.commands(idle)[-2:] == ["DONE", "LOGOUT"],
+             "DONE and LOGOUT on the IDLE connection")
+        self.assertNotIn("Quiet", self.props.Get(IFACE, "Accounts"))
 
     def test_server_without_idle_keeps_the_interval(self):
         self.second_ms = 20
