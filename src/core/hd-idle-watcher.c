@@ -129,7 +129,7 @@ note_untagged (HdIdleWatcher  *self,
 
   if (g_ascii_strncasecmp (line, "* BYE", 5) == 0)
     return fail_dropped (error, line);
-  if (!g_ascii_isdigit (line[2]))
+  if (line[1] != ' ' || !g_ascii_isdigit (line[2]))
     return TRUE;
   n = g_ascii_strtoull (line + 2, &end, 10);
   if (end == NULL || *end != ' ')

@@ -6,7 +6,8 @@
  * there, so no lock guards the entries. An account is never polled twice at
  * once: a request that comes while its poll runs is kept and served when it
  * ends. A failing account only moves its own timer, so it never delays
- * another.
+ * another. Push (IMAP IDLE), which polls an account when new mail arrives,
+ * lives in hd-poller-idle.c; the interval stays its fallback.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
