@@ -65,7 +65,7 @@ protocol_is_imap (GBinding     *binding,
 }
 
 static void
-properties_changed_cb (HdAccountEditor *self)
+mode_changed_cb (HdAccountEditor *self)
 {
   update_mode (self);
 }
@@ -89,7 +89,7 @@ proxy_ready_cb (GObject      *object,
       return;
     }
   self->poller_proxy = proxy;
-  g_signal_connect_object (proxy, "g-properties-changed", G_CALLBACK (properties_changed_cb),
+  g_signal_connect_object (proxy, "g-properties-changed", G_CALLBACK (mode_changed_cb),
                            self, G_CONNECT_SWAPPED);
   update_mode (self);
 }
@@ -115,10 +115,11 @@ hd_account_editor_watch_mode (HdAccountEditor *self)
                                          G_BINDING_SYNC_CREATE, protocol_is_imap, NULL, NULL,
                                          NULL);
   g_ptr_array_add (self->bindings, g_object_ref (binding));
-  g_signal_connect_swapped (self->account, "notify::poll-interval", G_CALLBACK (update_mode),
+  g_signal_connect_swapped (self->account, "notify::poll-interval", G_CALLBACK (mode_changed_cb),
                             self);
-  g_signal_connect_swapped (self->account, "notify::push", G_CALLBACK (update_mode), self);
-  g_signal_connect_swapped (self->account, "notify::protocol", G_CALLBACK (update_mode), self);
+  g_signal_connect_swapped (self->account, "notify::push", G_CALLBACK (mode_changed_cb), self);
+  g_signal_connect_swapped (self->account, "notify::protocol", G_CALLBACK (mode_changed_cb),
+                            self);
   update_mode (self);
 }
 
