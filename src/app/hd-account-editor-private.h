@@ -31,6 +31,12 @@ struct _HdAccountEditor
   GtkSwitch *enabled_switch;
   AdwActionRow *poll_interval_row;
   GtkSpinButton *poll_interval_spin;
+  AdwActionRow *push_row;
+  GtkSwitch *push_switch;
+  AdwActionRow *mode_row;
+  /* The poller's view of the accounts, for what is in use (push or interval). */
+  GDBusProxy *poller_proxy;
+  GCancellable *poller_cancellable;
   AdwEntryRow *host_row;
   AdwComboRow *protocol_row;
   AdwComboRow *security_row;
@@ -67,5 +73,10 @@ struct _HdAccountEditor
 
 void hd_account_editor_note_change (HdAccountEditor *self,
                                     const char      *property);
+
+/* hd-account-editor-mode.c */
+void hd_account_editor_start_mode (HdAccountEditor *self);
+void hd_account_editor_watch_mode (HdAccountEditor *self);
+void hd_account_editor_stop_mode (HdAccountEditor *self);
 
 G_END_DECLS

@@ -46,6 +46,7 @@ static const struct {
   { "name", G_STRUCT_OFFSET (HdAccountEditor, name_row), "text" },
   { "enabled", G_STRUCT_OFFSET (HdAccountEditor, enabled_switch), "active" },
   { "poll-interval", G_STRUCT_OFFSET (HdAccountEditor, poll_interval_spin), "value" },
+  { "push", G_STRUCT_OFFSET (HdAccountEditor, push_switch), "active" },
   { "host", G_STRUCT_OFFSET (HdAccountEditor, host_row), "text" },
   { "protocol", G_STRUCT_OFFSET (HdAccountEditor, protocol_row), "selected" },
   { "security", G_STRUCT_OFFSET (HdAccountEditor, security_row), "selected" },
@@ -274,6 +275,7 @@ bind_account (HdAccountEditor *self,
   g_signal_connect_swapped (account, "notify::security", G_CALLBACK (connection_changed_cb), self);
   g_signal_connect_swapped (account, "notify", G_CALLBACK (account_notify_cb), self);
   update_security_warning (self);
+  hd_account_editor_watch_mode (self);
 }
 
 static void
@@ -301,6 +303,7 @@ hd_account_editor_dispose (GObject *object)
   HdAccountEditor *self = HD_ACCOUNT_EDITOR (object);
 
   unbind_account (self);
+  hd_account_editor_stop_mode (self);
   g_clear_object (&self->store);
   gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_ACCOUNT_EDITOR);
 
@@ -411,6 +414,9 @@ hd_account_editor_class_init (HdAccountEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, poll_interval_row);
   gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, poll_interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, push_row);
+  gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, push_switch);
+  gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, mode_row);
   gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, host_row);
   gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, protocol_row);
   gtk_widget_class_bind_template_child (widget_class, HdAccountEditor, security_row);
@@ -459,6 +465,7 @@ hd_account_editor_init (HdAccountEditor *self)
   hd_check_group_set_password_source (self->check_group, GTK_EDITABLE (self->password_row));
   g_signal_connect_object (self->password_row, "changed", G_CALLBACK (password_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  hd_account_editor_start_mode (self);
 }
 
 /**

@@ -33,6 +33,7 @@ static const Field fields[] = {
   { NULL, "name", "name", KIND_STRING, TRUE },
   { NULL, "enabled", "enabled", KIND_BOOLEAN, FALSE },
   { NULL, "poll_interval", "poll-interval", KIND_UINT, FALSE },
+  { NULL, "push", "push", KIND_BOOLEAN, FALSE },
   { "incoming", "host", "host", KIND_STRING, TRUE },
   { "incoming", "port", "port", KIND_UINT, FALSE },
   { "incoming", "protocol", "protocol", KIND_PROTOCOL, TRUE },

@@ -17,6 +17,7 @@ struct _HdAccount
   char *name;
   gboolean enabled;
   guint poll_interval;
+  gboolean push;
 
   char *host;
   guint port;
@@ -55,6 +56,7 @@ enum {
   PROP_NAME,
   PROP_ENABLED,
   PROP_POLL_INTERVAL,
+  PROP_PUSH,
   PROP_HOST,
   PROP_PORT,
   PROP_PROTOCOL,
@@ -242,6 +244,8 @@ hd_account_class_init (HdAccountClass *klass)
   install_string (PROP_NAME, "name", OFF (name));
   install_boolean (PROP_ENABLED, "enabled", OFF (enabled), TRUE);
   install_uint (PROP_POLL_INTERVAL, "poll-interval", OFF (poll_interval), G_MAXUINT, 300);
+  /* IMAP IDLE where the server offers it; the interval stays the fallback. */
+  install_boolean (PROP_PUSH, "push", OFF (push), TRUE);
   install_string (PROP_HOST, "host", OFF (host));
   /* The port is not limited here so that a bad value reaches validation and
    * gets an error naming the field instead of a GLib warning. */
@@ -281,6 +285,7 @@ hd_account_init (HdAccount *self)
   self->username = g_strdup ("");
   self->enabled = TRUE;
   self->poll_interval = 300;
+  self->push = TRUE;
   self->protocol = HD_PROTOCOL_IMAP;
   self->security = HD_SECURITY_TLS;
   self->folder = g_strdup ("INBOX");
@@ -586,6 +591,7 @@ hd_account_get_effective_port (HdAccount *self)
 STRING_GETTER (name)
 VALUE_GETTER (gboolean, enabled)
 VALUE_GETTER (guint, poll_interval)
+VALUE_GETTER (gboolean, push)
 STRING_GETTER (host)
 VALUE_GETTER (guint, port)
 VALUE_GETTER (HdProtocol, protocol)

@@ -50,6 +50,7 @@ guint       hd_account_get_effective_port (HdAccount *self);
 const char *hd_account_get_name (HdAccount *self);
 gboolean    hd_account_get_enabled (HdAccount *self);
 guint       hd_account_get_poll_interval (HdAccount *self);
+gboolean    hd_account_get_push (HdAccount *self);
 const char *hd_account_get_host (HdAccount *self);
 guint       hd_account_get_port (HdAccount *self);
 HdProtocol  hd_account_get_protocol (HdAccount *self);

@@ -131,5 +131,10 @@ gboolean       hd_curl_session_raw_read_literal (HdCurlSession  *self,
                                                  GOutputStream  *sink,
                                                  GCancellable   *cancellable,
                                                  GError        **error);
+/* hd-curl-session-raw-wait.c */
+gboolean       hd_curl_session_raw_wait (HdCurlSession  *self,
+                                         guint           timeout_ms,
+                                         GCancellable   *cancellable,
+                                         GError        **error);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* hd-poller-private.h: what the files of the poller share.
+/* hd-poller-private.h: what the hd-poller*.c files share.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,6 +10,7 @@
 G_BEGIN_DECLS
 
 typedef struct _Entry Entry;
+typedef struct _HdIdleWatcher HdIdleWatcher;
 
 struct _Entry
 {
@@ -28,6 +29,14 @@ struct _Entry
   guint progress_done;     /* the running poll's mail, counted from 1 */
   guint progress_total;    /* how many mails it listed */
   gint64 progress_told;    /* monotonic time the progress was last told */
+
+  /* Push (hd-poller-idle.c). */
+  HdIdleWatcher *watcher;  /* while an IDLE connection is wanted and not failed */
+  GCancellable *watch_cancellable;
+  gboolean push_up;        /* IDLE is established */
+  guint push_failures;     /* connections lost in a row: the reconnect backoff */
+  guint push_retry_id;
+  guint push_poll_id;      /* one poll for a burst of new mail */
 };
 
 struct _HdPoller
@@ -40,7 +49,9 @@ struct _HdPoller
   HdPollMailboxFactory factory;
   gpointer factory_data;
   guint second_ms;
+  guint idle_renew_ms;     /* 0: the watcher's default */
   guint running;
+  guint watching;          /* IDLE watchers that have not reported back */
   gboolean started;
   gboolean paused;
   HdPollerState state;
@@ -59,5 +70,13 @@ void       hd_poller_emit_run_finished (HdPoller     *self,
                                         const char   *name,
                                         HdPollResult *result,
                                         const GError *error);
+void       hd_poller_emit_account_changed (HdPoller   *self,
+                                           const char *name);
+void       hd_poller_poll_for_push (Entry *entry);
+
+/* hd-poller-idle.c */
+void       hd_poller_idle_update (Entry    *entry,
+                                  gboolean  restart);
+void       hd_poller_idle_stop (Entry *entry);
 
 G_END_DECLS

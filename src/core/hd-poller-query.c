@@ -1,4 +1,5 @@
-/* hd-poller-query.c: what the poller tells of itself and of its accounts.
+/* hd-poller-query.c: what the poller tells of itself and of its accounts,
+ * and how it is set up.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -96,6 +97,7 @@ hd_poller_list_accounts (HdPoller *self)
           account->progress_done = entry->progress_done;
           account->progress_total = entry->progress_total;
         }
+      account->push = entry->push_up;
       account->failures = entry->failures;
       account->last_counts = entry->last_counts;
       g_ptr_array_add (list, account);
@@ -113,4 +115,68 @@ hd_poller_account_free (HdPollerAccount *account)
   g_free (account->last_poll);
   g_free (account->next_poll);
   g_free (account);
+}
+
+const char *
+hd_poller_state_to_string (HdPollerState state)
+{
+  switch (state)
+    {
+    case HD_POLLER_STATE_POLLING:
+      return "polling";
+    case HD_POLLER_STATE_PAUSED:
+      return "paused";
+    case HD_POLLER_STATE_ERROR:
+      return "error";
+    case HD_POLLER_STATE_IDLE:
+    default:
+      return "idle";
+    }
+}
+
+/**
+ * hd_poller_set_mailbox_factory:
+ *
+ * Gives every poll job this mailbox factory (tests give a test double).
+ */
+void
+hd_poller_set_mailbox_factory (HdPoller             *self,
+                               HdPollMailboxFactory  factory,
+                               gpointer              user_data)
+{
+  g_return_if_fail (HD_IS_POLLER (self));
+  self->factory = factory;
+  self->factory_data = user_data;
+}
+
+/**
+ * hd_poller_set_second_ms:
+ *
+ * How long one second of a poll interval lasts, in milliseconds: 1000 but in
+ * tests, which run an interval of 10 s in a fraction of one.
+ */
+void
+hd_poller_set_second_ms (HdPoller *self,
+                         guint     ms)
+{
+  g_return_if_fail (HD_IS_POLLER (self));
+  self->second_ms = MAX (ms, 1);
+}
+
+/* For hd-poller-once.c and hd-poller-query.c. */
+HdStore *
+hd_poller_get_store (HdPoller *self)
+{
+  return self->store;
+}
+
+HdPollJob *
+hd_poller_new_job (HdPoller  *self,
+                   HdAccount *account)
+{
+  HdPollJob *job = hd_poll_job_new (self->store, account);
+
+  if (self->factory != NULL)
+    hd_poll_job_set_mailbox_factory (job, self->factory, self->factory_data);
+  return job;
 }

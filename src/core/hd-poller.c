@@ -6,7 +6,8 @@
  * there, so no lock guards the entries. An account is never polled twice at
  * once: a request that comes while its poll runs is kept and served when it
  * ends. A failing account only moves its own timer, so it never delays
- * another.
+ * another. Push (IMAP IDLE), which polls an account when new mail arrives,
+ * lives in hd-poller-idle.c; the interval stays its fallback.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -48,6 +49,7 @@ static void start_poll (Entry *entry);
 static void
 entry_free (Entry *entry)
 {
+  hd_poller_idle_stop (entry);
   g_clear_handle_id (&entry->timeout_id, g_source_remove);
   if (entry->cancellable != NULL)
     g_cancellable_cancel (entry->cancellable);
@@ -282,6 +284,7 @@ drop_entry (HdPoller   *self,
   if (entry == NULL)
     return;
   g_hash_table_steal (self->entries, name);
+  hd_poller_idle_stop (entry);
   if (entry->cancellable != NULL)
     {
       g_clear_handle_id (&entry->timeout_id, g_source_remove);
@@ -410,23 +413,6 @@ hd_poller_init (HdPoller *self)
   self->context = g_main_context_ref_thread_default ();
 }
 
-const char *
-hd_poller_state_to_string (HdPollerState state)
-{
-  switch (state)
-    {
-    case HD_POLLER_STATE_POLLING:
-      return "polling";
-    case HD_POLLER_STATE_PAUSED:
-      return "paused";
-    case HD_POLLER_STATE_ERROR:
-      return "error";
-    case HD_POLLER_STATE_IDLE:
-    default:
-      return "idle";
-    }
-}
-
 /**
  * hd_poller_new:
  * @store: the database; each poll opens its own connection to its file
@@ -444,35 +430,6 @@ hd_poller_new (HdStore *store)
   self = g_object_new (HD_TYPE_POLLER, NULL);
   self->store = g_object_ref (store);
   return self;
-}
-
-/**
- * hd_poller_set_mailbox_factory:
- *
- * Gives every poll job this mailbox factory (tests give a test double).
- */
-void
-hd_poller_set_mailbox_factory (HdPoller             *self,
-                               HdPollMailboxFactory  factory,
-                               gpointer              user_data)
-{
-  g_return_if_fail (HD_IS_POLLER (self));
-  self->factory = factory;
-  self->factory_data = user_data;
-}
-
-/**
- * hd_poller_set_second_ms:
- *
- * How long one second of a poll interval lasts, in milliseconds: 1000 but in
- * tests, which run an interval of 10 s in a fraction of one.
- */
-void
-hd_poller_set_second_ms (HdPoller *self,
-                         guint     ms)
-{
-  g_return_if_fail (HD_IS_POLLER (self));
-  self->second_ms = MAX (ms, 1);
 }
 
 /**
@@ -548,6 +505,7 @@ hd_poller_reload (HdPoller  *self,
           entry = entry_new (self, account);
           g_hash_table_insert (self->entries, entry->name, entry);
           schedule (entry, 0);
+          hd_poller_idle_update (entry, FALSE);
         }
       else if (!same_account (entry->account, account))
         {
@@ -557,6 +515,7 @@ hd_poller_reload (HdPoller  *self,
           entry->account = hd_account_copy (account);
           if (old_interval != hd_account_get_poll_interval (account) && entry->cancellable == NULL)
             schedule (entry, entry_delay_ms (entry));
+          hd_poller_idle_update (entry, TRUE);
         }
     }
 
@@ -686,22 +645,22 @@ hd_poller_stop (HdPoller *self)
     drop_entry (self, names->pdata[i]);
 }
 
-/* For hd-poller-once.c and hd-poller-query.c. */
-HdStore *
-hd_poller_get_store (HdPoller *self)
+void
+hd_poller_emit_account_changed (HdPoller   *self,
+                                const char *name)
 {
-  return self->store;
+  g_signal_emit (self, signals[SIGNAL_ACCOUNT_CHANGED], 0, name);
 }
 
-HdPollJob *
-hd_poller_new_job (HdPoller  *self,
-                   HdAccount *account)
+/* New mail, says the IDLE watcher: poll now, or when the poll that runs
+ * ends; while paused, as soon as the poller resumes. */
+void
+hd_poller_poll_for_push (Entry *entry)
 {
-  HdPollJob *job = hd_poll_job_new (self->store, account);
-
-  if (self->factory != NULL)
-    hd_poll_job_set_mailbox_factory (job, self->factory, self->factory_data);
-  return job;
+  if (entry->poller->paused && entry->cancellable == NULL)
+    schedule (entry, 0);
+  else
+    start_poll (entry);
 }
 
 void

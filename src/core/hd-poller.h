@@ -31,6 +31,7 @@ typedef struct {
   gboolean     polling;
   guint        progress_done;  /* while polling: the mail being read, from 1 */
   guint        progress_total; /* while polling: how many mails were listed */
+  gboolean     push;       /* an IMAP IDLE connection watches the account */
   guint        failures;   /* failed runs in a row */
   HdPollCounts last_counts;
 } HdPollerAccount;
@@ -56,6 +57,9 @@ void             hd_poller_set_second_ms (HdPoller *self,
                                           guint     ms);
 guint            hd_poller_get_delay (HdPoller   *self,
                                       const char *name);
+void             hd_poller_set_idle_renew_ms (HdPoller *self,
+                                              guint     renew_ms);
+guint            hd_poller_get_watching (HdPoller *self);
 
 gboolean         hd_poller_start (HdPoller  *self,
                                   GError   **error);

@@ -20,20 +20,20 @@ typedef struct
   gint64 priority;
 } References;
 
-/* Parameters ?1 … ?25 of INSERT and UPDATE, in this order. */
+/* Parameters ?1 … ?26 of INSERT and UPDATE, in this order. */
 #define ACCOUNT_COLUMNS \
   "name, enabled, poll_interval, host, port, protocol, security, folder, pinned_certificate," \
   " oauth_connection_id, username, prevent_text_only_login, prevent_ntlm_login," \
   " sender_address, sender_alias, account_address, no_new_tickets, create_unknown_users," \
   " create_customer_from_domain, fallback_user_id, auto_bundle, auto_answer_template," \
-  " resource_id, category_id, priority_id"
+  " resource_id, category_id, priority_id, push"
 
 #define ACCOUNT_SELECT \
   "SELECT a.name, a.enabled, a.poll_interval, a.host, a.port, a.protocol, a.security, a.folder," \
   " a.pinned_certificate, o.name, a.username, a.prevent_text_only_login, a.prevent_ntlm_login," \
   " a.sender_address, a.sender_alias, a.account_address, a.no_new_tickets," \
   " a.create_unknown_users, a.create_customer_from_domain, u.name, a.auto_bundle," \
-  " a.auto_answer_template, r.name, c.name, p.name" \
+  " a.auto_answer_template, r.name, c.name, p.name, a.push" \
   " FROM accounts a" \
   " LEFT JOIN oauth_connections o ON o.id = a.oauth_connection_id" \
   " LEFT JOIN users u ON u.id = a.fallback_user_id" \
@@ -129,6 +129,7 @@ bind_account (sqlite3_stmt     *stmt,
   hd_store_bind_id (stmt, 23, refs->resource);
   hd_store_bind_id (stmt, 24, refs->category);
   hd_store_bind_id (stmt, 25, refs->priority);
+  sqlite3_bind_int (stmt, 26, hd_account_get_push (a));
 }
 
 static HdAccount *
@@ -166,6 +167,7 @@ account_from_row (sqlite3_stmt *stmt)
                        "resource", hd_store_column_text (stmt, 22),
                        "category", hd_store_column_text (stmt, 23),
                        "priority", hd_store_column_text (stmt, 24),
+                       "push", sqlite3_column_int (stmt, 25) != 0,
                        NULL);
 }
 
@@ -230,7 +232,7 @@ write_account (HdStore    *self,
     return FALSE;
   bind_account (stmt, account, &refs);
   if (old_name != NULL)
-    hd_store_bind_text (stmt, 26, old_name);
+    hd_store_bind_text (stmt, 27, old_name);
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT_UNIQUE)
@@ -267,7 +269,7 @@ hd_store_add_account (HdStore   *self,
   return write_account (self,
                         "INSERT INTO accounts (" ACCOUNT_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
                         " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
-                        " ?22, ?23, ?24, ?25)",
+                        " ?22, ?23, ?24, ?25, ?26)",
                         NULL, account, error);
 }
 
@@ -288,7 +290,7 @@ hd_store_update_account (HdStore    *self,
   return write_account (self,
                         "UPDATE accounts SET (" ACCOUNT_COLUMNS ") = (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
                         " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
-                        " ?23, ?24, ?25) WHERE name = ?26",
+                        " ?23, ?24, ?25, ?26) WHERE name = ?27",
                         old_name, account, error);
 }
 

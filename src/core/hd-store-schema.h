@@ -235,4 +235,8 @@ static const char *const hd_store_migrations[] = {
   "ALTER TABLE oauth_connections ADD COLUMN grant_type TEXT NOT NULL DEFAULT 'authorization_code'"
   "  CHECK (grant_type IN ('authorization_code', 'client_credentials'));"
   "ALTER TABLE oauth_connections ADD COLUMN device_url TEXT;",
+
+  /* 8: an account may turn IMAP IDLE push off; it is on by default, and only
+   * used where the server announces IDLE. */
+  "ALTER TABLE accounts ADD COLUMN push INTEGER NOT NULL DEFAULT 1;",
 };

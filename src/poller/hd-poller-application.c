@@ -49,6 +49,7 @@ account_variant (HdPollerAccount *account)
   g_variant_dict_insert (&dict, "polling", "b", account->polling);
   g_variant_dict_insert (&dict, "progress_done", "u", account->progress_done);
   g_variant_dict_insert (&dict, "progress_total", "u", account->progress_total);
+  g_variant_dict_insert (&dict, "push", "b", account->push);
   g_variant_dict_insert (&dict, "listed", "u", account->last_counts.listed);
   g_variant_dict_insert (&dict, "imported", "u", account->last_counts.imported);
   g_variant_dict_insert (&dict, "skipped", "u", account->last_counts.skipped);
@@ -350,6 +351,7 @@ hd_poller_application_startup (GApplication *app)
   HdPollerApplication *self = HD_POLLER_APPLICATION (app);
   g_autoptr (GError) error = NULL;
   const char *second_ms = g_getenv ("HELPDESK_MAIL_POLLER_SECOND_MS");
+  const char *renew_ms = g_getenv ("HELPDESK_MAIL_IDLE_RENEW_MS");
 
   G_APPLICATION_CLASS (hd_poller_application_parent_class)->startup (app);
 
@@ -368,6 +370,9 @@ hd_poller_application_startup (GApplication *app)
   /* Tests run an interval in milliseconds instead of seconds. */
   if (second_ms != NULL)
     hd_poller_set_second_ms (self->poller, (guint) g_ascii_strtoull (second_ms, NULL, 10));
+  /* And they renew an IDLE within seconds instead of 29 minutes. */
+  if (renew_ms != NULL)
+    hd_poller_set_idle_renew_ms (self->poller, (guint) g_ascii_strtoull (renew_ms, NULL, 10));
   g_signal_connect_swapped (self->poller, "notify::state", G_CALLBACK (changed_cb), self);
   g_signal_connect_swapped (self->poller, "account-changed", G_CALLBACK (changed_cb), self);
   g_signal_connect (self->poller, "run-finished", G_CALLBACK (run_finished_cb), self);
@@ -398,12 +403,13 @@ hd_poller_application_shutdown (GApplication *app)
 {
   HdPollerApplication *self = HD_POLLER_APPLICATION (app);
 
-  /* Let each running poll stop before its next mail and record its run. */
+  /* Let each running poll stop before its next mail and record its run,
+   * and each IDLE connection end. */
   g_clear_object (&self->tray);
   if (self->poller != NULL)
     {
       hd_poller_stop (self->poller);
-      while (hd_poller_get_running (self->poller) > 0)
+      while (hd_poller_get_running (self->poller) > 0 || hd_poller_get_watching (self->poller) > 0)
         g_main_context_iteration (NULL, TRUE);
     }
   G_APPLICATION_CLASS (hd_poller_application_parent_class)->shutdown (app);

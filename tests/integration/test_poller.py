@@ -158,6 +158,9 @@ class PollerTestCase(CtlTestCase):
         user = USERS.pop()
         account = DOVECOT.account(name, user)
         account["poll_interval"] = interval
+        # These tests count the polls of the interval engine; push (IMAP
+        # IDLE), which polls when mail arrives, is tested in test_idle.py.
+        account["push"] = False
         self.ctl("accounts", "add", self.write(f"{name}.json", account), "--password-stdin",
                  stdin=password or "pw-" + user, check=0)
         return user

@@ -147,6 +147,7 @@ test_switches (Fixture       *fixture,
     { "create-unknown-users", "create_unknown_users_switch" },
     { "create-customer-from-domain", "create_customer_switch" },
     { "auto-bundle", "auto_bundle_switch" },
+    { "push", "push_switch" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
@@ -359,6 +360,104 @@ test_errors_on_their_field (Fixture       *fixture,
   }
 }
 
+/* A poller on the session bus that says, per account, whether it pushes. */
+static const char poller_xml[] =
+  "<node><interface name='io.github.helpdeskmail.HelpDeskMail.Poller'>"
+  "<property name='Accounts' type='a{sa{sv}}' access='read'/>"
+  "</interface></node>";
+
+static GVariant *
+poller_get_property_cb (GDBusConnection  *connection,
+                        const char       *sender,
+                        const char       *object_path,
+                        const char       *interface_name,
+                        const char       *property_name,
+                        GError          **error,
+                        gpointer          user_data)
+{
+  return g_variant_ref (user_data);
+}
+
+static GVariant *
+accounts_variant (const char *name,
+                  gboolean    push)
+{
+  GVariantBuilder builder;
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "state", "s", "ok");
+  g_variant_dict_insert (&dict, "push", "b", push);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sa{sv}}"));
+  g_variant_builder_add (&builder, "{s@a{sv}}", name, g_variant_dict_end (&dict));
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+static const char *
+mode_text (Fixture *fixture)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (child (fixture, "mode_row")));
+}
+
+static void
+test_mode (Fixture       *fixture,
+           gconstpointer  data)
+{
+  static const GDBusInterfaceVTable vtable = { NULL, poller_get_property_cb, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr (GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (poller_xml, &error);
+  g_autoptr (GVariant) accounts = accounts_variant ("Support", TRUE);
+  HdAccountEditor *editor;
+  GtkWidget *window;
+  guint object_id;
+  guint owner_id;
+  gboolean owned = FALSE;
+
+  g_assert_no_error (error);
+  /* With no poller, the interval is what applies, and it follows the field. */
+  g_object_set (fixture->account, "name", "Support", "poll-interval", 60, NULL);
+  g_assert_cmpstr (mode_text (fixture), ==, "Every 60 seconds");
+  g_assert_true (gtk_widget_get_visible (child (fixture, "push_row")));
+  g_object_set (fixture->account, "protocol", HD_PROTOCOL_POP3, NULL);
+  g_assert_false (gtk_widget_get_visible (child (fixture, "push_row")));
+  g_object_set (fixture->account, "protocol", HD_PROTOCOL_IMAP, NULL);
+
+  /* A poller that holds an IDLE connection for the account: push is in use. */
+  object_id = g_dbus_connection_register_object (bus, "/io/github/helpdeskmail/HelpDeskMail/Poller",
+                                                 info->interfaces[0], &vtable,
+                                                 g_variant_ref (accounts),
+                                                 (GDestroyNotify) g_variant_unref, &error);
+  g_assert_no_error (error);
+  owner_id = g_bus_own_name_on_connection (bus, "io.github.helpdeskmail.HelpDeskMail.Poller",
+                                           G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL);
+  /* An editor made now finds that poller on the bus. */
+  editor = HD_ACCOUNT_EDITOR (hd_account_editor_new (fixture->account));
+  window = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (editor));
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+  while (!owned)
+    {
+      GObject *row = gtk_widget_get_template_child (GTK_WIDGET (editor), HD_TYPE_ACCOUNT_EDITOR,
+                                                    "mode_row");
+
+      owned = g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Push (IDLE)") == 0;
+      if (!owned)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  /* Push turned off in the account: the interval again, whatever the poller said. */
+  g_object_set (fixture->account, "push", FALSE, NULL);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (
+                     gtk_widget_get_template_child (GTK_WIDGET (editor), HD_TYPE_ACCOUNT_EDITOR,
+                                                    "mode_row"))), ==, "Every 60 seconds");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+  g_assert_null (editor);
+  g_bus_unown_name (owner_id);
+  g_dbus_connection_unregister_object (bus, object_id);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -378,6 +477,7 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/editor/errors-on-their-field", Fixture, NULL, fixture_set_up,
               test_errors_on_their_field, fixture_tear_down);
+  g_test_add ("/editor/mode", Fixture, NULL, fixture_set_up, test_mode, fixture_tear_down);
 
   return g_test_run ();
 }

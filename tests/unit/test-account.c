@@ -453,6 +453,41 @@ test_json_round_trip (void)
   g_assert_true (json_node_equal (json_parser_get_root (parser), back));
 }
 
+/* Push (IMAP IDLE) is on unless the JSON turns it off, and only a boolean does. */
+static void
+test_json_push (void)
+{
+  static const char *const base = "{\"name\": \"S\", \"incoming\": {\"host\": \"h\", "
+                                   "\"protocol\": \"imap\"}, \"login\": {\"username\": \"u\"}%s}";
+  g_autofree char *without = g_strdup_printf (base, "");
+  g_autofree char *off = g_strdup_printf (base, ", \"push\": false");
+  g_autofree char *wrong = g_strdup_printf (base, ", \"push\": \"no\"");
+  g_autoptr (JsonNode) without_node = parse (without);
+  g_autoptr (JsonNode) off_node = parse (off);
+  g_autoptr (JsonNode) wrong_node = parse (wrong);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HdAccount) on_account = hd_account_new_from_json (without_node, &error);
+  g_autoptr (HdAccount) off_account = NULL;
+  g_autoptr (HdAccount) copy = NULL;
+  g_autoptr (JsonNode) back = NULL;
+  g_autoptr (HdAccount) wrong_account = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (hd_account_get_push (on_account));
+  off_account = hd_account_new_from_json (off_node, &error);
+  g_assert_no_error (error);
+  g_assert_false (hd_account_get_push (off_account));
+  copy = hd_account_copy (off_account);
+  g_assert_false (hd_account_get_push (copy));
+  back = hd_account_to_json (off_account);
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (back), "push"));
+
+  wrong_account = hd_account_new_from_json (wrong_node, &error);
+  g_assert_null (wrong_account);
+  g_assert_error (error, HD_ACCOUNT_ERROR, HD_ACCOUNT_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "push: "));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -472,6 +507,7 @@ main (int    argc,
   g_test_add_func ("/account/json/control-characters", test_json_control_characters);
   g_test_add_func ("/account/json/default-port", test_json_default_port);
   g_test_add_func ("/account/json/round-trip", test_json_round_trip);
+  g_test_add_func ("/account/json/push", test_json_push);
 
   return g_test_run ();
 }
