@@ -53,7 +53,9 @@ DBusGMainLoop(set_as_default=True)
 
 class SlowProxy:
     """Forwards TCP to Dovecot, holding each of the client's commands back a
-    little, so that a poll of many mails lasts long enough to be watched."""
+    little and trickling the server's replies in small pieces, so that a poll
+    of many mails (fetched with one batched command) lasts long enough to be
+    watched."""
 
     def __init__(self, target_port, delay=0.03):
         self.target, self.delay = target_port, delay
@@ -68,15 +70,16 @@ class SlowProxy:
                 server = socket.create_connection(("127.0.0.1", self.target))
             except OSError:
                 return
-            threading.Thread(target=self.pump, args=(client, server, self.delay),
+            threading.Thread(target=self.pump, args=(client, server, self.delay, 65536),
                              daemon=True).start()
-            threading.Thread(target=self.pump, args=(server, client, 0), daemon=True).start()
+            threading.Thread(target=self.pump, args=(server, client, 0.02, 1024),
+                             daemon=True).start()
 
     @staticmethod
-    def pump(source, sink, delay):
+    def pump(source, sink, delay, chunk):
         try:
             while True:
-                data = source.recv(65536)
+                data = source.recv(chunk)
                 if not data:
                     break
                 time.sleep(delay)
