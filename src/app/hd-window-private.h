@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "hd-accounts.h"
 #include "hd-account-editor.h"
 #include "hd-account-row.h"
 #include "hd-poll-log-view.h"
@@ -18,6 +19,10 @@ struct _HdWindow
   AdwApplicationWindow parent_instance;
 
   HdStore *store;
+  /* The window's changes of accounts, each in a worker thread with a
+   * connection of its own; cancelled when the window goes. */
+  HdAccounts *writer;
+  GCancellable *cancellable;
   GListStore *accounts;
   GSettings *settings;
 
@@ -29,6 +34,8 @@ struct _HdWindow
   gboolean then_close;
   gboolean closing;
   gboolean reloading;
+  /* A save, duplicate or remove runs. */
+  gboolean busy;
 
   AdwToastOverlay *toast_overlay;
   AdwViewStack *view_stack;
@@ -44,6 +51,8 @@ struct _HdWindow
   GtkButton *remove_button;
   GtkButton *save_button;
   GtkButton *duplicate_button;
+  GtkWidget *busy_box;
+  GtkSpinner *busy_spinner;
   HdTicketsView *tickets_view;
   HdPollLogView *poll_log_view;
 };

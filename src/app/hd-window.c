@@ -15,12 +15,10 @@
 #include "hd-account-json.h"
 #include "hd-account-row.h"
 #include "hd-format.h"
-#include "hd-keyring-job.h"
 #include "hd-oauth-window.h"
 #include "hd-poll-log-view.h"
 #include "hd-poller-client.h"
 #include "hd-preferences-window.h"
-#include "hd-secrets.h"
 #include "hd-store-polls.h"
 #include "hd-tickets-view.h"
 
@@ -134,8 +132,8 @@ hd_window_is_dirty (HdWindow *self)
 void
 hd_window_update_actions (HdWindow *self)
 {
-  gboolean selected = self->original != NULL;
-  gboolean dirty = hd_window_is_dirty (self);
+  gboolean selected = self->original != NULL && !self->busy;
+  gboolean dirty = hd_window_is_dirty (self) && !self->busy;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-account", dirty);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revert-account", dirty);
@@ -165,7 +163,7 @@ hd_window_show_account (HdWindow  *self,
   if (account != NULL)
     self->draft = hd_account_copy (account);
   hd_account_editor_set_account (self->editor, self->draft);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->editor), account != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->editor), account != NULL && !self->busy);
   hd_window_update_actions (self);
 }
 
@@ -242,6 +240,13 @@ row_selected_cb (HdWindow      *self,
   if (account == self->original)
     return;
 
+  /* While a save runs, the other account is shown once it succeeded. */
+  if (self->busy && self->original != NULL)
+    {
+      g_set_object (&self->then_show, account);
+      hd_window_select_quietly (self, hd_window_row_for_name (self, hd_account_get_name (self->original)));
+      return;
+    }
   if (hd_window_is_dirty (self))
     {
       /* The old row stays selected until the admin decides. */
@@ -417,6 +422,12 @@ hd_window_close_request (GtkWindow *window)
 {
   HdWindow *self = HD_WINDOW (window);
 
+  /* The window closes once a running save succeeded. */
+  if (!self->closing && self->busy)
+    {
+      self->then_close = TRUE;
+      return TRUE;
+    }
   if (!self->closing && hd_window_is_dirty (self))
     {
       self->then_close = TRUE;
@@ -436,6 +447,7 @@ hd_window_constructed (GObject *object)
   G_OBJECT_CLASS (hd_window_parent_class)->constructed (object);
 
   g_assert (HD_IS_STORE (self->store));
+  self->writer = hd_accounts_new_for_path (hd_store_get_path (self->store));
   restore_window_state (self);
   hd_account_editor_set_store (self->editor, self->store);
   hd_window_reload (self);
@@ -453,7 +465,10 @@ hd_window_dispose (GObject *object)
     adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
   if (self->switcher_title != NULL)
     adw_view_switcher_title_set_stack (self->switcher_title, NULL);
+  g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_WINDOW);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->writer);
   g_clear_object (&self->accounts);
   g_clear_object (&self->original);
   g_clear_object (&self->draft);
@@ -536,6 +551,8 @@ hd_window_class_init (HdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdWindow, remove_button);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, save_button);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, duplicate_button);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, busy_box);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, busy_spinner);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, tickets_view);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, poll_log_view);
   gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
@@ -575,6 +592,7 @@ hd_window_init (HdWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = settings_new_if_installed ();
+  self->cancellable = g_cancellable_new ();
   self->accounts = g_list_store_new (HD_TYPE_ACCOUNT);
   gtk_list_box_bind_model (self->account_list, G_LIST_MODEL (self->accounts), create_row_cb, self,
                            NULL);
