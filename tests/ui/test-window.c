@@ -182,6 +182,20 @@ typedef struct {
   const char *secret;
 } SecretWait;
 
+/* A save, duplicate or remove runs in a worker thread; the window shows a
+ * spinner until it is done. */
+static gboolean
+is_busy (HdWindow *window)
+{
+  return gtk_widget_get_visible (window_child (window, "busy_box"));
+}
+
+static gboolean
+change_landed (gpointer data)
+{
+  return !is_busy (data);
+}
+
 static gboolean
 secret_arrived (gpointer data)
 {
@@ -227,7 +241,10 @@ test_edit_rename_and_save (Fixture       *fixture,
                          "help@example.com");
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.save-account", NULL);
-  settle ();
+  /* While the save runs, it cannot be started twice. */
+  g_assert_true (is_busy (window));
+  g_assert_false (action_enabled (window, "save_button"));
+  wait_until (change_landed, window, "the save to land");
   g_assert_false (action_enabled (window, "save_button"));
   stored = hd_store_lookup_account (fixture->store, "Helpdesk", &error);
   g_assert_no_error (error);
@@ -235,8 +252,8 @@ test_edit_rename_and_save (Fixture       *fixture,
   g_assert_cmpstr (hd_account_get_sender_address (stored), ==, "help@example.com");
   g_assert_null (hd_store_lookup_account (fixture->store, "Support", NULL));
 
-  /* The password moved with the name, off the main loop. */
-  wait_until (secret_arrived, &wait, "the password to move to the new name");
+  /* The password moved with the name, in the same change. */
+  g_assert_true (secret_arrived (&wait));
   g_assert_true (secret_is (fixture, "Support", NULL));
 
   hd_secrets_clear_owner_sync (hd_store_get_id (fixture->store), "Helpdesk", NULL, &error);
@@ -271,6 +288,10 @@ test_unsaved_changes_ask (Fixture       *fixture,
 
   adw_message_dialog_response (dialog, "save");
   settle ();
+  /* Support is shown only once Billing is saved. */
+  g_assert_cmpstr (hd_account_get_name (hd_account_editor_get_account (
+                     hd_window_get_editor (window))), ==, "Billing");
+  wait_until (change_landed, window, "the save to land");
   stored = hd_store_lookup_account (fixture->store, "Billing", NULL);
   g_assert_cmpstr (hd_account_get_host (stored), ==, "pop2.example.org");
   g_assert_cmpstr (hd_account_get_name (hd_account_editor_get_account (
@@ -321,14 +342,15 @@ test_duplicate (Fixture       *fixture,
   select_account (window, "Support");
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.duplicate-account", NULL);
-  settle ();
+  wait_until (change_landed, window, "the duplicate to land");
   copy = hd_store_lookup_account (fixture->store, "Support (Copy)", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (hd_account_get_host (copy), ==, "imap.example.com");
   g_assert_false (hd_account_get_enabled (copy));
   g_assert_cmpstr (hd_account_get_name (hd_account_editor_get_account (
                      hd_window_get_editor (window))), ==, "Support (Copy)");
-  wait_until (secret_arrived, &wait, "the password to be copied");
+  /* The password was copied in the same change. */
+  g_assert_true (secret_arrived (&wait));
 
   hd_secrets_clear_owner_sync (hd_store_get_id (fixture->store), "Support", NULL, &error);
   hd_secrets_clear_owner_sync (hd_store_get_id (fixture->store), "Support (Copy)", NULL, &error);
