@@ -221,11 +221,15 @@ show_last_poll (HdWindow     *self,
 static void
 reload_views (HdWindow *self)
 {
-  g_autoptr (GError) error = NULL;
+  hd_tickets_view_reload (self->tickets_view, self->store);
+  hd_poll_log_view_reload (self->poll_log_view, self->store);
+}
 
-  if (!hd_tickets_view_reload (self->tickets_view, self->store, &error)
-      || !hd_poll_log_view_reload (self->poll_log_view, self->store, &error))
-    hd_window_toast_error (self, error);
+static void
+view_load_failed_cb (HdWindow     *self,
+                     const GError *error)
+{
+  hd_window_toast_error (self, error);
 }
 
 static void
@@ -602,6 +606,10 @@ hd_window_init (HdWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view_stack, "notify::visible-child-name",
                            G_CALLBACK (view_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->tickets_view, "load-failed", G_CALLBACK (view_load_failed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->poll_log_view, "load-failed", G_CALLBACK (view_load_failed_cb),
+                           self, G_CONNECT_SWAPPED);
 
 #ifdef DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

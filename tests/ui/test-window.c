@@ -11,9 +11,11 @@
 
 #include "hd-account-dialog.h"
 #include "hd-account-row.h"
+#include "hd-poll-log-view.h"
 #include "hd-secrets.h"
 #include "hd-store-polls.h"
 #include "hd-store-tickets.h"
+#include "hd-tickets-view.h"
 #include "hd-window.h"
 #include "window-test-util.h"
 
@@ -424,6 +426,18 @@ has_row (GtkWidget  *root,
   return FALSE;
 }
 
+static gboolean
+tickets_loaded (gpointer view)
+{
+  return !hd_tickets_view_is_loading (view);
+}
+
+static gboolean
+log_loaded (gpointer view)
+{
+  return !hd_poll_log_view_is_loading (view);
+}
+
 static void
 test_tickets_and_poll_log (Fixture       *fixture,
                            gconstpointer  data)
@@ -446,7 +460,7 @@ test_tickets_and_poll_log (Fixture       *fixture,
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (window_child (window, "view_stack")),
                                          "tickets");
-  settle ();
+  wait_until (tickets_loaded, tickets, "the tickets to be read");
   g_assert_true (has_row (tickets, ADW_TYPE_EXPANDER_ROW, "Printer broken", "Support"));
   {
     g_autoptr (GPtrArray) steps = find_all (tickets, ADW_TYPE_ACTION_ROW);
@@ -473,7 +487,7 @@ test_tickets_and_poll_log (Fixture       *fixture,
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (window_child (window, "view_stack")),
                                          "log");
-  settle ();
+  wait_until (log_loaded, log, "the poll log to be read");
   g_assert_true (has_row (log, ADW_TYPE_ACTION_ROW, "Printer broken",
                           "New ticket — no ticket reference and no known thread: a new ticket"));
   g_assert_true (has_row (log, ADW_TYPE_ACTION_ROW, "Newsletter",
