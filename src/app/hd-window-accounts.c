@@ -40,6 +40,96 @@ job_free (Job *job)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
 
+static char *
+account_json (HdAccount *account)
+{
+  g_autoptr (JsonNode) node = hd_account_to_json (account);
+
+  return json_to_string (node, FALSE);
+}
+
+gboolean
+hd_window_is_dirty (HdWindow *self)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  if (self->original == NULL || self->draft == NULL)
+    return FALSE;
+  if (*hd_account_editor_get_password (self->editor) != '\0')
+    return TRUE;
+  before = account_json (self->original);
+  after = account_json (self->draft);
+  return g_strcmp0 (before, after) != 0;
+}
+
+/* What the switch's save needs when it is done. */
+typedef struct {
+  HdWindow *window;
+  HdAccount *account;
+  gboolean enabled;
+} EnabledJob;
+
+static void
+enabled_job_free (EnabledJob *job)
+{
+  g_object_unref (job->window);
+  g_object_unref (job->account);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnabledJob, enabled_job_free)
+
+static void
+enabled_saved_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (EnabledJob) job = user_data;
+  HdWindow *self = job->window;
+  g_autoptr (GError) error = NULL;
+
+  if (!hd_accounts_update_finish (HD_ACCOUNTS (object), result, &error))
+    {
+      if (self->store == NULL)
+        return;
+      hd_window_toast_error (self, error);
+      /* The row shows the account again, which still has the old state. */
+      g_object_notify (G_OBJECT (job->account), "enabled");
+      return;
+    }
+  g_object_set (job->account, "enabled", job->enabled, NULL);
+  if (self->store == NULL)
+    return;
+  /* The switch saves at once; the editor's copy follows it so that the
+   * switch alone does not count as an unsaved change. */
+  if (job->account == self->original && self->draft != NULL)
+    g_object_set (self->draft, "enabled", job->enabled, NULL);
+  hd_window_update_actions (self);
+}
+
+/**
+ * hd_window_save_enabled:
+ *
+ * Saves what the switch of @account's row says, in a worker thread.
+ */
+void
+hd_window_save_enabled (HdWindow  *self,
+                        HdAccount *account,
+                        gboolean   enabled)
+{
+  g_autoptr (HdAccount) changed = hd_account_copy (account);
+  EnabledJob *job;
+
+  g_object_set (changed, "enabled", enabled, NULL);
+  job = g_new0 (EnabledJob, 1);
+  job->window = g_object_ref (self);
+  job->account = g_object_ref (account);
+  job->enabled = enabled;
+  hd_accounts_update_async (self->writer, hd_account_get_name (account), changed, NULL,
+                            self->cancellable, enabled_saved_cb, job);
+}
+
 /* A dispose of the window clears its store: the change went on, but
  * there is nothing left to show it in. */
 static gboolean

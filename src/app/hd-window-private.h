@@ -70,6 +70,9 @@ HdAccountRow *hd_window_row_for_name (HdWindow   *self,
 void          hd_window_select_quietly (HdWindow     *self,
                                         HdAccountRow *row);
 void          hd_window_save_account (HdWindow *self);
+void          hd_window_save_enabled (HdWindow  *self,
+                                      HdAccount *account,
+                                      gboolean   enabled);
 void          hd_window_ask_unsaved (HdWindow *self);
 void          hd_window_class_add_account_actions (GtkWidgetClass *widget_class);
 

@@ -12,7 +12,6 @@
 
 #include "hd-account-dialog.h"
 #include "hd-account-editor.h"
-#include "hd-account-json.h"
 #include "hd-account-row.h"
 #include "hd-format.h"
 #include "hd-oauth-window.h"
@@ -104,29 +103,6 @@ save_window_state (HdWindow *self)
   g_settings_set_boolean (self->settings, "window-maximized",
                           gtk_window_is_maximized (GTK_WINDOW (self)));
   g_settings_apply (self->settings);
-}
-
-static char *
-account_json (HdAccount *account)
-{
-  g_autoptr (JsonNode) node = hd_account_to_json (account);
-
-  return json_to_string (node, FALSE);
-}
-
-gboolean
-hd_window_is_dirty (HdWindow *self)
-{
-  g_autofree char *before = NULL;
-  g_autofree char *after = NULL;
-
-  if (self->original == NULL || self->draft == NULL)
-    return FALSE;
-  if (*hd_account_editor_get_password (self->editor) != '\0')
-    return TRUE;
-  before = account_json (self->original);
-  after = account_json (self->draft);
-  return g_strcmp0 (before, after) != 0;
 }
 
 void
@@ -387,25 +363,7 @@ account_enabled_changed_cb (HdAccountRow *row,
                             gboolean      enabled,
                             gpointer      user_data)
 {
-  HdWindow *self = HD_WINDOW (user_data);
-  HdAccount *account = hd_account_row_get_account (row);
-  g_autoptr (HdAccount) changed = hd_account_copy (account);
-  g_autoptr (GError) error = NULL;
-
-  g_object_set (changed, "enabled", enabled, NULL);
-  if (!hd_store_update_account (self->store, hd_account_get_name (account), changed, &error))
-    {
-      hd_window_toast_error (self, error);
-      /* The row shows the account again, which still has the old state. */
-      g_object_notify (G_OBJECT (account), "enabled");
-      return;
-    }
-  g_object_set (account, "enabled", enabled, NULL);
-  /* The switch saves at once; the editor's copy follows it so that the
-   * switch alone does not count as an unsaved change. */
-  if (account == self->original && self->draft != NULL)
-    g_object_set (self->draft, "enabled", enabled, NULL);
-  hd_window_update_actions (self);
+  hd_window_save_enabled (HD_WINDOW (user_data), hd_account_row_get_account (row), enabled);
 }
 
 static GtkWidget *

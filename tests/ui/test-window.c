@@ -56,6 +56,12 @@ test_list_shows_accounts (Fixture       *fixture,
   close_window (window);
 }
 
+static gboolean
+account_disabled (gpointer account)
+{
+  return !hd_account_get_enabled (account);
+}
+
 static void
 test_switch_saves_enabled (Fixture       *fixture,
                            gconstpointer  data)
@@ -72,7 +78,10 @@ test_switch_saves_enabled (Fixture       *fixture,
   rows = find_all (window, HD_TYPE_ACCOUNT_ROW);
   enabled = find_one (row_named (rows, "Support"), GTK_TYPE_SWITCH);
   gtk_switch_set_active (enabled, FALSE);
-  settle ();
+  /* The switch saves in a worker thread; the row's account follows once
+   * the store has it. */
+  wait_until (account_disabled, hd_account_row_get_account (row_named (rows, "Support")),
+              "the switch's save to land");
 
   stored = hd_store_lookup_account (fixture->store, "Support", &error);
   g_assert_no_error (error);
@@ -289,8 +298,8 @@ test_unsaved_changes_ask (Fixture       *fixture,
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (selected)), ==, "Billing");
 
   adw_message_dialog_response (dialog, "save");
-  settle ();
   /* Support is shown only once Billing is saved. */
+  g_assert_true (is_busy (window));
   g_assert_cmpstr (hd_account_get_name (hd_account_editor_get_account (
                      hd_window_get_editor (window))), ==, "Billing");
   wait_until (change_landed, window, "the save to land");
