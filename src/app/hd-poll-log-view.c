@@ -83,24 +83,60 @@ member_int (JsonObject *object,
   return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
 }
 
+/* What making a ticket from a kept copy needs in its worker. */
+typedef struct {
+  char *path;
+  gint64 run_id;
+  char *server_key;
+} MakeTicket;
+
 static void
-make_ticket_clicked_cb (GtkButton     *button,
-                        HdPollLogView *self)
+make_ticket_free (MakeTicket *make)
 {
-  gint64 run_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "run-id"));
-  const char *server_key = g_object_get_data (G_OBJECT (button), "server-key");
+  g_free (make->path);
+  g_free (make->server_key);
+  g_free (make);
+}
+
+static void
+make_ticket_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  MakeTicket *make = task_data;
+  g_autoptr (HdStore) store = NULL;
+  GError *error = NULL;
+  gint64 ticket = 0;
+
+  store = hd_store_open (make->path, &error);
+  if (store != NULL)
+    ticket = hd_ingest_make_ticket_from_log (store, make->run_id, make->server_key, NULL,
+                                             &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, ticket);
+}
+
+static void
+make_ticket_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  HdPollLogView *self = HD_POLL_LOG_VIEW (object);
   g_autoptr (GError) error = NULL;
   GtkRoot *root;
   AdwMessageDialog *dialog;
 
-  if (self->store != NULL
-      && hd_ingest_make_ticket_from_log (self->store, run_id, server_key, NULL, &error) != 0)
+  if (g_task_propagate_int (G_TASK (result), &error) != 0)
     {
       /* The entry now names its ticket, and offers it no more. */
-      hd_poll_log_view_reload (self, self->store);
+      if (self->store != NULL)
+        hd_poll_log_view_reload (self, self->store);
       return;
     }
-  if (error == NULL)
+  if (error == NULL || self->stack == NULL)
     return;
   root = gtk_widget_get_root (GTK_WIDGET (self));
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
@@ -109,6 +145,28 @@ make_ticket_clicked_cb (GtkButton     *button,
                                                        error->message));
   adw_message_dialog_add_response (dialog, "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The ticket is written, and perhaps answered by mail, in a worker thread
+ * on a connection of its own: the window never waits for the poller's
+ * write lock or a mail server. */
+static void
+make_ticket_clicked_cb (GtkButton     *button,
+                        HdPollLogView *self)
+{
+  g_autoptr (GTask) task = NULL;
+  MakeTicket *make;
+
+  if (self->store == NULL)
+    return;
+  make = g_new0 (MakeTicket, 1);
+  make->path = g_strdup (hd_store_get_path (self->store));
+  make->run_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "run-id"));
+  make->server_key = g_strdup (g_object_get_data (G_OBJECT (button), "server-key"));
+  task = g_task_new (self, NULL, make_ticket_cb, NULL);
+  g_task_set_source_tag (task, make_ticket_clicked_cb);
+  g_task_set_task_data (task, make, (GDestroyNotify) make_ticket_free);
+  g_task_run_in_thread (task, make_ticket_thread);
 }
 
 /* A mail that left the server without a ticket can be made into one, once;

@@ -1,5 +1,8 @@
 /* hd-window-accounts.c: what the window does to a saved account: save,
- * revert, duplicate and remove it, and ask before unsaved changes are lost.
+ * revert, duplicate and remove it, switch it on and off, and ask before
+ * unsaved changes are lost. Every change goes through HdAccounts in a worker
+ * thread, so that the database and the keyring stay paired and the window
+ * never waits for another process's write lock.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
