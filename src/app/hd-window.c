@@ -224,7 +224,8 @@ row_selected_cb (HdWindow      *self,
   if (self->busy && self->original != NULL)
     {
       g_set_object (&self->then_show, account);
-      hd_window_select_quietly (self, hd_window_row_for_name (self, hd_account_get_name (self->original)));
+      hd_window_select_quietly (self, hd_window_row_for_name (self,
+                                                              hd_account_get_name (self->original)));
       return;
     }
   if (hd_window_is_dirty (self))
