@@ -269,6 +269,9 @@ load_thread (GTask        *task,
   JsonArray *tickets;
   guint n;
 
+  /* A view that went before its load started opens nothing. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
   store = hd_store_open (load->path, &error);
   /* One more than a page tells whether there is more. */
   if (store != NULL)
