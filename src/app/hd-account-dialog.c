@@ -7,15 +7,15 @@
 
 #include "hd-account-dialog.h"
 
-#include <string.h>
-
-#include "hd-secrets.h"
+#include "hd-accounts.h"
 
 struct _HdAccountDialog
 {
   AdwWindow parent_instance;
 
   HdStore *store;
+  /* Adds in a worker thread, on a connection of its own. */
+  HdAccounts *writer;
 
   HdAccountEditor *editor;
   GtkSpinner *spinner;
@@ -38,40 +38,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-/* What the worker thread needs: plain copies, never a widget. */
-typedef struct {
-  char *store_id;
-  char *owner;
-  char *password;
-} StoreSecretData;
-
-static void
-store_secret_data_free (StoreSecretData *data)
-{
-  g_free (data->store_id);
-  g_free (data->owner);
-  if (data->password != NULL)
-    explicit_bzero (data->password, strlen (data->password));
-  g_free (data->password);
-  g_free (data);
-}
-
-static void
-store_secret_thread (GTask        *task,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
-{
-  StoreSecretData *data = task_data;
-  GError *error = NULL;
-
-  if (hd_secrets_store_sync (HD_SECRET_ACCOUNT_PASSWORD, data->store_id, data->owner,
-                             data->password, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
 
 /* Add stays insensitive until the account is valid; its tooltip says what
  * is missing, so the admin is not left guessing before any error shows. */
@@ -108,41 +74,52 @@ finish_added (HdAccountDialog *self,
   gtk_window_close (GTK_WINDOW (self));
 }
 
+/* What the callback needs: the dialog (a reference, so that it outlives
+ * the call) and the account as it was added. */
+typedef struct {
+  HdAccountDialog *dialog;
+  HdAccount *account;
+} AddJob;
+
 static void
-store_secret_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+add_job_free (AddJob *job)
 {
-  HdAccountDialog *self = HD_ACCOUNT_DIALOG (object);
-  g_autoptr (HdAccount) account = user_data;
+  g_object_unref (job->dialog);
+  g_object_unref (job->account);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AddJob, add_job_free)
+
+static void
+add_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr (AddJob) job = user_data;
+  HdAccountDialog *self = job->dialog;
   g_autoptr (GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!hd_accounts_add_finish (HD_ACCOUNTS (object), result, &error))
     {
-      g_autoptr (GError) remove_error = NULL;
-
-      /* An account without the password it was given would fail at its
-       * first poll, so adding it is undone as a whole. */
-      if (!hd_store_remove_account (self->store, hd_account_get_name (account), &remove_error))
-        g_warning ("Could not undo adding “%s”: %s", hd_account_get_name (account),
-                   remove_error->message);
-
+      /* HdAccounts undid the whole add: an account without the password it
+       * was given would fail at its first poll. */
       if (self->editor == NULL)
         return;
       set_busy (self, FALSE);
-      hd_account_editor_show_field_error (self->editor, "login.password", error->message);
+      hd_account_editor_show_save_error (self->editor, error);
       return;
     }
 
   if (self->editor == NULL)
     {
-      /* The dialog was closed while the keyring worked; the account is
-       * complete, so the window still hears of it. */
-      g_signal_emit (self, signals[ACCOUNT_ADDED], 0, account);
+      /* The dialog was closed while the add ran; the account is complete,
+       * so the window still hears of it. */
+      g_signal_emit (self, signals[ACCOUNT_ADDED], 0, job->account);
       return;
     }
   set_busy (self, FALSE);
-  finish_added (self, account);
+  finish_added (self, job->account);
 }
 
 static void
@@ -153,36 +130,28 @@ add_action_cb (GtkWidget  *widget,
   HdAccountDialog *self = HD_ACCOUNT_DIALOG (widget);
   HdAccount *account = hd_account_editor_get_account (self->editor);
   const char *password = hd_account_editor_get_password (self->editor);
+  g_autoptr (GPtrArray) one = g_ptr_array_new ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (GTask) task = NULL;
-  StoreSecretData *data;
+  AddJob *job;
 
+  if (self->busy)
+    return;
   hd_account_editor_clear_errors (self->editor);
-
-  if (!hd_account_validate (account, &error) || !hd_store_add_account (self->store, account, &error))
+  if (!hd_account_validate (account, &error))
     {
       hd_account_editor_show_error (self->editor, error);
       return;
     }
 
-  if (password == NULL || *password == '\0')
-    {
-      finish_added (self, account);
-      return;
-    }
-
-  data = g_new0 (StoreSecretData, 1);
-  data->store_id = g_strdup (hd_store_get_id (self->store));
-  data->owner = g_strdup (hd_account_get_name (account));
-  data->password = g_strdup (password);
-
+  job = g_new0 (AddJob, 1);
+  job->dialog = g_object_ref (self);
+  job->account = hd_account_copy (account);
+  g_ptr_array_add (one, account);
   set_busy (self, TRUE);
-  /* Not cancelled when the dialog closes: a half-written keyring item
-   * would be worse than a finished one. */
-  task = g_task_new (self, NULL, store_secret_cb, hd_account_copy (account));
-  g_task_set_source_tag (task, add_action_cb);
-  g_task_set_task_data (task, data, (GDestroyNotify) store_secret_data_free);
-  g_task_run_in_thread (task, store_secret_thread);
+  /* Not cancelled when the dialog closes: the admin pressed Add, and the
+   * account with its password lands or neither does. */
+  hd_accounts_add_async (self->writer, one, password != NULL && *password != '\0' ? password : NULL,
+                         NULL, add_cb, job);
 }
 
 static void
@@ -193,6 +162,7 @@ hd_account_dialog_constructed (GObject *object)
   G_OBJECT_CLASS (hd_account_dialog_parent_class)->constructed (object);
 
   hd_account_editor_set_store (self->editor, self->store);
+  self->writer = hd_accounts_new_for_path (hd_store_get_path (self->store));
   update_add (self);
 }
 
@@ -212,6 +182,7 @@ hd_account_dialog_finalize (GObject *object)
   HdAccountDialog *self = HD_ACCOUNT_DIALOG (object);
 
   g_clear_object (&self->store);
+  g_clear_object (&self->writer);
 
   G_OBJECT_CLASS (hd_account_dialog_parent_class)->finalize (object);
 }

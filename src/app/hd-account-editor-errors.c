@@ -187,6 +187,28 @@ hd_account_editor_show_error (HdAccountEditor *self,
 }
 
 /**
+ * hd_account_editor_show_save_error:
+ * @error: an error of an HdAccounts change
+ *
+ * Shows why the account was not saved: an error of the account or the
+ * database on the field it names (or the database's reply alone), and
+ * any other, which can only be the keyring's reply, on the password.
+ *
+ * Returns: %TRUE if a row of the editor shows the error
+ */
+gboolean
+hd_account_editor_show_save_error (HdAccountEditor *self,
+                                   const GError    *error)
+{
+  g_return_val_if_fail (HD_IS_ACCOUNT_EDITOR (self), FALSE);
+  g_return_val_if_fail (error != NULL, FALSE);
+
+  if (error->domain == HD_ACCOUNT_ERROR || error->domain == HD_STORE_ERROR)
+    return hd_account_editor_show_error (self, error);
+  return hd_account_editor_show_field_error (self, "login.password", error->message);
+}
+
+/**
  * hd_account_editor_dup_problem:
  *
  * Returns: (nullable): what keeps the account from being saved, as the

@@ -24,6 +24,8 @@ const char *hd_account_editor_get_password (HdAccountEditor *self);
 char       *hd_account_editor_dup_problem (HdAccountEditor *self);
 gboolean    hd_account_editor_show_error (HdAccountEditor *self,
                                           const GError    *error);
+gboolean    hd_account_editor_show_save_error (HdAccountEditor *self,
+                                               const GError    *error);
 gboolean    hd_account_editor_show_field_error (HdAccountEditor *self,
                                                 const char      *field,
                                                 const char      *message);

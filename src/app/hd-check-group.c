@@ -150,7 +150,7 @@ check_clicked_cb (HdCheckGroup *self)
   set_running (self, TRUE);
   show_message (self, _("Checking…"), TRUE);
   gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "success");
-  hd_connection_check_async (self->account, hd_store_get_id (self->store), password,
+  hd_connection_check_async (self->account, hd_store_get_path (self->store), password,
                              self->cancellable, check_cb, g_object_ref (self));
 }
 

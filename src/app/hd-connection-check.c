@@ -10,12 +10,12 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "hd-secrets.h"
+#include "hd-accounts.h"
 
 /* What the worker thread needs: plain copies, never a widget. */
 typedef struct {
   HdAccount *account;
-  char *store_id;
+  char *db_path;
   char *password;
 } Job;
 
@@ -23,7 +23,7 @@ static void
 job_free (Job *job)
 {
   g_clear_object (&job->account);
-  g_free (job->store_id);
+  g_free (job->db_path);
   if (job->password != NULL)
     explicit_bzero (job->password, strlen (job->password));
   g_free (job->password);
@@ -40,7 +40,7 @@ check_thread (GTask        *task,
   GError *error = NULL;
   HdMailboxCheckResult *result;
 
-  result = hd_connection_check_sync (job->account, job->store_id, job->password, cancellable,
+  result = hd_connection_check_sync (job->account, job->db_path, job->password, cancellable,
                                      &error);
   if (result != NULL)
     g_task_return_pointer (task, result, (GDestroyNotify) hd_mailbox_check_result_free);
@@ -48,12 +48,42 @@ check_thread (GTask        *task,
     g_task_return_error (task, error);
 }
 
+/* The saved credentials, as the poll logs in with them: the password from
+ * the keyring, or for an account with an OAuth connection its access token.
+ * The store is a connection of the calling worker thread. */
+static HdCredentials *
+saved_credentials (HdAccount     *account,
+                   const char    *db_path,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr (HdStore) store = NULL;
+  g_autoptr (HdAccounts) accounts = NULL;
+  g_autoptr (GError) local_error = NULL;
+  HdCredentials *credentials;
+
+  store = hd_store_open (db_path, error);
+  if (store == NULL)
+    return NULL;
+  accounts = hd_accounts_new (store);
+  credentials = hd_accounts_get_credentials_sync (accounts, account, HD_CREDENTIALS_INTERACTIVE,
+                                                  cancellable, &local_error);
+  if (g_error_matches (local_error, HD_ACCOUNTS_ERROR, HD_ACCOUNTS_ERROR_NO_SECRET))
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                         _("Type the password first: the keyring holds none for this "
+                           "account yet"));
+  else if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return credentials;
+}
+
 /**
  * hd_connection_check_sync:
  * @account: the account as the fields show it, saved or not
- * @store_id: the database whose keyring items hold the saved password
+ * @db_path: the database whose accounts (and keyring items) hold the saved
+ *   credentials
  * @password: (nullable): the password as typed; %NULL or empty uses the
- *   saved one
+ *   saved credentials, as the poll would
  *
  * Logs in to the account's server the way the poller will, and reads the
  * folder. A server that says no is a result with @ok unset and the server's
@@ -64,44 +94,30 @@ check_thread (GTask        *task,
  */
 HdMailboxCheckResult *
 hd_connection_check_sync (HdAccount     *account,
-                          const char    *store_id,
+                          const char    *db_path,
                           const char    *password,
                           GCancellable  *cancellable,
                           GError       **error)
 {
   g_autoptr (HdMailbox) mailbox = NULL;
-  g_autofree char *saved = NULL;
-  HdMailboxCheckResult *result;
+  g_autoptr (HdCredentials) saved = NULL;
 
   g_return_val_if_fail (HD_IS_ACCOUNT (account), NULL);
-  g_return_val_if_fail (store_id != NULL, NULL);
+  g_return_val_if_fail (db_path != NULL, NULL);
 
-  if (password == NULL || *password == '\0')
+  if (password != NULL && *password != '\0')
     {
-      GError *lookup_error = NULL;
-
-      saved = hd_secrets_lookup_sync (HD_SECRET_ACCOUNT_PASSWORD, store_id,
-                                      hd_account_get_name (account), cancellable, &lookup_error);
-      if (lookup_error != NULL)
-        {
-          g_propagate_error (error, lookup_error);
-          return NULL;
-        }
-      if (saved == NULL)
-        {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               _("Type the password first: the keyring holds none for this "
-                                 "account yet"));
-          return NULL;
-        }
-      password = saved;
+      mailbox = hd_mailbox_new (account, HD_MAILBOX_AUTH_PASSWORD, password);
     }
-
-  mailbox = hd_mailbox_new (account, HD_MAILBOX_AUTH_PASSWORD, password);
-  if (saved != NULL)
-    explicit_bzero (saved, strlen (saved));
-  result = hd_mailbox_check_sync (mailbox, cancellable, error);
-  return result;
+  else
+    {
+      saved = saved_credentials (account, db_path, cancellable, error);
+      if (saved == NULL)
+        return NULL;
+      /* HdCredentialsKind is the mailbox's login method (hd-accounts.c). */
+      mailbox = hd_mailbox_new (account, (HdMailboxAuth) saved->kind, saved->secret);
+    }
+  return hd_mailbox_check_sync (mailbox, cancellable, error);
 }
 
 /**
@@ -112,7 +128,7 @@ hd_connection_check_sync (HdAccount     *account,
  */
 void
 hd_connection_check_async (HdAccount           *account,
-                           const char          *store_id,
+                           const char          *db_path,
                            const char          *password,
                            GCancellable        *cancellable,
                            GAsyncReadyCallback  callback,
@@ -122,11 +138,11 @@ hd_connection_check_async (HdAccount           *account,
   Job *job;
 
   g_return_if_fail (HD_IS_ACCOUNT (account));
-  g_return_if_fail (store_id != NULL);
+  g_return_if_fail (db_path != NULL);
 
   job = g_new0 (Job, 1);
   job->account = hd_account_copy (account);
-  job->store_id = g_strdup (store_id);
+  job->db_path = g_strdup (db_path);
   job->password = g_strdup (password);
 
   task = g_task_new (NULL, cancellable, callback, user_data);

@@ -13,12 +13,12 @@
 G_BEGIN_DECLS
 
 HdMailboxCheckResult *hd_connection_check_sync (HdAccount     *account,
-                                                const char    *store_id,
+                                                const char    *db_path,
                                                 const char    *password,
                                                 GCancellable  *cancellable,
                                                 GError       **error);
 void                  hd_connection_check_async (HdAccount           *account,
-                                                 const char          *store_id,
+                                                 const char          *db_path,
                                                  const char          *password,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,

@@ -15,18 +15,55 @@
 #include "hd-ingest.h"
 #include "hd-store-polls.h"
 
+/* How many poll runs a page holds unless told otherwise. */
+#define DEFAULT_PAGE_SIZE 100
+
 struct _HdPollLogView
 {
   AdwBin parent_instance;
 
   GPtrArray *groups;
+  /* The group of each account's runs, by the account's name. */
+  GHashTable *by_account;
   HdStore *store;
+  /* The running load; a reload cancels the one before. */
+  GCancellable *cancellable;
+  guint page_size;
+  /* The id of the oldest run shown: "Load More" loads those before it. */
+  gint64 oldest;
 
   GtkStack *stack;
   AdwPreferencesPage *page;
+  AdwPreferencesGroup *more_group;
+  GtkWidget *more_button;
 };
 
 G_DEFINE_FINAL_TYPE (HdPollLogView, hd_poll_log_view, ADW_TYPE_BIN)
+
+enum {
+  LOAD_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* What a load's worker needs, plain copies, and what it finds. */
+typedef struct {
+  char *path;
+  gint64 before;
+  guint limit;
+  gboolean append;
+  JsonNode *runs; /* each with its events */
+  gboolean more;
+} Load;
+
+static void
+load_free (Load *load)
+{
+  g_free (load->path);
+  g_clear_pointer (&load->runs, json_node_unref);
+  g_free (load);
+}
 
 static const char *
 member_string (JsonObject *object,
@@ -46,25 +83,60 @@ member_int (JsonObject *object,
   return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
 }
 
+/* What making a ticket from a kept copy needs in its worker. */
+typedef struct {
+  char *path;
+  gint64 run_id;
+  char *server_key;
+} MakeTicket;
+
 static void
-make_ticket_clicked_cb (GtkButton     *button,
-                        HdPollLogView *self)
+make_ticket_free (MakeTicket *make)
 {
-  gint64 run_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "run-id"));
-  const char *server_key = g_object_get_data (G_OBJECT (button), "server-key");
+  g_free (make->path);
+  g_free (make->server_key);
+  g_free (make);
+}
+
+static void
+make_ticket_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  MakeTicket *make = task_data;
+  g_autoptr (HdStore) store = NULL;
+  GError *error = NULL;
+  gint64 ticket = 0;
+
+  store = hd_store_open (make->path, &error);
+  if (store != NULL)
+    ticket = hd_ingest_make_ticket_from_log (store, make->run_id, make->server_key, NULL,
+                                             &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, ticket);
+}
+
+static void
+make_ticket_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  HdPollLogView *self = HD_POLL_LOG_VIEW (object);
   g_autoptr (GError) error = NULL;
   GtkRoot *root;
   AdwMessageDialog *dialog;
 
-  if (self->store != NULL
-      && hd_ingest_make_ticket_from_log (self->store, run_id, server_key, NULL, &error) != 0)
+  if (g_task_propagate_int (G_TASK (result), &error) != 0)
     {
       /* The entry now names its ticket, and offers it no more. */
-      if (!hd_poll_log_view_reload (self, self->store, &error))
-        g_warning ("Could not read the poll log again: %s", error->message);
+      if (self->store != NULL)
+        hd_poll_log_view_reload (self, self->store);
       return;
     }
-  if (error == NULL)
+  if (error == NULL || self->stack == NULL)
     return;
   root = gtk_widget_get_root (GTK_WIDGET (self));
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
@@ -73,6 +145,28 @@ make_ticket_clicked_cb (GtkButton     *button,
                                                        error->message));
   adw_message_dialog_add_response (dialog, "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The ticket is written, and perhaps answered by mail, in a worker thread
+ * on a connection of its own: the window never waits for the poller's
+ * write lock or a mail server. */
+static void
+make_ticket_clicked_cb (GtkButton     *button,
+                        HdPollLogView *self)
+{
+  g_autoptr (GTask) task = NULL;
+  MakeTicket *make;
+
+  if (self->store == NULL)
+    return;
+  make = g_new0 (MakeTicket, 1);
+  make->path = g_strdup (hd_store_get_path (self->store));
+  make->run_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "run-id"));
+  make->server_key = g_strdup (g_object_get_data (G_OBJECT (button), "server-key"));
+  task = g_task_new (self, NULL, make_ticket_cb, NULL);
+  g_task_set_source_tag (task, make_ticket_clicked_cb);
+  g_task_set_task_data (task, make, (GDestroyNotify) make_ticket_free);
+  g_task_run_in_thread (task, make_ticket_thread);
 }
 
 /* A mail that left the server without a ticket can be made into one, once;
@@ -196,20 +290,141 @@ run_row (HdPollLogView *self,
 
 static AdwPreferencesGroup *
 group_for (HdPollLogView *self,
-           GHashTable    *by_account,
            const char    *account)
 {
-  AdwPreferencesGroup *group = g_hash_table_lookup (by_account, account);
+  AdwPreferencesGroup *group = g_hash_table_lookup (self->by_account, account);
 
   if (group != NULL)
     return group;
 
   group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   adw_preferences_group_set_title (group, account);
+  /* "Load More" stays below every account's runs; the page would drop
+   * the last reference to it while it moves. */
+  g_object_ref (self->more_group);
+  adw_preferences_page_remove (self->page, self->more_group);
   adw_preferences_page_add (self->page, group);
+  adw_preferences_page_add (self->page, self->more_group);
+  g_object_unref (self->more_group);
   g_ptr_array_add (self->groups, group);
-  g_hash_table_insert (by_account, g_strdup (account), group);
+  g_hash_table_insert (self->by_account, g_strdup (account), group);
   return group;
+}
+
+static void
+clear_groups (HdPollLogView *self)
+{
+  for (guint i = 0; i < self->groups->len; i++)
+    adw_preferences_page_remove (self->page, g_ptr_array_index (self->groups, i));
+  g_ptr_array_set_size (self->groups, 0);
+  g_hash_table_remove_all (self->by_account);
+}
+
+/* The worker: one page of the poll log, read on a store connection of this
+ * thread, so that a long log never holds up the window. */
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Load *load = task_data;
+  g_autoptr (HdStore) store = NULL;
+  GError *error = NULL;
+  JsonArray *runs;
+
+  /* A view that went before its load started opens nothing. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  store = hd_store_open (load->path, &error);
+  /* One more than a page tells whether there is more. */
+  if (store != NULL)
+    load->runs = hd_store_poll_log_page_to_json (store, NULL, load->before, load->limit + 1,
+                                                 &error);
+  if (load->runs == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  runs = json_node_get_array (load->runs);
+  load->more = json_array_get_length (runs) > load->limit;
+  if (load->more)
+    json_array_remove_element (runs, load->limit);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+load_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  HdPollLogView *self = HD_POLL_LOG_VIEW (object);
+  Load *load = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  JsonArray *runs;
+
+  /* A newer load took over, or the view went. */
+  if (!g_task_propagate_boolean (G_TASK (result), &error)
+      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (self->stack == NULL)
+    return;
+  g_clear_object (&self->cancellable);
+  if (error != NULL)
+    {
+      g_signal_emit (self, signals[LOAD_FAILED], 0, error);
+      return;
+    }
+
+  if (!load->append)
+    clear_groups (self);
+  runs = json_node_get_array (load->runs);
+  for (guint i = 0; i < json_array_get_length (runs); i++)
+    {
+      JsonObject *run = json_array_get_object_element (runs, i);
+      guint n_groups = g_hash_table_size (self->by_account);
+      AdwPreferencesGroup *group = group_for (self, member_string (run, "account"));
+      GtkWidget *row = run_row (self, run);
+
+      /* The newest run of each account is open: it is what an admin looks for. */
+      if (g_hash_table_size (self->by_account) > n_groups)
+        adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+      adw_preferences_group_add (group, row);
+      self->oldest = member_int (run, "id");
+    }
+  gtk_widget_set_visible (self->more_button, load->more);
+  gtk_stack_set_visible_child_name (self->stack, self->groups->len > 0 ? "list" : "empty");
+}
+
+static void
+load (HdPollLogView *self,
+      gboolean       append)
+{
+  g_autoptr (GTask) task = NULL;
+  Load *data;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  data = g_new0 (Load, 1);
+  data->path = g_strdup (hd_store_get_path (self->store));
+  data->before = append ? self->oldest : 0;
+  data->limit = self->page_size;
+  data->append = append;
+
+  task = g_task_new (self, self->cancellable, load_cb, NULL);
+  g_task_set_source_tag (task, load);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+static void
+more_clicked_cb (HdPollLogView *self)
+{
+  /* A second click while the page is read would load it twice. */
+  if (self->store != NULL && self->cancellable == NULL)
+    load (self, TRUE);
 }
 
 static void
@@ -218,6 +433,8 @@ hd_poll_log_view_dispose (GObject *object)
   HdPollLogView *self = HD_POLL_LOG_VIEW (object);
 
   g_ptr_array_set_size (self->groups, 0);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
   /* AdwBin 1.2 unparents its child in its own dispose; the template's
    * child goes first so that it is not unparented twice. */
@@ -233,6 +450,7 @@ hd_poll_log_view_finalize (GObject *object)
   HdPollLogView *self = HD_POLL_LOG_VIEW (object);
 
   g_clear_pointer (&self->groups, g_ptr_array_unref);
+  g_clear_pointer (&self->by_account, g_hash_table_unref);
 
   G_OBJECT_CLASS (hd_poll_log_view_parent_class)->finalize (object);
 }
@@ -250,6 +468,19 @@ hd_poll_log_view_class_init (HdPollLogViewClass *klass)
                                                "/io/github/helpdeskmail/HelpDeskMail/hd-poll-log-view.ui");
   gtk_widget_class_bind_template_child (widget_class, HdPollLogView, stack);
   gtk_widget_class_bind_template_child (widget_class, HdPollLogView, page);
+  gtk_widget_class_bind_template_child (widget_class, HdPollLogView, more_group);
+  gtk_widget_class_bind_template_child (widget_class, HdPollLogView, more_button);
+  gtk_widget_class_bind_template_callback (widget_class, more_clicked_cb);
+
+  /**
+   * HdPollLogView::load-failed:
+   * @error: what the store said
+   *
+   * The poll log could not be read.
+   */
+  signals[LOAD_FAILED] =
+    g_signal_new ("load-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void
@@ -259,53 +490,52 @@ hd_poll_log_view_init (HdPollLogView *self)
 
   /* The groups are the page's; the array only remembers which to take out. */
   self->groups = g_ptr_array_new ();
+  self->by_account = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->page_size = DEFAULT_PAGE_SIZE;
 }
 
 /**
  * hd_poll_log_view_reload:
  * @store: the database to read the poll log from
  *
- * Shows the poll runs of every account, newest first, grouped by account.
- *
- * Returns: %TRUE if the log could be read
+ * Shows the newest page of poll runs of every account, newest first,
+ * grouped by account, read in a worker thread; "Load More" shows the page
+ * before. A failure is told by #HdPollLogView::load-failed.
  */
-gboolean
+void
 hd_poll_log_view_reload (HdPollLogView *self,
-                         HdStore       *store,
-                         GError       **error)
+                         HdStore       *store)
 {
-  g_autoptr (JsonNode) log = NULL;
-  g_autoptr (GHashTable) by_account = NULL;
-  JsonArray *runs;
-  guint n_groups = 0;
-
-  g_return_val_if_fail (HD_IS_POLL_LOG_VIEW (self), FALSE);
-  g_return_val_if_fail (HD_IS_STORE (store), FALSE);
-
-  log = hd_store_poll_log_to_json (store, NULL, error);
-  if (log == NULL)
-    return FALSE;
+  g_return_if_fail (HD_IS_POLL_LOG_VIEW (self));
+  g_return_if_fail (HD_IS_STORE (store));
 
   g_set_object (&self->store, store);
-  for (guint i = 0; i < self->groups->len; i++)
-    adw_preferences_page_remove (self->page, g_ptr_array_index (self->groups, i));
-  g_ptr_array_set_size (self->groups, 0);
+  load (self, FALSE);
+}
 
-  by_account = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  runs = json_node_get_array (log);
-  for (guint i = 0; i < json_array_get_length (runs); i++)
-    {
-      JsonObject *run = json_array_get_object_element (runs, i);
-      AdwPreferencesGroup *group = group_for (self, by_account, member_string (run, "account"));
+/**
+ * hd_poll_log_view_set_page_size:
+ * @page_size: how many poll runs a reload and each "Load More" show
+ */
+void
+hd_poll_log_view_set_page_size (HdPollLogView *self,
+                                guint          page_size)
+{
+  g_return_if_fail (HD_IS_POLL_LOG_VIEW (self));
+  g_return_if_fail (page_size > 0);
 
-      GtkWidget *row = run_row (self, run);
+  self->page_size = page_size;
+}
 
-      /* The newest run of each account is open: it is what an admin looks for. */
-      if (g_hash_table_size (by_account) > n_groups)
-        adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
-      n_groups = g_hash_table_size (by_account);
-      adw_preferences_group_add (group, row);
-    }
-  gtk_stack_set_visible_child_name (self->stack, self->groups->len > 0 ? "list" : "empty");
-  return TRUE;
+/**
+ * hd_poll_log_view_is_loading:
+ *
+ * Returns: whether a page is being read
+ */
+gboolean
+hd_poll_log_view_is_loading (HdPollLogView *self)
+{
+  g_return_val_if_fail (HD_IS_POLL_LOG_VIEW (self), FALSE);
+
+  return self->cancellable != NULL;
 }

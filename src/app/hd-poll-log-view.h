@@ -15,8 +15,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HdPollLogView, hd_poll_log_view, HD, POLL_LOG_VIEW, AdwBin)
 
-gboolean hd_poll_log_view_reload (HdPollLogView *self,
-                                  HdStore       *store,
-                                  GError       **error);
+void     hd_poll_log_view_reload (HdPollLogView *self,
+                                  HdStore       *store);
+void     hd_poll_log_view_set_page_size (HdPollLogView *self,
+                                         guint          page_size);
+gboolean hd_poll_log_view_is_loading (HdPollLogView *self);
 
 G_END_DECLS

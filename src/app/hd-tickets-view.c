@@ -13,18 +13,52 @@
 #include "hd-format.h"
 #include "hd-store-tickets.h"
 
+/* How many tickets a page holds unless told otherwise. */
+#define DEFAULT_PAGE_SIZE 100
+
 struct _HdTicketsView
 {
   AdwBin parent_instance;
 
   GPtrArray *rows;
   HdStore *store;
+  /* The running load; a reload cancels the one before. */
+  GCancellable *cancellable;
+  guint page_size;
+  /* The id of the oldest ticket shown: "Load More" loads those before it. */
+  gint64 oldest;
 
   GtkStack *stack;
   AdwPreferencesGroup *group;
+  GtkWidget *more_button;
 };
 
 G_DEFINE_FINAL_TYPE (HdTicketsView, hd_tickets_view, ADW_TYPE_BIN)
+
+enum {
+  LOAD_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* What a load's worker needs, plain copies, and what it finds. */
+typedef struct {
+  char *path;
+  gint64 before;
+  guint limit;
+  gboolean append;
+  JsonNode *tickets; /* each with its steps */
+  gboolean more;
+} Load;
+
+static void
+load_free (Load *load)
+{
+  g_free (load->path);
+  g_clear_pointer (&load->tickets, json_node_unref);
+  g_free (load);
+}
 
 static const char *
 member_string (JsonObject *object,
@@ -140,10 +174,8 @@ step_row (JsonObject *step)
 static void
 sent_cb (HdTicketsView *self)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (self->store != NULL && !hd_tickets_view_reload (self, self->store, &error))
-    g_warning ("Could not read the tickets again: %s", error->message);
+  if (self->store != NULL)
+    hd_tickets_view_reload (self, self->store);
 }
 
 static void
@@ -169,28 +201,16 @@ write_clicked_cb (GtkButton     *button,
 
 static GtkWidget *
 ticket_row (HdTicketsView *self,
-            JsonObject    *ticket,
-            GError       **error)
+            JsonObject    *ticket)
 {
-  HdStore *store = self->store;
   GtkWidget *row = adw_expander_row_new ();
   GtkWidget *write;
   gint64 id = json_object_get_int_member (ticket, "id");
-  g_autoptr (JsonNode) full = NULL;
   g_autofree char *date = hd_format_date (member_string (ticket, "created"));
   g_autofree char *subtitle = NULL;
   const char *subject = member_string (ticket, "subject");
   const char *user = member_string (ticket, "user");
-  JsonArray *steps;
-
-  full = hd_store_ticket_to_json (store, id, error);
-  if (full == NULL)
-    {
-      g_object_ref_sink (row);
-      g_object_unref (row);
-      return NULL;
-    }
-  steps = json_object_get_array_member (json_node_get_object (full), "steps");
+  JsonArray *steps = json_object_get_array_member (ticket, "steps");
 
   /* Translators: Under a ticket's subject: its reference, user, account and date. */
   subtitle = g_strdup_printf (_("%s · %s · %s · %s"), member_string (ticket, "reference"),
@@ -233,12 +253,138 @@ clear_rows (HdTicketsView *self)
   g_ptr_array_set_size (self->rows, 0);
 }
 
+/* The worker: one page of tickets, each with its steps, read on a store
+ * connection of this thread, so that a long log never holds up the window. */
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Load *load = task_data;
+  g_autoptr (HdStore) store = NULL;
+  g_autoptr (JsonNode) page = NULL;
+  g_autoptr (JsonArray) full = json_array_new ();
+  GError *error = NULL;
+  JsonArray *tickets;
+  guint n;
+
+  /* A view that went before its load started opens nothing. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  store = hd_store_open (load->path, &error);
+  /* One more than a page tells whether there is more. */
+  if (store != NULL)
+    page = hd_store_tickets_page_to_json (store, load->before, load->limit + 1, &error);
+  if (page == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  tickets = json_node_get_array (page);
+  n = MIN (json_array_get_length (tickets), load->limit);
+  load->more = json_array_get_length (tickets) > load->limit;
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *ticket = json_array_get_object_element (tickets, i);
+      JsonNode *one;
+
+      if (g_task_return_error_if_cancelled (task))
+        return;
+      one = hd_store_ticket_to_json (store, json_object_get_int_member (ticket, "id"), &error);
+      if (one == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      json_array_add_element (full, one);
+    }
+  load->tickets = json_node_init_array (json_node_alloc (), full);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+load_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  HdTicketsView *self = HD_TICKETS_VIEW (object);
+  Load *load = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  JsonArray *tickets;
+
+  /* A newer load took over, or the view went. */
+  if (!g_task_propagate_boolean (G_TASK (result), &error)
+      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (self->stack == NULL)
+    return;
+  g_clear_object (&self->cancellable);
+  if (error != NULL)
+    {
+      g_signal_emit (self, signals[LOAD_FAILED], 0, error);
+      return;
+    }
+
+  if (!load->append)
+    clear_rows (self);
+  tickets = json_node_get_array (load->tickets);
+  for (guint i = 0; i < json_array_get_length (tickets); i++)
+    {
+      JsonObject *ticket = json_array_get_object_element (tickets, i);
+      GtkWidget *row = ticket_row (self, ticket);
+
+      /* The newest ticket is open, as the newest poll run is in the log:
+       * it is what an admin looks for. */
+      if (i == 0 && !load->append)
+        adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+      adw_preferences_group_add (self->group, row);
+      g_ptr_array_add (self->rows, row);
+      self->oldest = json_object_get_int_member (ticket, "id");
+    }
+  gtk_widget_set_visible (self->more_button, load->more);
+  gtk_stack_set_visible_child_name (self->stack, self->rows->len > 0 ? "list" : "empty");
+}
+
+static void
+load (HdTicketsView *self,
+      gboolean       append)
+{
+  g_autoptr (GTask) task = NULL;
+  Load *data;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  data = g_new0 (Load, 1);
+  data->path = g_strdup (hd_store_get_path (self->store));
+  data->before = append ? self->oldest : 0;
+  data->limit = self->page_size;
+  data->append = append;
+
+  task = g_task_new (self, self->cancellable, load_cb, NULL);
+  g_task_set_source_tag (task, load);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+static void
+more_clicked_cb (HdTicketsView *self)
+{
+  /* A second click while the page is read would load it twice. */
+  if (self->store != NULL && self->cancellable == NULL)
+    load (self, TRUE);
+}
+
 static void
 hd_tickets_view_dispose (GObject *object)
 {
   HdTicketsView *self = HD_TICKETS_VIEW (object);
 
   g_ptr_array_set_size (self->rows, 0);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
   /* AdwBin 1.2 unparents its child in its own dispose; the template's
    * child goes first so that it is not unparented twice. */
@@ -271,6 +417,18 @@ hd_tickets_view_class_init (HdTicketsViewClass *klass)
                                                "/io/github/helpdeskmail/HelpDeskMail/hd-tickets-view.ui");
   gtk_widget_class_bind_template_child (widget_class, HdTicketsView, stack);
   gtk_widget_class_bind_template_child (widget_class, HdTicketsView, group);
+  gtk_widget_class_bind_template_child (widget_class, HdTicketsView, more_button);
+  gtk_widget_class_bind_template_callback (widget_class, more_clicked_cb);
+
+  /**
+   * HdTicketsView::load-failed:
+   * @error: what the store said
+   *
+   * The tickets could not be read.
+   */
+  signals[LOAD_FAILED] =
+    g_signal_new ("load-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void
@@ -280,47 +438,51 @@ hd_tickets_view_init (HdTicketsView *self)
 
   /* The rows are the group's; the array only remembers which to take out. */
   self->rows = g_ptr_array_new ();
+  self->page_size = DEFAULT_PAGE_SIZE;
 }
 
 /**
  * hd_tickets_view_reload:
  * @store: the database to read the tickets from
  *
- * Shows the tickets of @store as they are now.
- *
- * Returns: %TRUE if the tickets could be read
+ * Shows the newest page of the tickets of @store as they are now, read in
+ * a worker thread; "Load More" shows the page before. A failure is told
+ * by #HdTicketsView::load-failed.
  */
-gboolean
+void
 hd_tickets_view_reload (HdTicketsView *self,
-                        HdStore       *store,
-                        GError       **error)
+                        HdStore       *store)
 {
-  g_autoptr (JsonNode) tickets = NULL;
-  JsonArray *array;
-
-  g_return_val_if_fail (HD_IS_TICKETS_VIEW (self), FALSE);
-  g_return_val_if_fail (HD_IS_STORE (store), FALSE);
-
-  tickets = hd_store_tickets_to_json (store, error);
-  if (tickets == NULL)
-    return FALSE;
+  g_return_if_fail (HD_IS_TICKETS_VIEW (self));
+  g_return_if_fail (HD_IS_STORE (store));
 
   g_set_object (&self->store, store);
-  clear_rows (self);
-  array = json_node_get_array (tickets);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      GtkWidget *row = ticket_row (self, json_array_get_object_element (array, i), error);
+  load (self, FALSE);
+}
 
-      if (row == NULL)
-        return FALSE;
-      /* The newest ticket is open, as the newest poll run is in the log:
-       * it is what an admin looks for. */
-      if (i == 0)
-        adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
-      adw_preferences_group_add (self->group, row);
-      g_ptr_array_add (self->rows, row);
-    }
-  gtk_stack_set_visible_child_name (self->stack, self->rows->len > 0 ? "list" : "empty");
-  return TRUE;
+/**
+ * hd_tickets_view_set_page_size:
+ * @page_size: how many tickets a reload and each "Load More" show
+ */
+void
+hd_tickets_view_set_page_size (HdTicketsView *self,
+                               guint          page_size)
+{
+  g_return_if_fail (HD_IS_TICKETS_VIEW (self));
+  g_return_if_fail (page_size > 0);
+
+  self->page_size = page_size;
+}
+
+/**
+ * hd_tickets_view_is_loading:
+ *
+ * Returns: whether a page is being read
+ */
+gboolean
+hd_tickets_view_is_loading (HdTicketsView *self)
+{
+  g_return_val_if_fail (HD_IS_TICKETS_VIEW (self), FALSE);
+
+  return self->cancellable != NULL;
 }

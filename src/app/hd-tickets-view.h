@@ -15,8 +15,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HdTicketsView, hd_tickets_view, HD, TICKETS_VIEW, AdwBin)
 
-gboolean hd_tickets_view_reload (HdTicketsView *self,
-                                 HdStore       *store,
-                                 GError       **error);
+void     hd_tickets_view_reload (HdTicketsView *self,
+                                 HdStore       *store);
+void     hd_tickets_view_set_page_size (HdTicketsView *self,
+                                        guint          page_size);
+gboolean hd_tickets_view_is_loading (HdTicketsView *self);
 
 G_END_DECLS

@@ -1,5 +1,8 @@
 /* hd-window-accounts.c: what the window does to a saved account: save,
- * revert, duplicate and remove it, and ask before unsaved changes are lost.
+ * revert, duplicate and remove it, switch it on and off, and ask before
+ * unsaved changes are lost. Every change goes through HdAccounts in a worker
+ * thread, so that the database and the keyring stay paired and the window
+ * never waits for another process's write lock.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,57 +14,177 @@
 #include <glib/gi18n.h>
 
 #include "hd-account-json.h"
-#include "hd-keyring-job.h"
-#include "hd-secrets.h"
 
-/* What the worker thread needs: plain copies, never a widget. */
+/* What a callback needs of the change it started: the window (a reference,
+ * so that it outlives the call) and the account's name. */
 typedef struct {
-  char *store_id;
-  char *owner;
-} ClearSecretsData;
+  HdWindow *window;
+  char *name;
+} Job;
 
-static void
-clear_secrets_data_free (ClearSecretsData *data)
+static Job *
+job_new (HdWindow   *window,
+         const char *name)
 {
-  g_free (data->store_id);
-  g_free (data->owner);
-  g_free (data);
+  Job *job = g_new0 (Job, 1);
+
+  job->window = g_object_ref (window);
+  job->name = g_strdup (name);
+  return job;
 }
 
 static void
-clear_secrets_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
+job_free (Job *job)
 {
-  ClearSecretsData *data = task_data;
-  GError *error = NULL;
-
-  if (hd_secrets_clear_owner_sync (data->store_id, data->owner, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  g_object_unref (job->window);
+  g_free (job->name);
+  g_free (job);
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
+
+static char *
+account_json (HdAccount *account)
+{
+  g_autoptr (JsonNode) node = hd_account_to_json (account);
+
+  return json_to_string (node, FALSE);
+}
+
+gboolean
+hd_window_is_dirty (HdWindow *self)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  if (self->original == NULL || self->draft == NULL)
+    return FALSE;
+  if (*hd_account_editor_get_password (self->editor) != '\0')
+    return TRUE;
+  before = account_json (self->original);
+  after = account_json (self->draft);
+  return g_strcmp0 (before, after) != 0;
+}
+
+/* What the switch's save needs when it is done. */
+typedef struct {
+  HdWindow *window;
+  HdAccount *account;
+  gboolean enabled;
+} EnabledJob;
+
 static void
-clear_secrets_cb (GObject      *object,
+enabled_job_free (EnabledJob *job)
+{
+  g_object_unref (job->window);
+  g_object_unref (job->account);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EnabledJob, enabled_job_free)
+
+static void
+enabled_saved_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  HdWindow *self = HD_WINDOW (object);
-  ClearSecretsData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr (EnabledJob) job = user_data;
+  HdWindow *self = job->window;
+  g_autoptr (GError) error = NULL;
+
+  if (!hd_accounts_update_finish (HD_ACCOUNTS (object), result, &error))
+    {
+      if (self->store == NULL)
+        return;
+      hd_window_toast_error (self, error);
+      /* The row shows the account again, which still has the old state. */
+      g_object_notify (G_OBJECT (job->account), "enabled");
+      return;
+    }
+  g_object_set (job->account, "enabled", job->enabled, NULL);
+  if (self->store == NULL)
+    return;
+  /* The switch saves at once; the editor's copy follows it so that the
+   * switch alone does not count as an unsaved change. */
+  if (job->account == self->original && self->draft != NULL)
+    g_object_set (self->draft, "enabled", job->enabled, NULL);
+  hd_window_update_actions (self);
+}
+
+/**
+ * hd_window_save_enabled:
+ *
+ * Saves what the switch of @account's row says, in a worker thread.
+ */
+void
+hd_window_save_enabled (HdWindow  *self,
+                        HdAccount *account,
+                        gboolean   enabled)
+{
+  g_autoptr (HdAccount) changed = hd_account_copy (account);
+  EnabledJob *job;
+
+  g_object_set (changed, "enabled", enabled, NULL);
+  job = g_new0 (EnabledJob, 1);
+  job->window = g_object_ref (self);
+  job->account = g_object_ref (account);
+  job->enabled = enabled;
+  hd_accounts_update_async (self->writer, hd_account_get_name (account), changed, NULL,
+                            self->cancellable, enabled_saved_cb, job);
+}
+
+/* A dispose of the window clears its store: the change went on, but
+ * there is nothing left to show it in. */
+static gboolean
+is_disposed (HdWindow *self)
+{
+  return self->store == NULL;
+}
+
+/* While a change of an account runs in its worker, the editor and the
+ * actions wait for it, and the spinner says so; the window answers. */
+static void
+set_busy (HdWindow *self,
+          gboolean  busy)
+{
+  /* GTK 4.8 warns when a focused entry turns insensitive (GTK issue 5845),
+   * so the focus leaves the fields first. */
+  if (busy)
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
+  self->busy = busy;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->editor), !busy && self->original != NULL);
+  gtk_widget_set_visible (self->busy_box, busy);
+  gtk_spinner_set_spinning (self->busy_spinner, busy);
+  hd_window_update_actions (self);
+}
+
+static void
+remove_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr (Job) job = user_data;
+  HdWindow *self = job->window;
   g_autoptr (GError) error = NULL;
   g_autofree char *markup = NULL;
 
-  if (g_task_propagate_boolean (G_TASK (result), &error))
+  if (!hd_accounts_remove_finish (HD_ACCOUNTS (object), result, &error))
+    g_warning ("Could not remove “%s”: %s", job->name, error->message);
+  if (is_disposed (self))
     return;
+  set_busy (self, FALSE);
+  if (error != NULL)
+    {
+      hd_window_toast_error (self, error);
+      hd_window_reload (self);
+      return;
+    }
 
-  g_warning ("Could not remove the secrets of “%s”: %s", data->owner, error->message);
-  if (self->toast_overlay == NULL)
-    return;
-  markup = g_markup_printf_escaped (_("The password of “%s” is still in the keyring: %s"),
-                                    data->owner,
-                                    error->message);
+  /* The draft of a removed account has nowhere to be saved. */
+  if (self->original != NULL && g_strcmp0 (hd_account_get_name (self->original), job->name) == 0)
+    hd_window_show_account (self, NULL);
+  hd_window_reload (self);
+  markup = g_markup_printf_escaped (_("Removed “%s”"), job->name);
   hd_window_toast (self, markup);
 }
 
@@ -69,33 +192,9 @@ static void
 remove_account (HdWindow   *self,
                 const char *name)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GTask) task = NULL;
-  g_autofree char *markup = NULL;
-  ClearSecretsData *data;
-
-  if (!hd_store_remove_account (self->store, name, &error))
-    {
-      hd_window_toast_error (self, error);
-      hd_window_reload (self);
-      return;
-    }
-
-  /* The keyring may ask or wait; it never holds up the window. */
-  task = g_task_new (self, NULL, clear_secrets_cb, NULL);
-  g_task_set_source_tag (task, remove_account);
-  data = g_new0 (ClearSecretsData, 1);
-  data->store_id = g_strdup (hd_store_get_id (self->store));
-  data->owner = g_strdup (name);
-  g_task_set_task_data (task, data, (GDestroyNotify) clear_secrets_data_free);
-  g_task_run_in_thread (task, clear_secrets_thread);
-
-  /* The draft of a removed account has nowhere to be saved. */
-  if (self->original != NULL && g_strcmp0 (hd_account_get_name (self->original), name) == 0)
-    hd_window_show_account (self, NULL);
-  hd_window_reload (self);
-  markup = g_markup_printf_escaped (_("Removed “%s”"), name);
-  hd_window_toast (self, markup);
+  set_busy (self, TRUE);
+  hd_accounts_remove_async (self->writer, name, self->cancellable, remove_cb,
+                            job_new (self, name));
 }
 
 static void
@@ -137,58 +236,100 @@ remove_account_action_cb (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* What the admin asked for before the save: show another account, or
+ * close the window. */
 static void
-keyring_job_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+do_what_was_asked (HdWindow  *self,
+                     HdAccount *then_show,
+                     gboolean   then_close)
 {
-  g_autoptr (HdWindow) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *markup = NULL;
+  if (then_close)
+    {
+      self->closing = TRUE;
+      gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+  if (then_show != NULL)
+    {
+      HdAccountRow *row = hd_window_row_for_name (self, hd_account_get_name (then_show));
 
-  if (hd_keyring_job_run_finish (result, &error))
-    return;
-  g_warning ("The keyring did not take the change: %s", error->message);
-  if (self->toast_overlay == NULL)
-    return;
-  markup = g_markup_printf_escaped (_("The keyring did not take the password: %s"),
-                                    error->message);
-  hd_window_toast (self, markup);
+      hd_window_select_quietly (self, row);
+      hd_window_show_account (self, row != NULL ? hd_account_row_get_account (row) : NULL);
+      adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+    }
 }
 
+static void
+save_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr (Job) job = user_data;
+  HdWindow *self = job->window;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HdAccount) then_show = NULL;
+  g_autofree char *markup = NULL;
+  gboolean then_close;
+
+  if (!hd_accounts_update_finish (HD_ACCOUNTS (object), result, &error))
+    g_debug ("Could not save “%s”: %s", job->name, error->message);
+  if (is_disposed (self))
+    return;
+
+  then_show = g_steal_pointer (&self->then_show);
+  then_close = self->then_close;
+  self->then_close = FALSE;
+  set_busy (self, FALSE);
+  if (error != NULL)
+    {
+      /* A change that could not be saved stays, with its error in sight,
+       * and the window neither closes nor moves on. */
+      hd_account_editor_show_save_error (self->editor, error);
+      return;
+    }
+
+  markup = g_markup_printf_escaped (_("Saved “%s”"), job->name);
+  /* The saved account is shown afresh, which also forgets the typed
+   * password; the reload finds it under its new name. */
+  if (self->original != NULL)
+    g_object_set (self->original, "name", job->name, NULL);
+  g_clear_object (&self->draft);
+  hd_window_reload (self);
+  hd_window_toast (self, markup);
+  do_what_was_asked (self, then_show, then_close);
+}
+
+/**
+ * hd_window_save_account:
+ *
+ * Saves the draft, with a typed password and a new name's move of the
+ * secrets, in a worker thread. What the admin asked for meanwhile (another
+ * account, closing the window) happens once the save succeeded.
+ */
 void
 hd_window_save_account (HdWindow *self)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *old_name = NULL;
-  g_autofree char *markup = NULL;
   const char *password;
-  const char *new_name;
 
   g_assert (self->original != NULL && self->draft != NULL);
 
+  if (self->busy)
+    return;
   hd_account_editor_clear_errors (self->editor);
-  old_name = g_strdup (hd_account_get_name (self->original));
-  if (!hd_account_validate (self->draft, &error)
-      || !hd_store_update_account (self->store, old_name, self->draft, &error))
+  if (!hd_account_validate (self->draft, &error))
     {
+      g_clear_object (&self->then_show);
+      self->then_close = FALSE;
       hd_account_editor_show_error (self->editor, error);
       return;
     }
 
-  new_name = hd_account_get_name (self->draft);
   password = hd_account_editor_get_password (self->editor);
-  if (g_strcmp0 (old_name, new_name) != 0 || *password != '\0')
-    hd_keyring_job_run_async (HD_KEYRING_JOB_RENAME, hd_store_get_id (self->store), old_name,
-                              new_name, password, NULL, keyring_job_cb, g_object_ref (self));
-
-  markup = g_markup_printf_escaped (_("Saved “%s”"), new_name);
-  /* The saved account is shown afresh, which also forgets the typed
-   * password; the reload finds it under its new name. */
-  g_object_set (self->original, "name", new_name, NULL);
-  g_clear_object (&self->draft);
-  hd_window_reload (self);
-  hd_window_toast (self, markup);
+  set_busy (self, TRUE);
+  hd_accounts_update_async (self->writer, hd_account_get_name (self->original), self->draft,
+                            *password != '\0' ? password : NULL, self->cancellable, save_cb,
+                            job_new (self, hd_account_get_name (self->draft)));
 }
 
 static void
@@ -234,33 +375,54 @@ copy_name (HdWindow   *self,
 }
 
 static void
+duplicate_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (Job) job = user_data;
+  HdWindow *self = job->window;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *markup = NULL;
+  HdAccountRow *row;
+
+  if (!hd_accounts_duplicate_finish (HD_ACCOUNTS (object), result, &error))
+    g_debug ("Could not duplicate as “%s”: %s", job->name, error->message);
+  if (is_disposed (self))
+    return;
+  set_busy (self, FALSE);
+  if (error != NULL)
+    {
+      hd_window_toast_error (self, error);
+      return;
+    }
+
+  g_clear_object (&self->draft);
+  hd_window_reload (self);
+  row = hd_window_row_for_name (self, job->name);
+  hd_window_select_quietly (self, row);
+  if (row != NULL)
+    hd_window_show_account (self, hd_account_row_get_account (row));
+  /* Translators: %s is the name of the new account. */
+  markup = g_markup_printf_escaped (_("Duplicated as “%s”, not read until switched on"),
+                                    job->name);
+  hd_window_toast (self, markup);
+}
+
+static void
 duplicate_account_action_cb (GtkWidget  *widget,
                              const char *action_name,
                              GVariant   *parameter)
 {
   HdWindow *self = HD_WINDOW (widget);
   g_autoptr (HdAccount) copy = hd_account_copy (self->original);
-  g_autoptr (GError) error = NULL;
   g_autofree char *name = copy_name (self, hd_account_get_name (self->original));
-  g_autofree char *markup = NULL;
 
   /* The store refuses a second account with the same account address, and
    * the copy is meant for another mailbox anyway. */
   g_object_set (copy, "name", name, "enabled", FALSE, "account-address", NULL, NULL);
-  if (!hd_store_add_account (self->store, copy, &error))
-    {
-      hd_window_toast_error (self, error);
-      return;
-    }
-  hd_keyring_job_run_async (HD_KEYRING_JOB_COPY, hd_store_get_id (self->store),
-                            hd_account_get_name (self->original), name, NULL, NULL,
-                            keyring_job_cb, g_object_ref (self));
-  g_clear_object (&self->draft);
-  g_set_object (&self->original, copy);
-  hd_window_reload (self);
-  /* Translators: %s is the name of the new account. */
-  markup = g_markup_printf_escaped (_("Duplicated as “%s”, not read until switched on"), name);
-  hd_window_toast (self, markup);
+  set_busy (self, TRUE);
+  hd_accounts_duplicate_async (self->writer, hd_account_get_name (self->original), copy,
+                               self->cancellable, duplicate_cb, job_new (self, name));
 }
 
 static void
@@ -269,34 +431,21 @@ unsaved_response_cb (AdwMessageDialog *dialog,
                      gpointer          user_data)
 {
   HdWindow *self = HD_WINDOW (user_data);
-  g_autoptr (HdAccount) then_show = g_steal_pointer (&self->then_show);
-  gboolean then_close = self->then_close;
+  g_autoptr (HdAccount) then_show = NULL;
+  gboolean then_close;
 
-  self->then_close = FALSE;
+  /* Saving goes on in the save's callback, once it is known to have worked. */
   if (g_strcmp0 (response, "save") == 0)
     {
       hd_window_save_account (self);
-      /* A change that could not be saved stays, with its error in sight. */
-      if (hd_window_is_dirty (self))
-        return;
-    }
-  else if (g_strcmp0 (response, "discard") != 0)
-    return;
-
-  if (then_close)
-    {
-      self->closing = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
       return;
     }
-  if (then_show != NULL)
-    {
-      HdAccountRow *row = hd_window_row_for_name (self, hd_account_get_name (then_show));
 
-      hd_window_select_quietly (self, row);
-      hd_window_show_account (self, row != NULL ? hd_account_row_get_account (row) : NULL);
-      adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
-    }
+  then_show = g_steal_pointer (&self->then_show);
+  then_close = self->then_close;
+  self->then_close = FALSE;
+  if (g_strcmp0 (response, "discard") == 0)
+    do_what_was_asked (self, then_show, then_close);
 }
 
 void

@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "hd-accounts.h"
 #include "hd-account-editor.h"
 #include "hd-account-row.h"
 #include "hd-poll-log-view.h"
@@ -19,6 +20,10 @@ struct _HdWindow
   AdwApplicationWindow parent_instance;
 
   HdStore *store;
+  /* The window's changes of accounts, each in a worker thread with a
+   * connection of its own; cancelled when the window goes. */
+  HdAccounts *writer;
+  GCancellable *cancellable;
   GListStore *accounts;
   HdPollerClient *poller;
   GSettings *settings;
@@ -31,6 +36,8 @@ struct _HdWindow
   gboolean then_close;
   gboolean closing;
   gboolean reloading;
+  /* A save, duplicate or remove runs. */
+  gboolean busy;
 
   AdwToastOverlay *toast_overlay;
   AdwViewStack *view_stack;
@@ -46,6 +53,8 @@ struct _HdWindow
   GtkButton *remove_button;
   GtkButton *save_button;
   GtkButton *duplicate_button;
+  GtkWidget *busy_box;
+  GtkSpinner *busy_spinner;
   HdTicketsView *tickets_view;
   HdPollLogView *poll_log_view;
 };
@@ -63,6 +72,9 @@ HdAccountRow *hd_window_row_for_name (HdWindow   *self,
 void          hd_window_select_quietly (HdWindow     *self,
                                         HdAccountRow *row);
 void          hd_window_save_account (HdWindow *self);
+void          hd_window_save_enabled (HdWindow  *self,
+                                      HdAccount *account,
+                                      gboolean   enabled);
 void          hd_window_ask_unsaved (HdWindow *self);
 void          hd_window_class_add_account_actions (GtkWidgetClass *widget_class);
 

@@ -12,14 +12,13 @@
 
 #include "hd-account-dialog.h"
 #include "hd-account-editor.h"
-#include "hd-account-json.h"
 #include "hd-account-row.h"
-#include "hd-keyring-job.h"
+#include "hd-format.h"
 #include "hd-oauth-window.h"
 #include "hd-poll-log-view.h"
 #include "hd-poller-client.h"
 #include "hd-preferences-window.h"
-#include "hd-secrets.h"
+#include "hd-store-polls.h"
 #include "hd-tickets-view.h"
 
 
@@ -106,34 +105,11 @@ save_window_state (HdWindow *self)
   g_settings_apply (self->settings);
 }
 
-static char *
-account_json (HdAccount *account)
-{
-  g_autoptr (JsonNode) node = hd_account_to_json (account);
-
-  return json_to_string (node, FALSE);
-}
-
-gboolean
-hd_window_is_dirty (HdWindow *self)
-{
-  g_autofree char *before = NULL;
-  g_autofree char *after = NULL;
-
-  if (self->original == NULL || self->draft == NULL)
-    return FALSE;
-  if (*hd_account_editor_get_password (self->editor) != '\0')
-    return TRUE;
-  before = account_json (self->original);
-  after = account_json (self->draft);
-  return g_strcmp0 (before, after) != 0;
-}
-
 void
 hd_window_update_actions (HdWindow *self)
 {
-  gboolean selected = self->original != NULL;
-  gboolean dirty = hd_window_is_dirty (self);
+  gboolean selected = self->original != NULL && !self->busy;
+  gboolean dirty = hd_window_is_dirty (self) && !self->busy;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-account", dirty);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.revert-account", dirty);
@@ -163,7 +139,7 @@ hd_window_show_account (HdWindow  *self,
   if (account != NULL)
     self->draft = hd_account_copy (account);
   hd_account_editor_set_account (self->editor, self->draft);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->editor), account != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->editor), account != NULL && !self->busy);
   hd_window_update_actions (self);
 }
 
@@ -198,11 +174,15 @@ hd_window_select_quietly (HdWindow     *self,
 static void
 reload_views (HdWindow *self)
 {
-  g_autoptr (GError) error = NULL;
+  hd_tickets_view_reload (self->tickets_view, self->store);
+  hd_poll_log_view_reload (self->poll_log_view, self->store);
+}
 
-  if (!hd_tickets_view_reload (self->tickets_view, self->store, &error)
-      || !hd_poll_log_view_reload (self->poll_log_view, self->store, &error))
-    hd_window_toast_error (self, error);
+static void
+view_load_failed_cb (HdWindow     *self,
+                     const GError *error)
+{
+  hd_window_toast_error (self, error);
 }
 
 static void
@@ -217,6 +197,14 @@ row_selected_cb (HdWindow      *self,
   if (account == self->original)
     return;
 
+  /* While a save runs, the other account is shown once it succeeded. */
+  if (self->busy && self->original != NULL)
+    {
+      g_set_object (&self->then_show, account);
+      hd_window_select_quietly (self, hd_window_row_for_name (self,
+                                                              hd_account_get_name (self->original)));
+      return;
+    }
   if (hd_window_is_dirty (self))
     {
       /* The old row stays selected until the admin decides. */
@@ -353,25 +341,7 @@ account_enabled_changed_cb (HdAccountRow *row,
                             gboolean      enabled,
                             gpointer      user_data)
 {
-  HdWindow *self = HD_WINDOW (user_data);
-  HdAccount *account = hd_account_row_get_account (row);
-  g_autoptr (HdAccount) changed = hd_account_copy (account);
-  g_autoptr (GError) error = NULL;
-
-  g_object_set (changed, "enabled", enabled, NULL);
-  if (!hd_store_update_account (self->store, hd_account_get_name (account), changed, &error))
-    {
-      hd_window_toast_error (self, error);
-      /* The row shows the account again, which still has the old state. */
-      g_object_notify (G_OBJECT (account), "enabled");
-      return;
-    }
-  g_object_set (account, "enabled", enabled, NULL);
-  /* The switch saves at once; the editor's copy follows it so that the
-   * switch alone does not count as an unsaved change. */
-  if (account == self->original && self->draft != NULL)
-    g_object_set (self->draft, "enabled", enabled, NULL);
-  hd_window_update_actions (self);
+  hd_window_save_enabled (HD_WINDOW (user_data), hd_account_row_get_account (row), enabled);
 }
 
 static GtkWidget *
@@ -392,6 +362,12 @@ hd_window_close_request (GtkWindow *window)
 {
   HdWindow *self = HD_WINDOW (window);
 
+  /* The window closes once a running save succeeded. */
+  if (!self->closing && self->busy)
+    {
+      self->then_close = TRUE;
+      return TRUE;
+    }
   if (!self->closing && hd_window_is_dirty (self))
     {
       self->then_close = TRUE;
@@ -411,6 +387,7 @@ hd_window_constructed (GObject *object)
   G_OBJECT_CLASS (hd_window_parent_class)->constructed (object);
 
   g_assert (HD_IS_STORE (self->store));
+  self->writer = hd_accounts_new_for_path (hd_store_get_path (self->store));
   restore_window_state (self);
   hd_account_editor_set_store (self->editor, self->store);
   hd_window_watch_poller (self);
@@ -429,8 +406,11 @@ hd_window_dispose (GObject *object)
     adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
   if (self->switcher_title != NULL)
     adw_view_switcher_title_set_stack (self->switcher_title, NULL);
+  g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_WINDOW);
   g_clear_object (&self->poller);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->writer);
   g_clear_object (&self->accounts);
   g_clear_object (&self->original);
   g_clear_object (&self->draft);
@@ -513,6 +493,8 @@ hd_window_class_init (HdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdWindow, remove_button);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, save_button);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, duplicate_button);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, busy_box);
+  gtk_widget_class_bind_template_child (widget_class, HdWindow, busy_spinner);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, tickets_view);
   gtk_widget_class_bind_template_child (widget_class, HdWindow, poll_log_view);
   gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
@@ -553,6 +535,7 @@ hd_window_init (HdWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = settings_new_if_installed ();
+  self->cancellable = g_cancellable_new ();
   self->accounts = g_list_store_new (HD_TYPE_ACCOUNT);
   gtk_list_box_bind_model (self->account_list, G_LIST_MODEL (self->accounts), create_row_cb, self,
                            NULL);
@@ -562,6 +545,10 @@ hd_window_init (HdWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view_stack, "notify::visible-child-name",
                            G_CALLBACK (view_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->tickets_view, "load-failed", G_CALLBACK (view_load_failed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->poll_log_view, "load-failed", G_CALLBACK (view_load_failed_cb),
+                           self, G_CONNECT_SWAPPED);
 
 #ifdef DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

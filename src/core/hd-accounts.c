@@ -31,7 +31,11 @@ struct _HdAccounts
 {
   GObject parent_instance;
 
+  /* The connection of the thread that made this object, or %NULL for an
+   * object made from a path alone, which only runs the async calls. */
   HdStore *store;
+  /* The database file, which each async call opens anew in its worker. */
+  char *path;
 };
 
 G_DEFINE_FINAL_TYPE (HdAccounts, hd_accounts, G_TYPE_OBJECT)
@@ -58,6 +62,7 @@ hd_accounts_finalize (GObject *object)
   HdAccounts *self = HD_ACCOUNTS (object);
 
   g_clear_object (&self->store);
+  g_clear_pointer (&self->path, g_free);
 
   G_OBJECT_CLASS (hd_accounts_parent_class)->finalize (object);
 }
@@ -88,14 +93,56 @@ hd_accounts_new (HdStore *store)
 
   self = g_object_new (HD_TYPE_ACCOUNTS, NULL);
   self->store = g_object_ref (store);
+  self->path = g_strdup (hd_store_get_path (store));
   return self;
 }
 
+/**
+ * hd_accounts_new_for_path:
+ * @path: the database file
+ *
+ * Accounts on the database at @path with no connection of the calling
+ * thread: only the `_async` calls work on it, each in a worker thread on a
+ * connection of its own. The window uses this, so that nothing it saves
+ * waits on its main loop for a lock held by the poller.
+ *
+ * Returns: (transfer full): accounts on @path and the keyring
+ */
+HdAccounts *
+hd_accounts_new_for_path (const char *path)
+{
+  HdAccounts *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (HD_TYPE_ACCOUNTS, NULL);
+  self->path = g_strdup (path);
+  return self;
+}
+
+/**
+ * hd_accounts_get_store:
+ *
+ * Returns: (transfer none) (nullable): the connection of the `_sync`
+ *   calls, %NULL for accounts made with hd_accounts_new_for_path()
+ */
 HdStore *
 hd_accounts_get_store (HdAccounts *self)
 {
   g_return_val_if_fail (HD_IS_ACCOUNTS (self), NULL);
   return self->store;
+}
+
+/**
+ * hd_accounts_get_path:
+ *
+ * Returns: the database file that the `_async` calls open
+ */
+const char *
+hd_accounts_get_path (HdAccounts *self)
+{
+  g_return_val_if_fail (HD_IS_ACCOUNTS (self), NULL);
+  return self->path;
 }
 
 /**
@@ -116,7 +163,7 @@ hd_accounts_add_sync (HdAccounts    *self,
   gboolean secret_written = FALSE;
   const char *first;
 
-  g_return_val_if_fail (HD_IS_ACCOUNTS (self), FALSE);
+  g_return_val_if_fail (HD_IS_ACCOUNTS (self) && self->store != NULL, FALSE);
   g_return_val_if_fail (accounts != NULL && accounts->len > 0, FALSE);
 
   first = hd_account_get_name (accounts->pdata[0]);
@@ -167,7 +214,7 @@ hd_accounts_update_sync (HdAccounts    *self,
   char *old_password = NULL;
   gboolean ok = FALSE;
 
-  g_return_val_if_fail (HD_IS_ACCOUNTS (self), FALSE);
+  g_return_val_if_fail (HD_IS_ACCOUNTS (self) && self->store != NULL, FALSE);
   g_return_val_if_fail (old_name != NULL && HD_IS_ACCOUNT (account), FALSE);
 
   new_name = hd_account_get_name (account);
@@ -241,7 +288,7 @@ hd_accounts_duplicate_sync (HdAccounts    *self,
   char *password;
   gboolean ok;
 
-  g_return_val_if_fail (HD_IS_ACCOUNTS (self), FALSE);
+  g_return_val_if_fail (HD_IS_ACCOUNTS (self) && self->store != NULL, FALSE);
   g_return_val_if_fail (name != NULL && HD_IS_ACCOUNT (copy), FALSE);
 
   password = hd_secrets_lookup_sync (HD_SECRET_ACCOUNT_PASSWORD, store_id (self), name,
@@ -274,7 +321,7 @@ hd_accounts_remove_sync (HdAccounts    *self,
 {
   g_autoptr (HdStoreBatch) batch = NULL;
 
-  g_return_val_if_fail (HD_IS_ACCOUNTS (self), FALSE);
+  g_return_val_if_fail (HD_IS_ACCOUNTS (self) && self->store != NULL, FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
   batch = hd_store_batch_begin (self->store, error);
@@ -296,7 +343,7 @@ hd_accounts_set_password_sync (HdAccounts    *self,
                                GCancellable  *cancellable,
                                GError       **error)
 {
-  g_return_val_if_fail (HD_IS_ACCOUNTS (self), FALSE);
+  g_return_val_if_fail (HD_IS_ACCOUNTS (self) && self->store != NULL, FALSE);
   g_return_val_if_fail (name != NULL && password != NULL, FALSE);
 
   if (hd_store_get_account_id (self->store, name, error) == 0)
@@ -387,7 +434,7 @@ hd_accounts_get_credentials_full_sync (HdAccounts         *self,
   HdCredentials *credentials;
   char *secret;
 
-  g_return_val_if_fail (HD_IS_ACCOUNTS (self), NULL);
+  g_return_val_if_fail (HD_IS_ACCOUNTS (self) && self->store != NULL, NULL);
   g_return_val_if_fail (HD_IS_ACCOUNT (account), NULL);
 
   name = hd_account_get_name (account);

@@ -46,7 +46,9 @@ G_DECLARE_FINAL_TYPE (HdAccounts, hd_accounts, HD, ACCOUNTS, GObject)
 GQuark          hd_accounts_error_quark (void);
 
 HdAccounts     *hd_accounts_new (HdStore *store);
+HdAccounts     *hd_accounts_new_for_path (const char *path);
 HdStore        *hd_accounts_get_store (HdAccounts *self);
+const char     *hd_accounts_get_path (HdAccounts *self);
 
 gboolean        hd_accounts_add_sync (HdAccounts    *self,
                                       GPtrArray     *accounts,
@@ -73,6 +75,54 @@ gboolean        hd_accounts_set_password_sync (HdAccounts    *self,
                                                const char    *password,
                                                GCancellable  *cancellable,
                                                GError       **error);
+
+/* The same, each in a worker thread on a store connection of its own
+ * (hd-accounts-async.c). The arguments are copied when the call starts. */
+void            hd_accounts_add_async (HdAccounts          *self,
+                                       GPtrArray           *accounts,
+                                       const char          *password,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+gboolean        hd_accounts_add_finish (HdAccounts    *self,
+                                        GAsyncResult  *result,
+                                        GError       **error);
+void            hd_accounts_update_async (HdAccounts          *self,
+                                          const char          *old_name,
+                                          HdAccount           *account,
+                                          const char          *password,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean        hd_accounts_update_finish (HdAccounts    *self,
+                                           GAsyncResult  *result,
+                                           GError       **error);
+void            hd_accounts_duplicate_async (HdAccounts          *self,
+                                             const char          *name,
+                                             HdAccount           *copy,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean        hd_accounts_duplicate_finish (HdAccounts    *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
+void            hd_accounts_remove_async (HdAccounts          *self,
+                                          const char          *name,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean        hd_accounts_remove_finish (HdAccounts    *self,
+                                           GAsyncResult  *result,
+                                           GError       **error);
+void            hd_accounts_set_password_async (HdAccounts          *self,
+                                                const char          *name,
+                                                const char          *password,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean        hd_accounts_set_password_finish (HdAccounts    *self,
+                                                 GAsyncResult  *result,
+                                                 GError       **error);
 
 HdCredentials  *hd_accounts_get_credentials_sync (HdAccounts         *self,
                                                   HdAccount          *account,

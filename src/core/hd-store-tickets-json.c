@@ -74,15 +74,38 @@ JsonNode *
 hd_store_tickets_to_json (HdStore *self,
                           GError **error)
 {
+  return hd_store_tickets_page_to_json (self, 0, 0, error);
+}
+
+/**
+ * hd_store_tickets_page_to_json:
+ * @before_id: only tickets older than this ticket id; 0 for the newest
+ * @limit: at most this many tickets; 0 for all
+ *
+ * One page of the tickets, newest first, so that a view can show the
+ * newest at once and load older ones on demand.
+ *
+ * Returns: (transfer full): an array of tickets with "steps" as a count
+ */
+JsonNode *
+hd_store_tickets_page_to_json (HdStore *self,
+                               gint64   before_id,
+                               guint    limit,
+                               GError **error)
+{
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (HD_IS_STORE (self), NULL);
 
-  stmt = hd_store_prepare (self, TICKET_SELECT " ORDER BY t.id DESC", error);
+  stmt = hd_store_prepare (self,
+                           TICKET_SELECT " WHERE (?1 = 0 OR t.id < ?1) ORDER BY t.id DESC LIMIT ?2",
+                           error);
   if (stmt == NULL)
     return NULL;
+  sqlite3_bind_int64 (stmt, 1, before_id);
+  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (sqlite3_int64) limit : -1);
 
   json_builder_begin_array (builder);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

@@ -108,6 +108,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdTicketThread, hd_ticket_thread_free)
 
 JsonNode *hd_store_tickets_to_json (HdStore *self,
                                     GError **error);
+JsonNode *hd_store_tickets_page_to_json (HdStore *self,
+                                         gint64   before_id,
+                                         guint    limit,
+                                         GError **error);
 JsonNode *hd_store_ticket_to_json (HdStore *self,
                                    gint64   ticket_id,
                                    GError **error);

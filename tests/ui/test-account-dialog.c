@@ -87,6 +87,13 @@ test_add_account (Fixture       *fixture,
   close_window (window);
 }
 
+/* The add runs in a worker thread; its error comes back to the field. */
+static gboolean
+has_error (gpointer row)
+{
+  return gtk_widget_has_css_class (row, "error");
+}
+
 static void
 test_add_duplicate_name (Fixture       *fixture,
                          gconstpointer  data)
@@ -105,7 +112,7 @@ test_add_duplicate_name (Fixture       *fixture,
   type_into (dialog, "host_row", "other.example.com");
   type_into (dialog, "username_row", "other@example.com");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "account.add", NULL);
-  settle ();
+  wait_until (has_error, editor_row (dialog, "name_row"), "the store's refusal");
 
   g_assert_true (gtk_widget_has_css_class (editor_row (dialog, "name_row"), "error"));
   g_assert_true (find_dialog () == dialog);
@@ -145,7 +152,7 @@ test_add_duplicate_address (Fixture       *fixture,
   type_into (dialog, "username_row", "sales@example.com");
   type_into (dialog, "account_address_row", "HELP@example.com");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "account.add", NULL);
-  settle ();
+  wait_until (has_error, editor_row (dialog, "account_address_row"), "the store's refusal");
 
   g_assert_true (gtk_widget_has_css_class (editor_row (dialog, "account_address_row"), "error"));
   label = editor_row (dialog, "error_label");

@@ -11,10 +11,12 @@
 
 #include "hd-account-dialog.h"
 #include "hd-account-row.h"
+#include "hd-poll-log-view.h"
 #include "hd-secrets.h"
 #include "hd-store-health.h"
 #include "hd-store-polls.h"
 #include "hd-store-tickets.h"
+#include "hd-tickets-view.h"
 #include "hd-window.h"
 #include "window-test-util.h"
 
@@ -58,6 +60,12 @@ test_list_shows_accounts (Fixture       *fixture,
   close_window (window);
 }
 
+static gboolean
+account_disabled (gpointer account)
+{
+  return !hd_account_get_enabled (account);
+}
+
 static void
 test_switch_saves_enabled (Fixture       *fixture,
                            gconstpointer  data)
@@ -74,7 +82,10 @@ test_switch_saves_enabled (Fixture       *fixture,
   rows = find_all (window, HD_TYPE_ACCOUNT_ROW);
   enabled = find_one (row_named (rows, "Support"), GTK_TYPE_SWITCH);
   gtk_switch_set_active (enabled, FALSE);
-  settle ();
+  /* The switch saves in a worker thread; the row's account follows once
+   * the store has it. */
+  wait_until (account_disabled, hd_account_row_get_account (row_named (rows, "Support")),
+              "the switch's save to land");
 
   stored = hd_store_lookup_account (fixture->store, "Support", &error);
   g_assert_no_error (error);
@@ -186,6 +197,20 @@ typedef struct {
   const char *secret;
 } SecretWait;
 
+/* A save, duplicate or remove runs in a worker thread; the window shows a
+ * spinner until it is done. */
+static gboolean
+is_busy (HdWindow *window)
+{
+  return gtk_widget_get_visible (window_child (window, "busy_box"));
+}
+
+static gboolean
+change_landed (gpointer data)
+{
+  return !is_busy (data);
+}
+
 static gboolean
 secret_arrived (gpointer data)
 {
@@ -231,7 +256,10 @@ test_edit_rename_and_save (Fixture       *fixture,
                          "help@example.com");
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.save-account", NULL);
-  settle ();
+  /* While the save runs, it cannot be started twice. */
+  g_assert_true (is_busy (window));
+  g_assert_false (action_enabled (window, "save_button"));
+  wait_until (change_landed, window, "the save to land");
   g_assert_false (action_enabled (window, "save_button"));
   stored = hd_store_lookup_account (fixture->store, "Helpdesk", &error);
   g_assert_no_error (error);
@@ -239,8 +267,8 @@ test_edit_rename_and_save (Fixture       *fixture,
   g_assert_cmpstr (hd_account_get_sender_address (stored), ==, "help@example.com");
   g_assert_null (hd_store_lookup_account (fixture->store, "Support", NULL));
 
-  /* The password moved with the name, off the main loop. */
-  wait_until (secret_arrived, &wait, "the password to move to the new name");
+  /* The password moved with the name, in the same change. */
+  g_assert_true (secret_arrived (&wait));
   g_assert_true (secret_is (fixture, "Support", NULL));
 
   hd_secrets_clear_owner_sync (hd_store_get_id (fixture->store), "Helpdesk", NULL, &error);
@@ -274,7 +302,11 @@ test_unsaved_changes_ask (Fixture       *fixture,
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (selected)), ==, "Billing");
 
   adw_message_dialog_response (dialog, "save");
-  settle ();
+  /* Support is shown only once Billing is saved. */
+  g_assert_true (is_busy (window));
+  g_assert_cmpstr (hd_account_get_name (hd_account_editor_get_account (
+                     hd_window_get_editor (window))), ==, "Billing");
+  wait_until (change_landed, window, "the save to land");
   stored = hd_store_lookup_account (fixture->store, "Billing", NULL);
   g_assert_cmpstr (hd_account_get_host (stored), ==, "pop2.example.org");
   g_assert_cmpstr (hd_account_get_name (hd_account_editor_get_account (
@@ -325,14 +357,15 @@ test_duplicate (Fixture       *fixture,
   select_account (window, "Support");
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.duplicate-account", NULL);
-  settle ();
+  wait_until (change_landed, window, "the duplicate to land");
   copy = hd_store_lookup_account (fixture->store, "Support (Copy)", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (hd_account_get_host (copy), ==, "imap.example.com");
   g_assert_false (hd_account_get_enabled (copy));
   g_assert_cmpstr (hd_account_get_name (hd_account_editor_get_account (
                      hd_window_get_editor (window))), ==, "Support (Copy)");
-  wait_until (secret_arrived, &wait, "the password to be copied");
+  /* The password was copied in the same change. */
+  g_assert_true (secret_arrived (&wait));
 
   hd_secrets_clear_owner_sync (hd_store_get_id (fixture->store), "Support", NULL, &error);
   hd_secrets_clear_owner_sync (hd_store_get_id (fixture->store), "Support (Copy)", NULL, &error);
@@ -409,6 +442,18 @@ has_row (GtkWidget  *root,
   return FALSE;
 }
 
+static gboolean
+tickets_loaded (gpointer view)
+{
+  return !hd_tickets_view_is_loading (view);
+}
+
+static gboolean
+log_loaded (gpointer view)
+{
+  return !hd_poll_log_view_is_loading (view);
+}
+
 static void
 test_tickets_and_poll_log (Fixture       *fixture,
                            gconstpointer  data)
@@ -433,7 +478,7 @@ test_tickets_and_poll_log (Fixture       *fixture,
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (window_child (window, "view_stack")),
                                          "tickets");
-  settle ();
+  wait_until (tickets_loaded, tickets, "the tickets to be read");
   g_assert_true (has_row (tickets, ADW_TYPE_EXPANDER_ROW, "Printer broken", "Support"));
   {
     g_autoptr (GPtrArray) steps = find_all (tickets, ADW_TYPE_ACTION_ROW);
@@ -460,7 +505,7 @@ test_tickets_and_poll_log (Fixture       *fixture,
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (window_child (window, "view_stack")),
                                          "log");
-  settle ();
+  wait_until (log_loaded, log, "the poll log to be read");
   g_assert_true (has_row (log, ADW_TYPE_ACTION_ROW, "Printer broken",
                           "New ticket — no ticket reference and no known thread: a new ticket"));
   g_assert_true (has_row (log, ADW_TYPE_ACTION_ROW, "Newsletter",

@@ -333,6 +333,63 @@ test_poll_log_pages (Fixture       *f,
   }
 }
 
+static gint64
+id_at (JsonNode *page,
+       guint     index)
+{
+  return json_object_get_int_member (json_array_get_object_element (json_node_get_array (page),
+                                                                    index), "id");
+}
+
+/* Tickets come a page at a time too: the newest, then those before an id. */
+static void
+test_ticket_pages (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 tickets[7];
+
+  for (guint i = 0; i < G_N_ELEMENTS (tickets); i++)
+    {
+      g_autofree char *subject = g_strdup_printf ("Ticket %u", i);
+      HdTicketSpec spec = { .subject = subject, .account_id = f->account_id };
+
+      tickets[i] = hd_store_create_ticket (f->store, &spec, NULL, &error);
+      g_assert_no_error (error);
+    }
+  {
+    g_autoptr (JsonNode) page = hd_store_tickets_page_to_json (f->store, 0, 3, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (page)), ==, 3);
+    g_assert_cmpint (id_at (page, 0), ==, tickets[6]);
+    g_assert_cmpint (id_at (page, 2), ==, tickets[4]);
+  }
+  {
+    g_autoptr (JsonNode) page = hd_store_tickets_page_to_json (f->store, tickets[4], 3, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (page)), ==, 3);
+    g_assert_cmpint (id_at (page, 0), ==, tickets[3]);
+    g_assert_cmpint (id_at (page, 2), ==, tickets[1]);
+    g_assert_cmpstr (json_object_get_string_member (
+                       json_array_get_object_element (json_node_get_array (page), 0), "subject"),
+                     ==, "Ticket 3");
+  }
+  {
+    /* The last page is short; before the oldest there is nothing. */
+    g_autoptr (JsonNode) last = hd_store_tickets_page_to_json (f->store, tickets[1], 3, &error);
+    g_autoptr (JsonNode) none = hd_store_tickets_page_to_json (f->store, tickets[0], 3, &error);
+    g_autoptr (JsonNode) all = hd_store_tickets_page_to_json (f->store, 0, 0, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (last)), ==, 1);
+    g_assert_cmpint (id_at (last, 0), ==, tickets[0]);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (none)), ==, 0);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (all)), ==, 7);
+  }
+}
+
 static void
 test_sent_count (Fixture       *f,
                  gconstpointer  data)
@@ -366,6 +423,7 @@ main (int    argc,
   ADD ("/store/polls/log", test_poll_log);
   ADD ("/store/polls/log-pages", test_poll_log_pages);
   ADD ("/store/polls/sent-count", test_sent_count);
+  ADD ("/store/tickets/pages", test_ticket_pages);
 
   return g_test_run ();
 }
