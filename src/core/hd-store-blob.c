@@ -175,7 +175,7 @@ hd_store_add_raw_copy (HdStore       *store,
                        goffset        size,
                        GError       **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = hd_store_prepare (store,
+  g_autoptr (HdStoreStmt) stmt = hd_store_prepare (store,
                                                     "INSERT INTO raw_copies (data)"
                                                     " VALUES (zeroblob (?1))",
                                                     error);
