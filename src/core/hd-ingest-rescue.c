@@ -41,7 +41,7 @@ find_entry (HdStore    *store,
             LogEntry   *entry,
             GError    **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   stmt = hd_store_prepare (store,
@@ -84,7 +84,7 @@ link_entry (HdStore  *store,
             gint64    ticket_id,
             GError  **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *now = hd_store_now ();
   int rc;
 

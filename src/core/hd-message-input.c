@@ -66,6 +66,34 @@ hd_message_new_from_bytes (GBytes  *bytes,
   return hd_message_parse_stream (stream, bytes, borrowed, error);
 }
 
+/* Reads a file of @size bytes whole; NULL when it is not that size (it is
+ * being written to, or a read failed), for the caller to stream it instead. */
+static GBytes *
+read_small_file (int   fd,
+                 gsize size)
+{
+  g_autofree guint8 *data = g_malloc (size + 1);
+  gsize length = 0;
+
+  for (;;)
+    {
+      ssize_t n = read (fd, data + length, size + 1 - length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      length += (gsize) n;
+      if (length > size)
+        return NULL;
+    }
+  if (length != size)
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&data), length);
+}
+
 /**
  * hd_message_new_from_file:
  * @path: a file holding one raw message
@@ -113,6 +141,28 @@ hd_message_new_from_file (const char *path,
       return NULL;
     }
   fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+
+  /* Most mail is small: read it with one call and parse it in memory, rather
+   * than let GMime seek and read the file in small pieces for the headers,
+   * the body and again for every attachment. */
+  if (info.st_size > 0 && info.st_size <= SPOOL_THRESHOLD)
+    {
+      g_autoptr(GBytes) bytes = read_small_file (fd, info.st_size);
+
+      if (bytes != NULL)
+        {
+          close (fd);
+          return hd_message_new_from_bytes (bytes, error);
+        }
+      if (lseek (fd, 0, SEEK_SET) != 0)
+        {
+          saved_errno = errno;
+          close (fd);
+          g_set_error (error, HD_MESSAGE_ERROR, HD_MESSAGE_ERROR_IO,
+                       _("Could not read the message: %s"), g_strerror (saved_errno));
+          return NULL;
+        }
+    }
 
   return hd_message_parse_stream (g_mime_stream_fs_new (fd), NULL, NULL, error);
 }

@@ -40,7 +40,7 @@ hd_store_add_oauth_connection (HdStore                 *store,
                                const HdOAuthConnection *connection,
                                GError                 **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (HD_IS_STORE (store), FALSE);
@@ -86,7 +86,7 @@ hd_store_list_oauth_connections (HdStore  *store,
                                  GError  **error)
 {
   g_autoptr (GPtrArray) list = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (HD_IS_STORE (store), NULL);
@@ -110,7 +110,7 @@ hd_store_lookup_oauth_connection (HdStore     *store,
                                   const char  *name,
                                   GError     **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (HD_IS_STORE (store), NULL);
@@ -141,8 +141,8 @@ hd_store_remove_oauth_connection (HdStore     *store,
                                   const char  *name,
                                   GError     **error)
 {
-  g_autoptr (sqlite3_stmt) used = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) used = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (store), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);

@@ -45,7 +45,7 @@ static gint64
 lookup_oauth_connection (HdStore    *self,
                          const char *name)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   if (name == NULL)
     return 0;
@@ -183,7 +183,7 @@ check_account_address_free (HdStore    *self,
                             GError    **error)
 {
   const char *address = hd_account_get_account_address (account);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   if (address == NULL)
@@ -218,7 +218,7 @@ write_account (HdStore    *self,
                HdAccount  *account,
                GError    **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   References refs;
   int rc;
 
@@ -304,7 +304,7 @@ hd_store_list_accounts (HdStore *self,
                         GError **error)
 {
   g_autoptr (GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (HD_IS_STORE (self), NULL);
@@ -328,7 +328,7 @@ hd_store_lookup_account (HdStore    *self,
                          const char *name,
                          GError    **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (HD_IS_STORE (self), NULL);
@@ -354,7 +354,7 @@ hd_store_get_account_id (HdStore    *self,
                          const char *name,
                          GError    **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), 0);
 
@@ -379,7 +379,7 @@ hd_store_remove_account (HdStore    *self,
                          const char *name,
                          GError    **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);

@@ -135,10 +135,54 @@ hd_store_open_blob_writer (HdStore     *store,
   return G_OUTPUT_STREAM (g_steal_pointer (&self));
 }
 
+/* A mail up to this size goes into its row with the INSERT, from one read;
+ * a larger one is streamed into a zero-filled blob in pieces of this size. */
+#define WHOLE_BLOB_LIMIT (1024 * 1024)
+#define BLOB_CHUNK_SIZE  (1024 * 1024)
+
+/* Reads exactly @length bytes of @input, the piece after @done bytes of
+ * @size announced; the last piece also checks that nothing follows. */
+static gboolean
+read_piece (GInputStream  *input,
+            guint8        *buffer,
+            gsize          length,
+            goffset        done,
+            goffset        size,
+            GError       **error)
+{
+  gsize got = 0;
+
+  if (!g_input_stream_read_all (input, buffer, length, &got, NULL, error))
+    return FALSE;
+  if (got < length)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                   _("The data ended after %" PRId64 " of %" PRId64 " bytes"),
+                   (gint64) (done + got), (gint64) size);
+      return FALSE;
+    }
+  if (done + (goffset) length == size)
+    {
+      guint8 extra;
+      gssize more = g_input_stream_read (input, &extra, 1, NULL, error);
+
+      if (more < 0)
+        return FALSE;
+      if (more > 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                       _("More data than the %" PRId64 " bytes announced"), (gint64) size);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /**
  * hd_store_fill_blob:
  *
- * Copies exactly @size bytes of @input into the zero-filled blob.
+ * Copies exactly @size bytes of @input into the zero-filled blob, in large
+ * pieces: each write of a blob walks its overflow pages from the start.
  */
 gboolean
 hd_store_fill_blob (HdStore       *store,
@@ -151,13 +195,22 @@ hd_store_fill_blob (HdStore       *store,
 {
   g_autoptr (GOutputStream) writer = hd_store_open_blob_writer (store, table, column, rowid, size,
                                                                 error);
+  g_autofree guint8 *buffer = NULL;
+  goffset done = 0;
 
   if (writer == NULL)
     return FALSE;
-  if (g_output_stream_splice (writer, input, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL,
-                              error) < 0)
-    return FALSE;
-  return TRUE;
+  buffer = g_malloc (MIN (size, BLOB_CHUNK_SIZE) + 1);
+  while (done < size)
+    {
+      gsize length = MIN (size - done, BLOB_CHUNK_SIZE);
+
+      if (!read_piece (input, buffer, length, done, size, error)
+          || !g_output_stream_write_all (writer, buffer, length, NULL, NULL, error))
+        return FALSE;
+      done += length;
+    }
+  return g_output_stream_close (writer, NULL, error);
 }
 
 /**
@@ -165,7 +218,8 @@ hd_store_fill_blob (HdStore       *store,
  * @input: the raw mail, @size bytes of it
  *
  * Keeps a raw mail in a row of its own (the blob the last column, so that
- * SQLite never expands it in memory), streamed in.
+ * SQLite never expands a large one in memory). A mail of up to 1 MiB is read
+ * with one call and inserted whole; a larger one is streamed in.
  *
  * Returns: the row's id, or 0 on error
  */
@@ -175,19 +229,33 @@ hd_store_add_raw_copy (HdStore       *store,
                        goffset        size,
                        GError       **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = hd_store_prepare (store,
-                                                    "INSERT INTO raw_copies (data)"
-                                                    " VALUES (zeroblob (?1))",
-                                                    error);
+  g_autoptr (HdStoreStmt) stmt = NULL;
+  g_autofree guint8 *whole = NULL;
   gint64 id;
 
+  if (size <= WHOLE_BLOB_LIMIT)
+    {
+      whole = g_malloc (size + 1);
+      if (!read_piece (input, whole, size, 0, size, error))
+        return 0;
+      stmt = hd_store_prepare (store, "INSERT INTO raw_copies (data) VALUES (?1)", error);
+      if (stmt == NULL)
+        return 0;
+      /* A blob, even an empty one, never NULL. */
+      sqlite3_bind_blob64 (stmt, 1, whole, size, SQLITE_STATIC);
+      if (!hd_store_step_done (store, stmt, error))
+        return 0;
+      return sqlite3_last_insert_rowid (hd_store_get_db (store));
+    }
+
+  stmt = hd_store_prepare (store, "INSERT INTO raw_copies (data) VALUES (zeroblob (?1))", error);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, size);
   if (!hd_store_step_done (store, stmt, error))
     return 0;
   id = sqlite3_last_insert_rowid (hd_store_get_db (store));
-  if (size > 0 && !hd_store_fill_blob (store, "raw_copies", "data", id, input, size, error))
+  if (!hd_store_fill_blob (store, "raw_copies", "data", id, input, size, error))
     return 0;
   return id;
 }

@@ -48,7 +48,7 @@ hd_store_list_names (HdStore  *self,
                      GError  **error)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *sql = NULL;
   int rc;
 
@@ -58,7 +58,7 @@ hd_store_list_names (HdStore  *self,
   /* The table name comes from our own constant table, never from input. */
   sql = g_strdup_printf ("SELECT name FROM %s ORDER BY %s", entity_tables[entity],
                          entity == HD_ENTITY_PRIORITIES ? "rank, name" : "name COLLATE NOCASE");
-  stmt = hd_store_prepare (self, sql, error);
+  stmt = hd_store_prepare_uncached (self, sql, error);
   if (stmt == NULL)
     return NULL;
 
@@ -83,7 +83,7 @@ hd_store_lookup_name (HdStore    *self,
                       HdEntity    entity,
                       const char *name)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *sql = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), 0);
@@ -93,7 +93,7 @@ hd_store_lookup_name (HdStore    *self,
     return 0;
 
   sql = g_strdup_printf ("SELECT id FROM %s WHERE name = ?1", entity_tables[entity]);
-  stmt = hd_store_prepare (self, sql, NULL);
+  stmt = hd_store_prepare_uncached (self, sql, NULL);
   if (stmt == NULL)
     return 0;
   hd_store_bind_text (stmt, 1, name);
@@ -123,7 +123,7 @@ insert_named (HdStore    *self,
               const char *email,
               GError    **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *sql = NULL;
   int rc;
 
@@ -134,7 +134,7 @@ insert_named (HdStore    *self,
     sql = g_strdup ("INSERT INTO users (name, email) VALUES (?1, ?2)");
   else
     sql = g_strdup_printf ("INSERT INTO %s (name) VALUES (?1)", entity_tables[entity]);
-  stmt = hd_store_prepare (self, sql, error);
+  stmt = hd_store_prepare_uncached (self, sql, error);
   if (stmt == NULL)
     return 0;
   hd_store_bind_text (stmt, 1, name);
@@ -201,7 +201,7 @@ char *
 hd_store_dup_user_email (HdStore    *self,
                          const char *name)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), NULL);
 

@@ -29,7 +29,7 @@ hd_store_record_health (HdStore     *self,
                         gboolean     polled,
                         GError     **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *now = hd_store_now ();
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
@@ -66,7 +66,7 @@ hd_store_set_next_poll (HdStore     *self,
                         GDateTime   *next_poll,
                         GError     **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *when = next_poll != NULL ? g_date_time_format_iso8601 (next_poll) : NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
@@ -94,7 +94,7 @@ hd_store_get_health (HdStore  *self,
                      gint64    account_id,
                      GError  **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   HdAccountHealth *health;
   int rc;
 

@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "hd-json.h"
+#include "hd-store-batch.h"
 #include "hd-store-private.h"
 
 /* The actions after which a mail's Message-ID counts as imported. */
@@ -20,7 +21,7 @@ hd_store_begin_poll_run (HdStore *self,
                          gint64   account_id,
                          GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *now = hd_store_now ();
 
   g_return_val_if_fail (HD_IS_STORE (self), 0);
@@ -49,7 +50,7 @@ hd_store_interrupt_poll_runs (HdStore *self,
                               gint64   account_id,
                               GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
 
@@ -73,7 +74,7 @@ hd_store_finish_poll_run (HdStore            *self,
                           const char         *error_text,
                           GError            **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *now = hd_store_now ();
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
@@ -105,7 +106,7 @@ hd_store_add_poll_event (HdStore           *self,
                          const HdPollEvent *event,
                          GError           **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *now = hd_store_now ();
   gint64 raw_id = 0;
 
@@ -156,7 +157,7 @@ hd_store_has_poll_event (HdStore    *self,
                          const char *server_key,
                          const char *action)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
 
@@ -178,7 +179,7 @@ hd_store_lookup_receipt (HdStore    *self,
                          gint64      account_id,
                          const char *server_key)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), HD_RECEIPT_NONE);
 
@@ -216,7 +217,7 @@ hd_store_add_receipt (HdStore    *self,
                       gboolean    delete_pending,
                       GError    **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *now = hd_store_now ();
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
@@ -240,17 +241,29 @@ hd_store_add_receipt (HdStore    *self,
   return hd_store_step_done (self, stmt, error);
 }
 
+/**
+ * hd_store_mark_deleted_in:
+ * @batch: the open batch the receipts are marked in
+ * @server_keys: (array zero-terminated=1): keys whose mail the server has
+ *   confirmed deleted
+ *
+ * Marks the receipts of @server_keys deleted as part of @batch: all of them
+ * when it commits, none when it rolls back.
+ */
 gboolean
-hd_store_mark_deleted (HdStore           *self,
-                       gint64             account_id,
-                       const char *const *server_keys,
-                       GError           **error)
+hd_store_mark_deleted_in (HdStoreBatch      *batch,
+                          gint64             account_id,
+                          const char *const *server_keys,
+                          GError           **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  HdStore *self;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *now = hd_store_now ();
 
-  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (HD_IS_STORE_BATCH (batch), FALSE);
+  g_return_val_if_fail (hd_store_batch_is_open (batch), FALSE);
 
+  self = hd_store_batch_get_store (batch);
   stmt = hd_store_prepare (self,
                            "UPDATE message_receipts SET delete_pending = 0, deleted = ?3"
                            " WHERE account_id = ?1 AND server_key = ?2",
@@ -269,13 +282,42 @@ hd_store_mark_deleted (HdStore           *self,
   return TRUE;
 }
 
+/**
+ * hd_store_mark_deleted:
+ * @server_keys: (array zero-terminated=1): keys whose mail the server has
+ *   confirmed deleted
+ *
+ * Marks the receipts of @server_keys deleted in one transaction of their own
+ * (one durable commit for the whole delete batch, not one per mail): either
+ * all of them are marked, or, on error, none.
+ */
+gboolean
+hd_store_mark_deleted (HdStore           *self,
+                       gint64             account_id,
+                       const char *const *server_keys,
+                       GError           **error)
+{
+  g_autoptr (HdStoreBatch) batch = NULL;
+
+  g_return_val_if_fail (HD_IS_STORE (self), FALSE);
+
+  if (server_keys == NULL || server_keys[0] == NULL)
+    return TRUE;
+  batch = hd_store_batch_begin (self, error);
+  if (batch == NULL)
+    return FALSE;
+  /* A batch dropped while open rolls back. */
+  return hd_store_mark_deleted_in (batch, account_id, server_keys, error)
+         && hd_store_batch_commit (batch, error);
+}
+
 GStrv
 hd_store_list_pending_deletes (HdStore *self,
                                gint64   account_id,
                                GError **error)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (HD_IS_STORE (self), NULL);
@@ -301,7 +343,7 @@ gboolean
 hd_store_message_id_imported (HdStore    *self,
                               const char *message_id)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
 
@@ -326,7 +368,7 @@ hd_store_record_sent (HdStore    *self,
                       const char *kind,
                       GError    **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *now = hd_store_now ();
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);
@@ -356,7 +398,7 @@ guint
 hd_store_count_sent_today (HdStore    *self,
                            const char *recipient)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), 0);
 
@@ -400,7 +442,7 @@ add_events (HdStore     *self,
 {
   static const char *const names[] = { "server_key", "message_id", "subject", "from", "action",
                                        "reason" };
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   stmt = hd_store_prepare (self,
@@ -467,7 +509,7 @@ hd_store_poll_log_page_to_json (HdStore    *self,
   static const char *const counts[] = { "listed", "imported", "skipped", "failed", "deleted",
                                         "duration_ms" };
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (HD_IS_STORE (self), NULL);
@@ -527,7 +569,7 @@ hd_store_get_last_poll (HdStore     *self,
                         char       **started,
                         GError     **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (HD_IS_STORE (self), FALSE);

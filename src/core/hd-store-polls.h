@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hd-store.h"
+#include "hd-store-batch.h"
 
 G_BEGIN_DECLS
 
@@ -80,6 +81,10 @@ gboolean       hd_store_mark_deleted (HdStore           *self,
                                       gint64             account_id,
                                       const char *const *server_keys,
                                       GError           **error);
+gboolean       hd_store_mark_deleted_in (HdStoreBatch      *batch,
+                                         gint64             account_id,
+                                         const char *const *server_keys,
+                                         GError           **error);
 GStrv          hd_store_list_pending_deletes (HdStore *self,
                                               gint64   account_id,
                                               GError **error);

@@ -11,13 +11,24 @@
 
 G_BEGIN_DECLS
 
+/* A statement from hd_store_prepare(): a plain sqlite3_stmt to step, bind and
+ * read, that g_autoptr (HdStoreStmt) gives back to the store's cache instead
+ * of finalizing it. */
+typedef sqlite3_stmt HdStoreStmt;
+
 sqlite3      *hd_store_get_db (HdStore *self);
 gboolean      hd_store_exec (HdStore    *self,
                              const char *sql,
                              GError    **error);
-sqlite3_stmt *hd_store_prepare (HdStore    *self,
+HdStoreStmt  *hd_store_prepare (HdStore    *self,
                                 const char *sql,
                                 GError    **error);
+HdStoreStmt  *hd_store_prepare_uncached (HdStore    *self,
+                                         const char *sql,
+                                         GError    **error);
+void          hd_store_stmt_release (HdStoreStmt *stmt);
+guint         hd_store_count_cached (HdStore    *self,
+                                     const char *sql);
 gboolean      hd_store_step_done (HdStore      *self,
                                   sqlite3_stmt *stmt,
                                   GError      **error);
@@ -33,6 +44,17 @@ void          hd_store_bind_id (sqlite3_stmt *stmt,
                                 int           index,
                                 gint64        id);
 char         *hd_store_now (void);
+
+/* hd-store-statements.c */
+typedef struct _HdStoreStatements HdStoreStatements;
+
+HdStoreStatements *hd_store_statements_new (sqlite3 *db);
+void               hd_store_statements_free (HdStoreStatements *self);
+sqlite3_stmt      *hd_store_statements_take (HdStoreStatements *self,
+                                             const char        *sql,
+                                             int               *out_rc);
+guint              hd_store_statements_count_idle (HdStoreStatements *self,
+                                                   const char        *sql);
 
 /* hd-store-blob.c */
 GOutputStream *hd_store_open_blob_writer (HdStore     *store,
@@ -53,6 +75,6 @@ gboolean       hd_store_fill_blob (HdStore       *store,
                                    goffset        size,
                                    GError       **error);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdStoreStmt, hd_store_stmt_release)
 
 G_END_DECLS

@@ -94,7 +94,7 @@ hd_store_tickets_page_to_json (HdStore *self,
                                GError **error)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (HD_IS_STORE (self), NULL);
@@ -131,7 +131,7 @@ add_attachments (HdStore     *self,
                  gint64       step_id,
                  GError     **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   stmt = hd_store_prepare (self,
@@ -163,7 +163,7 @@ add_steps (HdStore     *self,
            gint64       ticket_id,
            GError     **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   stmt = hd_store_prepare (self,
@@ -211,7 +211,7 @@ hd_store_ticket_to_json (HdStore *self,
                          GError **error)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (HD_IS_STORE (self), NULL);

@@ -54,7 +54,7 @@ hd_store_create_ticket (HdStore            *self,
                         char              **out_token,
                         GError            **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *token = NULL;
   g_autofree char *now = hd_store_now ();
   gint64 id;
@@ -97,7 +97,7 @@ char *
 hd_store_dup_ticket_token (HdStore *self,
                            gint64   ticket_id)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), NULL);
 
@@ -143,7 +143,7 @@ hd_store_add_step (HdStore          *self,
                    goffset           raw_size,
                    GError          **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *now = hd_store_now ();
   g_autofree char *to = spec->to ? g_strjoinv (", ", (GStrv) spec->to) : NULL;
   g_autofree char *cc = spec->cc ? g_strjoinv (", ", (GStrv) spec->cc) : NULL;
@@ -192,7 +192,7 @@ hd_store_add_attachment (HdStore    *self,
                          GBytes     *data,
                          GError    **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   gsize size = 0;
   gconstpointer bytes;
 
@@ -236,7 +236,7 @@ hd_store_add_attachment_streamed (HdStore           *self,
                                   gpointer           user_data,
                                   GError           **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autoptr (GOutputStream) writer = NULL;
   gint64 id;
 
@@ -274,7 +274,7 @@ gint64
 hd_store_find_ticket_by_message_id (HdStore    *self,
                                     const char *message_id)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), 0);
 
@@ -304,7 +304,7 @@ hd_store_find_bundle_ticket (HdStore    *self,
                              const char *subject,
                              gint64      run_id)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), 0);
 
@@ -330,7 +330,7 @@ gint64
 hd_store_find_user_by_email (HdStore    *self,
                              const char *email)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), 0);
 
@@ -347,7 +347,7 @@ char *
 hd_store_dup_user_name_for_email (HdStore    *self,
                                   const char *email)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (HD_IS_STORE (self), NULL);
 
@@ -374,7 +374,7 @@ hd_store_ensure_user (HdStore    *self,
                       gint64      customer_id,
                       GError    **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autofree char *local = NULL;
   const char *at;
   gint64 id;
@@ -446,7 +446,7 @@ hd_store_get_ticket_thread (HdStore *self,
                             gint64   ticket_id,
                             GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (HdStoreStmt) stmt = NULL;
   g_autoptr (HdTicketThread) thread = NULL;
   g_autoptr (GStrvBuilder) ids = g_strv_builder_new ();
   int rc;
@@ -479,7 +479,7 @@ hd_store_get_ticket_thread (HdStore *self,
   thread->reference = hd_store_format_reference (self, ticket_id, hd_store_column_text (stmt, 1));
   thread->account = g_strdup (hd_store_column_text (stmt, 2));
   thread->user_email = g_strdup (hd_store_column_text (stmt, 3));
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, hd_store_stmt_release);
 
   stmt = hd_store_prepare (self,
                            "SELECT message_id, direction = 'in' AND NOT undeliverable"

@@ -153,6 +153,68 @@ test_step_raw_and_attachments (Fixture       *f,
   }
 }
 
+/* Reads a raw copy back with SQLite directly. */
+static GBytes *
+read_raw_copy (Fixture *f,
+               gint64   step_id)
+{
+  g_autofree char *db = g_build_filename (f->dir, "helpdesk.sqlite3", NULL);
+  sqlite3 *handle = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GBytes *data;
+
+  g_assert_cmpint (sqlite3_open (db, &handle), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (handle, "SELECT r.data FROM ticket_steps s JOIN raw_copies r"
+                                       " ON r.id = s.raw_id WHERE s.id = ?1", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, step_id);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  data = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (handle);
+  return data;
+}
+
+static void
+test_raw_copy_sizes (Fixture       *f,
+                     gconstpointer  data)
+{
+  /* Empty, small, at the limit of the copy inserted whole, just past it and
+   * over several pieces of the streamed copy. */
+  const gsize sizes[] = { 0, 1, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024 + 7 };
+  HdTicketSpec spec = { .subject = "S", .account_id = f->account_id };
+  HdStepSpec step = { .from_address = "carol@example.org" };
+  g_autoptr (GError) error = NULL;
+  gint64 ticket = hd_store_create_ticket (f->store, &spec, NULL, &error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autofree guint8 *bytes = g_malloc (sizes[i] + 1);
+      g_autoptr (GBytes) raw = NULL;
+      g_autoptr (GBytes) longer = NULL;
+      g_autoptr (GBytes) back = NULL;
+      g_autoptr (GInputStream) in = NULL;
+      gint64 step_id;
+
+      for (gsize j = 0; j <= sizes[i]; j++)
+        bytes[j] = (guint8) (j * 7 + j / 251 + i);
+      raw = g_bytes_new (bytes, sizes[i]);
+      in = g_memory_input_stream_new_from_bytes (raw);
+      step_id = hd_store_add_step (f->store, ticket, &step, in, sizes[i], &error);
+      g_assert_no_error (error);
+      back = read_raw_copy (f, step_id);
+      g_assert_true (g_bytes_equal (back, raw));
+
+      /* A stream longer than announced is refused, not cut short. */
+      longer = g_bytes_new (bytes, sizes[i] + 1);
+      g_clear_object (&in);
+      in = g_memory_input_stream_new_from_bytes (longer);
+      g_assert_cmpint (hd_store_add_step (f->store, ticket, &step, in, sizes[i], &error), ==, 0);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+      g_clear_error (&error);
+    }
+}
+
 static void
 test_short_raw_stream_fails (Fixture       *f,
                              gconstpointer  data)
@@ -417,6 +479,7 @@ main (int    argc,
   ADD ("/store/tickets/reference", test_ticket_and_reference);
   ADD ("/store/tickets/step-raw-and-attachments", test_step_raw_and_attachments);
   ADD ("/store/tickets/short-raw-stream", test_short_raw_stream_fails);
+  ADD ("/store/tickets/raw-copy-sizes", test_raw_copy_sizes);
   ADD ("/store/tickets/users-and-customers", test_users_and_customers);
   ADD ("/store/tickets/bundle-window", test_bundle_window);
   ADD ("/store/polls/receipts", test_receipts);
