@@ -12,6 +12,20 @@
 
 #include <string.h>
 
+/* Marks receipts deleted: in the poll's open batch when there is one (they
+ * were committed by an earlier batch; should this one roll back, they stay
+ * pending and the next poll finds their mail gone), else in one transaction
+ * of their own. */
+static gboolean
+mark_keys (HdPollJob          *self,
+           const char * const *keys,
+           GError            **error)
+{
+  if (self->batch != NULL && hd_store_batch_is_open (self->batch))
+    return hd_store_mark_deleted_in (self->batch, self->account_id, keys, error);
+  return hd_store_mark_deleted (self->store, self->account_id, keys, error);
+}
+
 void
 hd_poll_job_mark_deleted (HdPollJob *self,
               GPtrArray *keys)
@@ -21,8 +35,7 @@ hd_poll_job_mark_deleted (HdPollJob *self,
   if (keys->len == 0)
     return;
   g_ptr_array_add (keys, NULL);
-  if (hd_store_mark_deleted (self->store, self->account_id, (const char *const *) keys->pdata,
-                             &error))
+  if (mark_keys (self, (const char *const *) keys->pdata, &error))
     self->result->counts.deleted += keys->len - 1;
   else
     hd_poll_job_note_error (self, error->message);
@@ -110,8 +123,7 @@ hd_poll_job_retry_pending_deletes (HdPollJob *self)
       /* A content key is checked when its mail is read again. */
     }
   g_ptr_array_add (gone, NULL);
-  if (!hd_store_mark_deleted (self->store, self->account_id, (const char *const *) gone->pdata,
-                              &error))
+  if (!mark_keys (self, (const char *const *) gone->pdata, &error))
     hd_poll_job_note_error (self, error->message);
 }
 
