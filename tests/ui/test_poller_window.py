@@ -268,7 +268,7 @@ def main():
                     and not accounts()[SLOW]["polling"])
 
         try:
-            spin(polled_many, "the poll of many mails")
+            spin(polled_many, "the poll of many mails", limit=240)
             progress = [(int(t[SLOW]["progress_done"]), int(t[SLOW]["progress_total"]))
                         for t in told if SLOW in t and t[SLOW]["polling"]]
             tap.ok(any(total == MANY and 1 <= done <= MANY for done, total in progress),
