@@ -315,6 +315,8 @@ find_uid (const char *text)
   return NULL;
 }
 
+#define RECEIVE_BUFFER (1024 * 1024)
+
 /* Streams one announced literal into a fresh temporary file. On failure the
  * file is gone again; a mail cut short is never handed over. */
 static GFile *
@@ -326,6 +328,7 @@ receive_mail (HdMailboxImap  *self,
   HdMailboxPrivate *priv = hd_mailbox_get_private (HD_MAILBOX (self));
   g_autoptr (GFileIOStream) io = NULL;
   g_autoptr (GFile) file = g_file_new_tmp ("helpdesk-mail-XXXXXX.eml", &io, error);
+  g_autoptr (GOutputStream) buffered = NULL;
   g_autoptr (GError) local_error = NULL;
 
   if (file == NULL)
@@ -333,9 +336,12 @@ receive_mail (HdMailboxImap  *self,
       abandon (self);
       return NULL;
     }
-  if (!hd_curl_session_raw_read_literal (priv->raw_session, size,
-                                         g_io_stream_get_output_stream (G_IO_STREAM (io)),
-                                         cancellable, &local_error))
+  /* Into the file in large writes, not one per TLS record. */
+  buffered = g_buffered_output_stream_new_sized (g_io_stream_get_output_stream (G_IO_STREAM (io)),
+                                                 (gsize) CLAMP (size, 4096, RECEIVE_BUFFER));
+  if (!hd_curl_session_raw_read_literal (priv->raw_session, size, buffered, cancellable,
+                                         &local_error)
+      || !g_output_stream_close (buffered, cancellable, &local_error))
     {
       g_io_stream_close (G_IO_STREAM (io), NULL, NULL);
       g_file_delete (file, NULL, NULL);
