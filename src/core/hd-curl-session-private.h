@@ -82,6 +82,10 @@ void  hd_curl_session_note_line (HdCurlSession  *self,
 
 /* hd-curl-session-raw.c */
 void  hd_curl_session_raw_reset (HdCurlSession *self);
+int   hd_curl_session_raw_poll  (HdCurlSession *self,
+                                 short          events,
+                                 gint64         timeout_usec,
+                                 GCancellable  *cancellable);
 
 /* hd-curl-session-tls.c */
 void  hd_curl_session_add_extra_ca (CURL *curl);

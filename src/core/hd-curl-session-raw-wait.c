@@ -13,7 +13,6 @@
 
 #include "hd-curl-session-private.h"
 
-#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <poll.h>
 
@@ -38,10 +37,6 @@ hd_curl_session_raw_wait (HdCurlSession  *self,
                           GCancellable   *cancellable,
                           GError        **error)
 {
-  struct pollfd fds[2] = { { CURL_SOCKET_BAD, POLLIN, 0 }, { -1, POLLIN, 0 } };
-  GPollFD cancel_fd = { -1, 0, 0 };
-  gboolean have_cancel_fd;
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   int n;
 
   g_return_val_if_fail (HD_IS_CURL_SESSION (self), FALSE);
@@ -58,20 +53,7 @@ hd_curl_session_raw_wait (HdCurlSession  *self,
   if (self->raw_end > self->raw_start)
     return TRUE;
 
-  fds[0].fd = self->raw_fd;
-  have_cancel_fd = cancellable != NULL && g_cancellable_make_pollfd (cancellable, &cancel_fd);
-  if (have_cancel_fd)
-    fds[1].fd = cancel_fd.fd;
-  for (;;)
-    {
-      gint64 left = deadline - g_get_monotonic_time ();
-
-      n = left > 0 ? poll (fds, have_cancel_fd ? 2 : 1, (int) ((left + 999) / 1000)) : 0;
-      if (n >= 0 || errno != EINTR)
-        break;
-    }
-  if (have_cancel_fd)
-    g_cancellable_release_fd (cancellable);
+  n = hd_curl_session_raw_poll (self, POLLIN, (gint64) timeout_ms * 1000, cancellable);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;

@@ -83,25 +83,23 @@ check_open (HdCurlSession  *self,
   return TRUE;
 }
 
-/* Waits until the socket is ready for @events, the cancellable fires, or
- * @timeout_seconds pass without either. */
-static gboolean
-wait_socket (HdCurlSession  *self,
-             short           events,
-             guint           timeout_seconds,
-             GCancellable   *cancellable,
-             GError        **error)
+/* Polls the raw socket for @events and the cancellable's fd until either is
+ * ready or @timeout_usec pass; poll()'s result (0: the time ran out). */
+int
+hd_curl_session_raw_poll (HdCurlSession *self,
+                          short          events,
+                          gint64         timeout_usec,
+                          GCancellable  *cancellable)
 {
   struct pollfd fds[2] = { { self->raw_fd, events, 0 }, { -1, POLLIN, 0 } };
   GPollFD cancel_fd = { -1, 0, 0 };
   gboolean have_cancel_fd = cancellable != NULL
                             && g_cancellable_make_pollfd (cancellable, &cancel_fd);
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + timeout_usec;
   int n;
 
   if (have_cancel_fd)
     fds[1].fd = cancel_fd.fd;
-
   for (;;)
     {
       gint64 left = deadline - g_get_monotonic_time ();
@@ -112,6 +110,20 @@ wait_socket (HdCurlSession  *self,
     }
   if (have_cancel_fd)
     g_cancellable_release_fd (cancellable);
+  return n;
+}
+
+/* Waits until the socket is ready for @events, the cancellable fires, or
+ * @timeout_seconds pass without either. */
+static gboolean
+wait_socket (HdCurlSession  *self,
+             short           events,
+             guint           timeout_seconds,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  int n = hd_curl_session_raw_poll (self, events,
+                                    (gint64) timeout_seconds * G_USEC_PER_SEC, cancellable);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     {
