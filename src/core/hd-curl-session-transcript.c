@@ -11,6 +11,34 @@
 
 #include <string.h>
 
+/* A long session (an IDLE connection held for days, a poll of tens of
+ * thousands of mails) keeps the start of its dialogue, where the greeting
+ * and the login are, and its most recent part; the middle goes. */
+#define TRANSCRIPT_LIMIT (512 * 1024)
+#define TRANSCRIPT_HEAD (64 * 1024)
+
+static void
+transcript_trim (HdCurlSession *self)
+{
+  GString *t = self->transcript;
+  const char *head_end;
+  const char *keep_from;
+  g_autofree char *marker = NULL;
+
+  if (t->len <= TRANSCRIPT_LIMIT)
+    return;
+  head_end = memchr (t->str + TRANSCRIPT_HEAD, '\n', t->len - TRANSCRIPT_HEAD);
+  keep_from = head_end != NULL ? memchr (t->str + t->len - TRANSCRIPT_LIMIT / 2, '\n',
+                                         TRANSCRIPT_LIMIT / 2)
+                               : NULL;
+  if (head_end == NULL || keep_from == NULL || keep_from <= head_end)
+    return;
+  marker = g_strdup_printf ("== (%" G_GSIZE_FORMAT " bytes of the dialogue left out)\n",
+                            (gsize) (keep_from - head_end));
+  g_string_erase (t, head_end + 1 - t->str, keep_from - head_end);
+  g_string_insert (t, head_end + 1 - t->str, marker);
+}
+
 static void
 transcript_add (HdCurlSession  *self,
                 HdRedactSource  source,
@@ -33,6 +61,7 @@ transcript_add (HdCurlSession  *self,
   g_string_append (self->transcript, prefixes[source]);
   g_string_append (self->transcript, redacted);
   g_string_append_c (self->transcript, '\n');
+  transcript_trim (self);
 }
 
 /* libcurl hands its debug data over in pieces that may hold several lines

@@ -206,6 +206,45 @@ test_pop3_starttls (void)
   assert_no_password (session);
 }
 
+/* A long session (tens of thousands of commands) keeps a bounded
+ * transcript: its start with the login, a note of what was left out, and
+ * its latest lines. */
+static void
+test_transcript_bounded (void)
+{
+  g_autoptr (HdCurlSession) session = open_dovecot ("pop3", "pop3", 10);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *stat = NULL;
+  const char *transcript;
+  const char *left_out;
+
+  /* Pipelined in bursts: 40,000 lines of "C: NOOP" and "S: +OK". */
+  for (guint burst = 0; burst < 80; burst++)
+    {
+      for (guint i = 0; i < 500; i++)
+        g_assert_true (hd_curl_session_raw_send_line (session, "NOOP", NULL, &error));
+      for (guint i = 0; i < 500; i++)
+        {
+          g_autofree char *reply = hd_curl_session_raw_read_line (session, 0, NULL, &error);
+
+          g_assert_no_error (error);
+          g_assert_true (g_str_has_prefix (reply, "+OK"));
+        }
+    }
+  g_assert_true (hd_curl_session_raw_send_line (session, "STAT", NULL, &error));
+  stat = hd_curl_session_raw_read_line (session, 0, NULL, &error);
+  g_assert_no_error (error);
+
+  transcript = hd_curl_session_get_transcript (session);
+  g_assert_cmpuint (strlen (transcript), <=, 512 * 1024);
+  left_out = strstr (transcript, " bytes of the dialogue left out)\n");
+  g_assert_nonnull (left_out);
+  g_assert_nonnull (strstr (transcript, "C: STLS\n"));
+  g_assert_true (strstr (transcript, "C: STLS\n") < left_out);
+  g_assert_nonnull (strstr (left_out, "C: STAT\n"));
+  assert_no_password (session);
+}
+
 static gpointer
 cancel_later_thread (gpointer data)
 {
@@ -513,6 +552,7 @@ main (int   argc,
 
   g_test_add_func ("/curl-raw/imap/batch-literals", test_imap_batch_literals);
   g_test_add_func ("/curl-raw/pop3/starttls", test_pop3_starttls);
+  g_test_add_func ("/curl-raw/transcript-bounded", test_transcript_bounded);
   g_test_add_func ("/curl-raw/cancel-while-waiting", test_cancel_while_waiting);
   g_test_add_func ("/curl-raw/timeout", test_timeout);
   g_test_add_func ("/curl-raw/login-refused", test_login_refused);
