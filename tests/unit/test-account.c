@@ -457,11 +457,12 @@ test_json_round_trip (void)
 static void
 test_json_push (void)
 {
-  static const char *const base = "{\"name\": \"S\", \"incoming\": {\"host\": \"h\", "
-                                   "\"protocol\": \"imap\"}, \"login\": {\"username\": \"u\"}%s}";
-  g_autofree char *without = g_strdup_printf (base, "");
-  g_autofree char *off = g_strdup_printf (base, ", \"push\": false");
-  g_autofree char *wrong = g_strdup_printf (base, ", \"push\": \"no\"");
+#define PUSH_BASE "{\"name\": \"S\", \"incoming\": {\"host\": \"h\", " \
+                  "\"protocol\": \"imap\"}, \"login\": {\"username\": \"u\"}%s}"
+  g_autofree char *without = g_strdup_printf (PUSH_BASE, "");
+  g_autofree char *off = g_strdup_printf (PUSH_BASE, ", \"push\": false");
+  g_autofree char *wrong = g_strdup_printf (PUSH_BASE, ", \"push\": \"no\"");
+#undef PUSH_BASE
   g_autoptr (JsonNode) without_node = parse (without);
   g_autoptr (JsonNode) off_node = parse (off);
   g_autoptr (JsonNode) wrong_node = parse (wrong);
