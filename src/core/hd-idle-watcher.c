@@ -220,23 +220,6 @@ announces_idle (GPtrArray *untagged)
   return FALSE;
 }
 
-/* The folder as an IMAP quoted string, in modified UTF-7. */
-static char *
-quoted_folder (HdIdleWatcher *self)
-{
-  g_autofree char *encoded = hd_mailbox_imap_encode_folder (hd_account_get_folder (self->account));
-  GString *quoted = g_string_new ("\"");
-
-  for (const char *p = encoded; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_c (quoted, '\\');
-      g_string_append_c (quoted, *p);
-    }
-  g_string_append_c (quoted, '"');
-  return g_string_free (quoted, FALSE);
-}
-
 /* Logs in as a poll would, on a raw connection of its own. */
 static gboolean
 connect_session (HdIdleWatcher  *self,
@@ -485,7 +468,7 @@ hd_idle_watcher_run_sync (HdIdleWatcher  *self,
     }
   if (ok)
     {
-      folder = quoted_folder (self);
+      folder = hd_mailbox_imap_quote_folder (hd_account_get_folder (self->account));
       examine = g_strconcat ("EXAMINE ", folder, NULL);
       ok = command (self, examine, NULL, cancellable, error);
       self->examined = TRUE;

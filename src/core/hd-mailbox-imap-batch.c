@@ -60,11 +60,17 @@ raw_line_cb (gpointer        user_data,
     hd_curl_session_set_failure_reply (priv->raw_session, status);
 }
 
-/* The folder as an IMAP quoted string of its modified UTF-7 name. */
-static char *
-quoted_folder (HdMailboxImap *self)
+/**
+ * hd_mailbox_imap_quote_folder:
+ * @folder: a folder name as the account names it
+ *
+ * Returns: (transfer full): @folder in modified UTF-7 as an IMAP quoted
+ *   string, for a command written on a raw connection
+ */
+char *
+hd_mailbox_imap_quote_folder (const char *folder)
 {
-  g_autofree char *encoded = hd_mailbox_imap_encode_folder (hd_mailbox_imap_folder_name (self));
+  g_autofree char *encoded = hd_mailbox_imap_encode_folder (folder);
   GString *out = g_string_new ("\"");
 
   for (const char *p = encoded; *p != '\0'; p++)
@@ -206,7 +212,7 @@ ensure_selected (HdMailboxImap  *self,
   HdCurlSession *raw = hd_mailbox_ensure_raw_session (HD_MAILBOX (self));
   g_autoptr (GError) local_error = NULL;
   g_autoptr (GString) selected = g_string_new (NULL);
-  g_autofree char *folder = quoted_folder (self);
+  g_autofree char *folder = hd_mailbox_imap_quote_folder (hd_mailbox_imap_folder_name (self));
   g_autofree char *select = g_strdup_printf ("SELECT %s", folder);
   g_autofree char *caps_tag = NULL;
   g_autofree char *select_tag = NULL;

@@ -14,5 +14,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HdMailboxImap, hd_mailbox_imap, HD, MAILBOX_IMAP, HdMailbox)
 
 char *hd_mailbox_imap_encode_folder (const char *folder);
+char *hd_mailbox_imap_quote_folder  (const char *folder);
 
 G_END_DECLS
