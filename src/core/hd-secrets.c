@@ -172,7 +172,21 @@ hd_secrets_lookup_unattended_sync (HdSecretKind  kind,
       return NULL;
     }
   item = items->data;
-  if (secret_item_get_locked (item))
+  if (!secret_item_get_locked (item))
+    {
+      value = secret_item_get_secret (item);
+      /* The search loads secrets but ignores a failed load (the keyring
+       * locked between the search and the load): load it again, and tell a
+       * failure or a lock apart from a missing password. */
+      if (value == NULL && !secret_item_load_secret_sync (item, cancellable, error))
+        {
+          prefix_keyring_error (error);
+          return NULL;
+        }
+      if (value == NULL)
+        value = secret_item_get_secret (item);
+    }
+  if (value == NULL && secret_item_get_locked (item))
     {
       g_set_error (error, HD_SECRETS_ERROR, HD_SECRETS_ERROR_LOCKED,
                    _("The keyring is locked, so the password of “%s” cannot be read; unlock it "
@@ -180,9 +194,14 @@ hd_secrets_lookup_unattended_sync (HdSecretKind  kind,
                    owner);
       return NULL;
     }
-  value = secret_item_get_secret (item);
   if (value == NULL)
-    return NULL;
+    {
+      g_set_error (error, HD_SECRETS_ERROR, HD_SECRETS_ERROR_LOCKED,
+                   _("The keyring did not give out the password of “%s”; unlock it "
+                     "(log in to the desktop, or unlock “Login” in Passwords and Keys)"),
+                   owner);
+      return NULL;
+    }
   return g_strdup (secret_value_get_text (value));
 }
 

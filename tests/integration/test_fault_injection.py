@@ -2,7 +2,8 @@
 points of FETCH/RETR, STORE, EXPUNGE, DELE and QUIT; polls killed at random
 moments; the database locked by another writer or read-only; the keyring
 gone. After each run one clean poll, and then every Message-ID delivered is
-in exactly one ticket step and the mailbox is empty.
+in exactly one ticket step and the mailbox is empty. (A locked keyring is
+test_keyring_locked.py: locking the shared keyring must not meet other tests.)
 
 HD_SOAK=1 (the `soak` suite: `./dev test --suite soak`) runs the long
 variants: 100 cuts in a row, and 100 kills over a 500-mail mailbox.
@@ -136,26 +137,6 @@ class Cuts(InjectionTestCase):
         self.run_cuts("pop3", ["RETR", "DELE", "QUIT", "UIDL"])
 
 
-def set_keyring_locked(locked):
-    """Locks the login collection over the Secret Service API, or unlocks it
-    again with gnome-keyring's own call and the test session's password."""
-    import dbus
-    bus = dbus.SessionBus()
-    collection = "/org/freedesktop/secrets/collection/login"
-    service = dbus.Interface(bus.get_object("org.freedesktop.secrets", "/org/freedesktop/secrets"),
-                             "org.freedesktop.Secret.Service")
-    if locked:
-        service.Lock([dbus.ObjectPath(collection)])
-        return
-    _, session = service.OpenSession("plain", dbus.String("", variant_level=1))
-    internal = dbus.Interface(bus.get_object("org.freedesktop.secrets", "/org/freedesktop/secrets"),
-                              "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface")
-    internal.UnlockWithMasterPassword(
-        dbus.ObjectPath(collection),
-        dbus.Struct((session, dbus.ByteArray(b""), dbus.ByteArray(b"helpdesk-test"),
-                     "text/plain")))
-
-
 class Kills(InjectionTestCase):
     def run_kills(self, protocol):
         import signal
@@ -227,23 +208,6 @@ class Keyring(InjectionTestCase):
                               env=env, timeout=120)
         self.assertEqual(proc.returncode, 1, proc.stdout)
         self.assertTrue(proc.stderr.strip())
-        self.assertEqual(DOVECOT.count(self.user), 5)
-        self.ctl("poll", check=0)
-        self.assert_exactly_once()
-
-    def test_keyring_locked(self):
-        """A locked keyring fails the poll at once (no unlock prompt that nobody
-        answers) and touches no mail."""
-        self.add_account("imap")
-        self.deliver(5)
-        set_keyring_locked(True)
-        try:
-            proc = subprocess.run([CTL, "--db", self.db, "poll"], capture_output=True,
-                                  text=True, timeout=60)
-        finally:
-            set_keyring_locked(False)
-        self.assertEqual(proc.returncode, 1, proc.stdout)
-        self.assertIn("locked", proc.stderr)
         self.assertEqual(DOVECOT.count(self.user), 5)
         self.ctl("poll", check=0)
         self.assert_exactly_once()
