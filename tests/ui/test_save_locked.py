@@ -135,21 +135,32 @@ def main():
         lock.rollback()
         lock.close()
         lock = None
+        # The toast shows for a few seconds from the moment the save lands:
+        # it is looked for from the release on, beside the stored change.
+        toast_seen = []
+
+        def landed():
+            if not toast_seen and first(window, lambda n: n.name == f"Saved “{ACCOUNT}”"):
+                toast_seen.append(True)
+            return stored_alias(db) == ALIAS
         try:
-            wait_for("the saved alias", lambda: stored_alias(db) == ALIAS)
+            wait_for("the saved alias", landed)
             tap.ok(True, "once the lock is released, the change lands")
         except TimeoutError as e:
             tap.ok(False, "once the lock is released, the change lands", e)
+        try:
+            wait_for("the toast", lambda: landed() and bool(toast_seen))
+        except TimeoutError:
+            pass
         try:
             wait_for("Saving… to go", lambda: saving_label(window) is None
                      or not visible(saving_label(window)))
             tap.ok(True, "the window no longer says Saving…")
         except TimeoutError as e:
             tap.ok(False, "the window no longer says Saving…", e)
-        toast = first(window, lambda n: n.name == f"Saved “{ACCOUNT}”")
-        tap.ok(not sensitive(button(window, "Save")) and toast is not None,
+        tap.ok(not sensitive(button(window, "Save")) and bool(toast_seen),
                "Save is off again, and the window says it saved",
-               f"toast found: {toast is not None}")
+               f"toast found: {bool(toast_seen)}")
     except (TimeoutError, LookupError, RuntimeError, subprocess.CalledProcessError) as e:
         tap.ok(False, "a save under another process's write lock", e)
     finally:
