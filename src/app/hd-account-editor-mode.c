@@ -1,8 +1,8 @@
 /* hd-account-editor-mode.c: the editor's line on how new mail is read:
  * "Push (IDLE)" while the poller holds an IDLE connection for the account,
- * else "Every N seconds". The poller says so in the "push" entry of its
- * Accounts property; without a poller on the bus the interval is what
- * applies once one starts.
+ * else "Every N seconds". The poller says so in the "push" entry of what
+ * HdPollerClient tells of the account; without a poller on the bus the
+ * interval is what applies once one starts.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,23 +13,16 @@
 
 #include <glib/gi18n.h>
 
-#define POLLER_NAME "io.github.helpdeskmail.HelpDeskMail.Poller"
-#define POLLER_PATH "/io/github/helpdeskmail/HelpDeskMail/Poller"
-
 static gboolean
 poller_pushes (HdAccountEditor *self)
 {
-  g_autoptr (GVariant) accounts = NULL;
   g_autoptr (GVariant) entry = NULL;
   gboolean push = FALSE;
 
-  if (self->poller_proxy == NULL || self->account == NULL)
+  if (self->poller == NULL || self->store == NULL || self->account == NULL)
     return FALSE;
-  accounts = g_dbus_proxy_get_cached_property (self->poller_proxy, "Accounts");
-  if (accounts == NULL || !g_variant_is_of_type (accounts, G_VARIANT_TYPE ("a{sa{sv}}")))
-    return FALSE;
-  entry = g_variant_lookup_value (accounts, hd_account_get_name (self->account),
-                                  G_VARIANT_TYPE_VARDICT);
+  entry = hd_poller_client_lookup_account (self->poller, hd_store_get_id (self->store),
+                                           hd_account_get_name (self->account));
   if (entry == NULL || !g_variant_lookup (entry, "push", "b", &push))
     return FALSE;
   return push;
@@ -70,39 +63,28 @@ mode_changed_cb (HdAccountEditor *self)
   update_mode (self);
 }
 
-static void
-proxy_ready_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr (GError) error = NULL;
-  GDBusProxy *proxy = g_dbus_proxy_new_for_bus_finish (result, &error);
-  HdAccountEditor *self;
-
-  /* Cancelled: the editor is gone, and user_data with it. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = HD_ACCOUNT_EDITOR (user_data);
-  if (proxy == NULL)
-    {
-      g_debug ("No poller to ask what is in use: %s", error->message);
-      return;
-    }
-  self->poller_proxy = proxy;
-  g_signal_connect_object (proxy, "g-properties-changed", G_CALLBACK (mode_changed_cb),
-                           self, G_CONNECT_SWAPPED);
-  update_mode (self);
-}
-
-/* Asks the session bus for the poller, without starting it just to read
- * its state; the proxy follows the poller as it comes and goes. */
+/**
+ * hd_account_editor_set_poller:
+ * @poller: (nullable): the window's client of the background poller
+ *
+ * Follows what the poller tells of the account shown: "Push (IDLE)" while it
+ * holds an IDLE connection for it. Without one, the interval is what applies.
+ */
 void
-hd_account_editor_start_mode (HdAccountEditor *self)
+hd_account_editor_set_poller (HdAccountEditor *self,
+                              HdPollerClient  *poller)
 {
-  self->poller_cancellable = g_cancellable_new ();
-  g_dbus_proxy_new_for_bus (G_BUS_TYPE_SESSION, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, NULL,
-                            POLLER_NAME, POLLER_PATH, POLLER_NAME, self->poller_cancellable,
-                            proxy_ready_cb, self);
+  g_return_if_fail (HD_IS_ACCOUNT_EDITOR (self));
+  g_return_if_fail (poller == NULL || HD_IS_POLLER_CLIENT (poller));
+
+  hd_account_editor_stop_mode (self);
+  if (poller != NULL)
+    {
+      self->poller = g_object_ref (poller);
+      g_signal_connect_object (poller, "changed", G_CALLBACK (mode_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
+  update_mode (self);
 }
 
 /* Called for each account shown: follows its protocol, push and interval. */
@@ -126,8 +108,7 @@ hd_account_editor_watch_mode (HdAccountEditor *self)
 void
 hd_account_editor_stop_mode (HdAccountEditor *self)
 {
-  if (self->poller_cancellable != NULL)
-    g_cancellable_cancel (self->poller_cancellable);
-  g_clear_object (&self->poller_cancellable);
-  g_clear_object (&self->poller_proxy);
+  if (self->poller != NULL)
+    g_signal_handlers_disconnect_by_data (self->poller, self);
+  g_clear_object (&self->poller);
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "hd-account-editor.h"
+#include "hd-poller-client.h"
 #include "hd-check-group.h"
 #include "hd-name-row.h"
 
@@ -35,8 +36,7 @@ struct _HdAccountEditor
   GtkSwitch *push_switch;
   AdwActionRow *mode_row;
   /* The poller's view of the accounts, for what is in use (push or interval). */
-  GDBusProxy *poller_proxy;
-  GCancellable *poller_cancellable;
+  HdPollerClient *poller;
   AdwEntryRow *host_row;
   AdwComboRow *protocol_row;
   AdwComboRow *security_row;
@@ -75,7 +75,6 @@ void hd_account_editor_note_change (HdAccountEditor *self,
                                     const char      *property);
 
 /* hd-account-editor-mode.c */
-void hd_account_editor_start_mode (HdAccountEditor *self);
 void hd_account_editor_watch_mode (HdAccountEditor *self);
 void hd_account_editor_stop_mode (HdAccountEditor *self);
 

@@ -465,7 +465,6 @@ hd_account_editor_init (HdAccountEditor *self)
   hd_check_group_set_password_source (self->check_group, GTK_EDITABLE (self->password_row));
   g_signal_connect_object (self->password_row, "changed", G_CALLBACK (password_changed_cb), self,
                            G_CONNECT_SWAPPED);
-  hd_account_editor_start_mode (self);
 }
 
 /**

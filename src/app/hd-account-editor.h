@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "hd-account.h"
+#include "hd-poller-client.h"
 #include "hd-store.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,8 @@ gboolean    hd_account_editor_show_field_error (HdAccountEditor *self,
 void        hd_account_editor_clear_errors (HdAccountEditor *self);
 void        hd_account_editor_set_store (HdAccountEditor *self,
                                          HdStore         *store);
+void        hd_account_editor_set_poller (HdAccountEditor *self,
+                                          HdPollerClient  *poller);
 void        hd_account_editor_reload_names (HdAccountEditor *self);
 
 G_END_DECLS

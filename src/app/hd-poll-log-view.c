@@ -13,6 +13,7 @@
 
 #include "hd-format.h"
 #include "hd-ingest.h"
+#include "hd-page-loader.h"
 #include "hd-store-polls.h"
 
 /* How many poll runs a page holds unless told otherwise. */
@@ -26,11 +27,8 @@ struct _HdPollLogView
   /* The group of each account's runs, by the account's name. */
   GHashTable *by_account;
   HdStore *store;
-  /* The running load; a reload cancels the one before. */
-  GCancellable *cancellable;
+  HdPageLoader *loader;
   guint page_size;
-  /* The id of the oldest run shown: "Load More" loads those before it. */
-  gint64 oldest;
 
   GtkStack *stack;
   AdwPreferencesPage *page;
@@ -46,24 +44,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-/* What a load's worker needs, plain copies, and what it finds. */
-typedef struct {
-  char *path;
-  gint64 before;
-  guint limit;
-  gboolean append;
-  JsonNode *runs; /* each with its events */
-  gboolean more;
-} Load;
-
-static void
-load_free (Load *load)
-{
-  g_free (load->path);
-  g_clear_pointer (&load->runs, json_node_unref);
-  g_free (load);
-}
 
 static const char *
 member_string (JsonObject *object,
@@ -320,37 +300,15 @@ clear_groups (HdPollLogView *self)
   g_hash_table_remove_all (self->by_account);
 }
 
-/* The worker: one page of the poll log, read on a store connection of this
- * thread, so that a long log never holds up the window. */
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+/* The page query, in the loader's worker thread. */
+static JsonNode *
+query_page (HdStore       *store,
+            gint64         before,
+            guint          limit,
+            GCancellable  *cancellable,
+            GError       **error)
 {
-  Load *load = task_data;
-  g_autoptr (HdStore) store = NULL;
-  GError *error = NULL;
-  JsonArray *runs;
-
-  /* A view that went before its load started opens nothing. */
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  store = hd_store_open (load->path, &error);
-  /* One more than a page tells whether there is more. */
-  if (store != NULL)
-    load->runs = hd_store_poll_log_page_to_json (store, NULL, load->before, load->limit + 1,
-                                                 &error);
-  if (load->runs == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  runs = json_node_get_array (load->runs);
-  load->more = json_array_get_length (runs) > load->limit;
-  if (load->more)
-    json_array_remove_element (runs, load->limit);
-  g_task_return_boolean (task, TRUE);
+  return hd_store_poll_log_page_to_json (store, NULL, before, limit, error);
 }
 
 static void
@@ -359,26 +317,22 @@ load_cb (GObject      *object,
          gpointer      user_data)
 {
   HdPollLogView *self = HD_POLL_LOG_VIEW (object);
-  Load *load = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
+  gboolean append, more;
   JsonArray *runs;
 
+  runs = hd_page_loader_load_finish (self->loader, result, &append, &more, &error);
   /* A newer load took over, or the view went. */
-  if (!g_task_propagate_boolean (G_TASK (result), &error)
-      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->stack == NULL)
     return;
-  if (self->stack == NULL)
-    return;
-  g_clear_object (&self->cancellable);
-  if (error != NULL)
+  if (runs == NULL)
     {
       g_signal_emit (self, signals[LOAD_FAILED], 0, error);
       return;
     }
 
-  if (!load->append)
+  if (!append)
     clear_groups (self);
-  runs = json_node_get_array (load->runs);
   for (guint i = 0; i < json_array_get_length (runs); i++)
     {
       JsonObject *run = json_array_get_object_element (runs, i);
@@ -390,9 +344,8 @@ load_cb (GObject      *object,
       if (g_hash_table_size (self->by_account) > n_groups)
         adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
       adw_preferences_group_add (group, row);
-      self->oldest = member_int (run, "id");
     }
-  gtk_widget_set_visible (self->more_button, load->more);
+  gtk_widget_set_visible (self->more_button, more);
   gtk_stack_set_visible_child_name (self->stack, self->groups->len > 0 ? "list" : "empty");
 }
 
@@ -400,30 +353,14 @@ static void
 load (HdPollLogView *self,
       gboolean       append)
 {
-  g_autoptr (GTask) task = NULL;
-  Load *data;
-
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-
-  data = g_new0 (Load, 1);
-  data->path = g_strdup (hd_store_get_path (self->store));
-  data->before = append ? self->oldest : 0;
-  data->limit = self->page_size;
-  data->append = append;
-
-  task = g_task_new (self, self->cancellable, load_cb, NULL);
-  g_task_set_source_tag (task, load);
-  g_task_set_task_data (task, data, (GDestroyNotify) load_free);
-  g_task_run_in_thread (task, load_thread);
+  hd_page_loader_load (self->loader, self, self->store, append, self->page_size, load_cb, NULL);
 }
 
 static void
 more_clicked_cb (HdPollLogView *self)
 {
   /* A second click while the page is read would load it twice. */
-  if (self->store != NULL && self->cancellable == NULL)
+  if (self->store != NULL && !hd_page_loader_is_loading (self->loader))
     load (self, TRUE);
 }
 
@@ -433,8 +370,7 @@ hd_poll_log_view_dispose (GObject *object)
   HdPollLogView *self = HD_POLL_LOG_VIEW (object);
 
   g_ptr_array_set_size (self->groups, 0);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  hd_page_loader_cancel (self->loader);
   g_clear_object (&self->store);
   /* AdwBin 1.2 unparents its child in its own dispose; the template's
    * child goes first so that it is not unparented twice. */
@@ -450,6 +386,7 @@ hd_poll_log_view_finalize (GObject *object)
   HdPollLogView *self = HD_POLL_LOG_VIEW (object);
 
   g_clear_pointer (&self->groups, g_ptr_array_unref);
+  g_clear_pointer (&self->loader, hd_page_loader_free);
   g_clear_pointer (&self->by_account, g_hash_table_unref);
 
   G_OBJECT_CLASS (hd_poll_log_view_parent_class)->finalize (object);
@@ -492,6 +429,7 @@ hd_poll_log_view_init (HdPollLogView *self)
   self->groups = g_ptr_array_new ();
   self->by_account = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->page_size = DEFAULT_PAGE_SIZE;
+  self->loader = hd_page_loader_new (query_page);
 }
 
 /**
@@ -537,5 +475,5 @@ hd_poll_log_view_is_loading (HdPollLogView *self)
 {
   g_return_val_if_fail (HD_IS_POLL_LOG_VIEW (self), FALSE);
 
-  return self->cancellable != NULL;
+  return hd_page_loader_is_loading (self->loader);
 }

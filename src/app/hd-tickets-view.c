@@ -11,6 +11,7 @@
 
 #include "hd-compose-dialog.h"
 #include "hd-format.h"
+#include "hd-page-loader.h"
 #include "hd-store-tickets.h"
 
 /* How many tickets a page holds unless told otherwise. */
@@ -22,11 +23,8 @@ struct _HdTicketsView
 
   GPtrArray *rows;
   HdStore *store;
-  /* The running load; a reload cancels the one before. */
-  GCancellable *cancellable;
+  HdPageLoader *loader;
   guint page_size;
-  /* The id of the oldest ticket shown: "Load More" loads those before it. */
-  gint64 oldest;
 
   GtkStack *stack;
   AdwPreferencesGroup *group;
@@ -41,24 +39,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-/* What a load's worker needs, plain copies, and what it finds. */
-typedef struct {
-  char *path;
-  gint64 before;
-  guint limit;
-  gboolean append;
-  JsonNode *tickets; /* each with its steps */
-  gboolean more;
-} Load;
-
-static void
-load_free (Load *load)
-{
-  g_free (load->path);
-  g_clear_pointer (&load->tickets, json_node_unref);
-  g_free (load);
-}
 
 static const char *
 member_string (JsonObject *object,
@@ -253,54 +233,36 @@ clear_rows (HdTicketsView *self)
   g_ptr_array_set_size (self->rows, 0);
 }
 
-/* The worker: one page of tickets, each with its steps, read on a store
- * connection of this thread, so that a long log never holds up the window. */
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+/* The page query, in the loader's worker thread: each ticket with its
+ * steps. */
+static JsonNode *
+query_page (HdStore       *store,
+            gint64         before,
+            guint          limit,
+            GCancellable  *cancellable,
+            GError       **error)
 {
-  Load *load = task_data;
-  g_autoptr (HdStore) store = NULL;
   g_autoptr (JsonNode) page = NULL;
   g_autoptr (JsonArray) full = json_array_new ();
-  GError *error = NULL;
   JsonArray *tickets;
-  guint n;
 
-  /* A view that went before its load started opens nothing. */
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  store = hd_store_open (load->path, &error);
-  /* One more than a page tells whether there is more. */
-  if (store != NULL)
-    page = hd_store_tickets_page_to_json (store, load->before, load->limit + 1, &error);
+  page = hd_store_tickets_page_to_json (store, before, limit, error);
   if (page == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return NULL;
   tickets = json_node_get_array (page);
-  n = MIN (json_array_get_length (tickets), load->limit);
-  load->more = json_array_get_length (tickets) > load->limit;
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < json_array_get_length (tickets); i++)
     {
       JsonObject *ticket = json_array_get_object_element (tickets, i);
       JsonNode *one;
 
-      if (g_task_return_error_if_cancelled (task))
-        return;
-      one = hd_store_ticket_to_json (store, json_object_get_int_member (ticket, "id"), &error);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      one = hd_store_ticket_to_json (store, json_object_get_int_member (ticket, "id"), error);
       if (one == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
+        return NULL;
       json_array_add_element (full, one);
     }
-  load->tickets = json_node_init_array (json_node_alloc (), full);
-  g_task_return_boolean (task, TRUE);
+  return json_node_init_array (json_node_alloc (), full);
 }
 
 static void
@@ -309,26 +271,22 @@ load_cb (GObject      *object,
          gpointer      user_data)
 {
   HdTicketsView *self = HD_TICKETS_VIEW (object);
-  Load *load = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
+  gboolean append, more;
   JsonArray *tickets;
 
+  tickets = hd_page_loader_load_finish (self->loader, result, &append, &more, &error);
   /* A newer load took over, or the view went. */
-  if (!g_task_propagate_boolean (G_TASK (result), &error)
-      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->stack == NULL)
     return;
-  if (self->stack == NULL)
-    return;
-  g_clear_object (&self->cancellable);
-  if (error != NULL)
+  if (tickets == NULL)
     {
       g_signal_emit (self, signals[LOAD_FAILED], 0, error);
       return;
     }
 
-  if (!load->append)
+  if (!append)
     clear_rows (self);
-  tickets = json_node_get_array (load->tickets);
   for (guint i = 0; i < json_array_get_length (tickets); i++)
     {
       JsonObject *ticket = json_array_get_object_element (tickets, i);
@@ -336,13 +294,12 @@ load_cb (GObject      *object,
 
       /* The newest ticket is open, as the newest poll run is in the log:
        * it is what an admin looks for. */
-      if (i == 0 && !load->append)
+      if (i == 0 && !append)
         adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
       adw_preferences_group_add (self->group, row);
       g_ptr_array_add (self->rows, row);
-      self->oldest = json_object_get_int_member (ticket, "id");
     }
-  gtk_widget_set_visible (self->more_button, load->more);
+  gtk_widget_set_visible (self->more_button, more);
   gtk_stack_set_visible_child_name (self->stack, self->rows->len > 0 ? "list" : "empty");
 }
 
@@ -350,30 +307,14 @@ static void
 load (HdTicketsView *self,
       gboolean       append)
 {
-  g_autoptr (GTask) task = NULL;
-  Load *data;
-
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-
-  data = g_new0 (Load, 1);
-  data->path = g_strdup (hd_store_get_path (self->store));
-  data->before = append ? self->oldest : 0;
-  data->limit = self->page_size;
-  data->append = append;
-
-  task = g_task_new (self, self->cancellable, load_cb, NULL);
-  g_task_set_source_tag (task, load);
-  g_task_set_task_data (task, data, (GDestroyNotify) load_free);
-  g_task_run_in_thread (task, load_thread);
+  hd_page_loader_load (self->loader, self, self->store, append, self->page_size, load_cb, NULL);
 }
 
 static void
 more_clicked_cb (HdTicketsView *self)
 {
   /* A second click while the page is read would load it twice. */
-  if (self->store != NULL && self->cancellable == NULL)
+  if (self->store != NULL && !hd_page_loader_is_loading (self->loader))
     load (self, TRUE);
 }
 
@@ -383,8 +324,7 @@ hd_tickets_view_dispose (GObject *object)
   HdTicketsView *self = HD_TICKETS_VIEW (object);
 
   g_ptr_array_set_size (self->rows, 0);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  hd_page_loader_cancel (self->loader);
   g_clear_object (&self->store);
   /* AdwBin 1.2 unparents its child in its own dispose; the template's
    * child goes first so that it is not unparented twice. */
@@ -400,6 +340,7 @@ hd_tickets_view_finalize (GObject *object)
   HdTicketsView *self = HD_TICKETS_VIEW (object);
 
   g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_clear_pointer (&self->loader, hd_page_loader_free);
 
   G_OBJECT_CLASS (hd_tickets_view_parent_class)->finalize (object);
 }
@@ -439,6 +380,7 @@ hd_tickets_view_init (HdTicketsView *self)
   /* The rows are the group's; the array only remembers which to take out. */
   self->rows = g_ptr_array_new ();
   self->page_size = DEFAULT_PAGE_SIZE;
+  self->loader = hd_page_loader_new (query_page);
 }
 
 /**
@@ -484,5 +426,5 @@ hd_tickets_view_is_loading (HdTicketsView *self)
 {
   g_return_val_if_fail (HD_IS_TICKETS_VIEW (self), FALSE);
 
-  return self->cancellable != NULL;
+  return hd_page_loader_is_loading (self->loader);
 }

@@ -166,6 +166,7 @@ hd_window_watch_poller (HdWindow *self)
   self->poller = hd_poller_client_new ();
   g_signal_connect_object (self->poller, "changed", G_CALLBACK (poller_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  hd_account_editor_set_poller (self->editor, self->poller);
   g_signal_connect_object (self, "notify::application", G_CALLBACK (application_cb), self,
                            G_CONNECT_SWAPPED);
   application_cb (self);

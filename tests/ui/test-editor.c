@@ -364,7 +364,14 @@ test_errors_on_their_field (Fixture       *fixture,
 static const char poller_xml[] =
   "<node><interface name='io.github.helpdeskmail.HelpDeskMail.Poller'>"
   "<property name='Accounts' type='a{sa{sv}}' access='read'/>"
+  "<property name='StoreId' type='s' access='read'/>"
   "</interface></node>";
+
+/* What the stand-in poller tells: its accounts, and which database it reads. */
+typedef struct {
+  GVariant *accounts;
+  char *store_id;
+} StandIn;
 
 static GVariant *
 poller_get_property_cb (GDBusConnection  *connection,
@@ -375,7 +382,11 @@ poller_get_property_cb (GDBusConnection  *connection,
                         GError          **error,
                         gpointer          user_data)
 {
-  return g_variant_ref (user_data);
+  StandIn *stand_in = user_data;
+
+  if (g_strcmp0 (property_name, "StoreId") == 0)
+    return g_variant_new_string (stand_in->store_id);
+  return g_variant_ref (stand_in->accounts);
 }
 
 static GVariant *
@@ -400,6 +411,17 @@ mode_text (Fixture *fixture)
 }
 
 static void
+wait_mode (HdAccountEditor *editor,
+           const char      *text)
+{
+  GObject *row = gtk_widget_get_template_child (GTK_WIDGET (editor), HD_TYPE_ACCOUNT_EDITOR,
+                                                "mode_row");
+
+  while (g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), text) != 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
 test_mode (Fixture       *fixture,
            gconstpointer  data)
 {
@@ -407,12 +429,10 @@ test_mode (Fixture       *fixture,
   g_autoptr (GError) error = NULL;
   g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_autoptr (GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (poller_xml, &error);
-  g_autoptr (GVariant) accounts = accounts_variant ("Support", TRUE);
-  HdAccountEditor *editor;
-  GtkWidget *window;
+  StandIn stand_in = { accounts_variant ("Support", TRUE), g_strdup ("another-database") };
+  g_autoptr (HdPollerClient) client = NULL;
   guint object_id;
   guint owner_id;
-  gboolean owned = FALSE;
 
   g_assert_no_error (error);
   /* With no poller, the interval is what applies, and it follows the field. */
@@ -423,39 +443,46 @@ test_mode (Fixture       *fixture,
   g_assert_false (gtk_widget_get_visible (child (fixture, "push_row")));
   g_object_set (fixture->account, "protocol", HD_PROTOCOL_IMAP, NULL);
 
-  /* A poller that holds an IDLE connection for the account: push is in use. */
+  /* A poller that holds an IDLE connection for an account of that name, in
+   * another database: not this account, so its interval still applies. */
   object_id = g_dbus_connection_register_object (bus, "/io/github/helpdeskmail/HelpDeskMail/Poller",
-                                                 info->interfaces[0], &vtable,
-                                                 g_variant_ref (accounts),
-                                                 (GDestroyNotify) g_variant_unref, &error);
+                                                 info->interfaces[0], &vtable, &stand_in, NULL,
+                                                 &error);
   g_assert_no_error (error);
   owner_id = g_bus_own_name_on_connection (bus, "io.github.helpdeskmail.HelpDeskMail.Poller",
                                            G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL);
-  /* An editor made now finds that poller on the bus. */
-  editor = HD_ACCOUNT_EDITOR (hd_account_editor_new (fixture->account));
-  window = gtk_window_new ();
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (editor));
-  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
-  while (!owned)
-    {
-      GObject *row = gtk_widget_get_template_child (GTK_WIDGET (editor), HD_TYPE_ACCOUNT_EDITOR,
-                                                    "mode_row");
+  client = hd_poller_client_new ();
+  hd_account_editor_set_poller (fixture->editor, client);
+  while (!hd_poller_client_get_running (client))
+    g_main_context_iteration (NULL, TRUE);
+  settle ();
+  g_assert_cmpstr (mode_text (fixture), ==, "Every 60 seconds");
 
-      owned = g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Push (IDLE)") == 0;
-      if (!owned)
-        g_main_context_iteration (NULL, TRUE);
-    }
+  /* The same poller reading this database: push is in use. The client reads
+   * the properties anew when the poller comes back on the bus. */
+  g_bus_unown_name (owner_id);
+  while (hd_poller_client_get_running (client))
+    g_main_context_iteration (NULL, TRUE);
+  g_free (stand_in.store_id);
+  stand_in.store_id = g_strdup (hd_store_get_id (fixture->store));
+  owner_id = g_bus_own_name_on_connection (bus, "io.github.helpdeskmail.HelpDeskMail.Poller",
+                                           G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL);
+  wait_mode (fixture->editor, "Push (IDLE)");
+
   /* Push turned off in the account: the interval again, whatever the poller said. */
   g_object_set (fixture->account, "push", FALSE, NULL);
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (
-                     gtk_widget_get_template_child (GTK_WIDGET (editor), HD_TYPE_ACCOUNT_EDITOR,
-                                                    "mode_row"))), ==, "Every 60 seconds");
+  g_assert_cmpstr (mode_text (fixture), ==, "Every 60 seconds");
+  g_object_set (fixture->account, "push", TRUE, NULL);
+  g_assert_cmpstr (mode_text (fixture), ==, "Push (IDLE)");
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
-  g_assert_null (editor);
+  /* The poller goes: the interval is what applies. */
   g_bus_unown_name (owner_id);
+  wait_mode (fixture->editor, "Every 60 seconds");
+
+  hd_account_editor_set_poller (fixture->editor, NULL);
   g_dbus_connection_unregister_object (bus, object_id);
+  g_variant_unref (stand_in.accounts);
+  g_free (stand_in.store_id);
 }
 
 int
