@@ -523,6 +523,50 @@ test_tickets_and_poll_log (Fixture       *fixture,
   close_window (window);
 }
 
+/* An OAuth account whose refresh token was refused: the row says that a
+ * sign-in is needed, with the warning sign of a failing account. */
+static void
+test_sign_in_required_row (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GPtrArray) images = NULL;
+  HdWindow *window;
+  GtkWidget *row;
+  gboolean warned = FALSE;
+  gint64 account_id;
+
+  add_account (fixture, "Support", HD_PROTOCOL_IMAP, "imap.example.com", TRUE);
+  add_account (fixture, "Sales", HD_PROTOCOL_IMAP, "imap.example.com", TRUE);
+  account_id = hd_store_get_account_id (fixture->store, "Support", &error);
+  g_assert_no_error (error);
+  hd_store_record_health (fixture->store, account_id, HD_HEALTH_SIGN_IN_REQUIRED,
+                          "AADSTS70000: The refresh token was revoked", TRUE, &error);
+  g_assert_no_error (error);
+  window = open_window (fixture);
+
+  rows = find_all (window, HD_TYPE_ACCOUNT_ROW);
+  row = GTK_WIDGET (row_named (rows, "Support"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   "IMAP · imap.example.com\nSign-in required\nThe poller is not running");
+  images = find_all (row, GTK_TYPE_IMAGE);
+  for (guint i = 0; i < images->len; i++)
+    {
+      GtkImage *image = g_ptr_array_index (images, i);
+
+      warned |= gtk_widget_get_visible (GTK_WIDGET (image))
+                && g_strcmp0 (gtk_image_get_icon_name (image), "dialog-warning-symbolic") == 0
+                && gtk_widget_has_css_class (GTK_WIDGET (image), "error");
+    }
+  g_assert_true (warned);
+  /* The account that was never polled says so, and shows no sign. */
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row_named (rows, "Sales"))), ==,
+                   "IMAP · imap.example.com\nNever polled\nThe poller is not running");
+
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -544,6 +588,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/window/tickets-and-poll-log", Fixture, NULL, fixture_set_up,
               test_tickets_and_poll_log, fixture_tear_down);
+  g_test_add ("/window/sign-in-required-row", Fixture, NULL, fixture_set_up,
+              test_sign_in_required_row, fixture_tear_down);
 
   return g_test_run ();
 }
