@@ -145,8 +145,8 @@ add_step (HdStore                *store,
         }
 
       /* No exact place in the raw mail (locate_raw_body() in
-       * hd-message-mime.c says when): a decoded copy, streamed into the database so that a big
-       * attachment is never held in memory as a whole. */
+       * hd-message-mime.c says when): a decoded copy, streamed into the
+       * database so that a big attachment is never held in memory whole. */
       if (hd_store_add_attachment_streamed (store, step_id, attachment->filename,
                                             attachment->content_type, attachment->is_inline,
                                             attachment->size, write_attachment, &fill,
