@@ -165,6 +165,9 @@ def main():
 
         ours, ours_rss = timed([CTL, "--db", db, "poll", "bench"], env=env,
                                stdout=subprocess.DEVNULL)
+        db_sizes = [os.path.getsize(db + suffix) if os.path.exists(db + suffix) else 0
+                    for suffix in ("", "-wal")]
+        db_size = sum(db_sizes)
         theirs, theirs_rss = timed(["fetchmail", "--all", "--nokeep", "-f", rc,
                                     "--pidfile", os.path.join(work, "fm.pid")],
                                    env=dict(env, HOME=work), stdout=subprocess.DEVNULL)
@@ -190,6 +193,8 @@ def main():
               f"({n / floor:.0f} mails/s, {floor_size / 1e6:.1f} MB written and synced)")
         print(f"ratio (ours / fetchmail): {ours / theirs:.2f}  (target <= {TARGET_FETCHMAIL})")
         print(f"ratio (ours / floor):     {ours / floor:.2f}  (target <= {TARGET_FLOOR})")
+        print(f"database after the poll: {db_size / 1e6:.1f} MB, {db_sizes[1] / 1e6:.1f} MB of "
+              f"it the WAL ({db_size / size:.2f}x the {size / 1e6:.1f} MB of mail)")
         print(f"peak memory at {n // 4} mails: {small_rss / 1024:.1f} MiB, at {n} mails: "
               f"{ours_rss / 1024:.1f} MiB (growth {ours_rss / small_rss:.2f}x)")
     finally:

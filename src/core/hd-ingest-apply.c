@@ -10,6 +10,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "hd-store-attachments.h"
 #include "hd-store-polls.h"
 #include "hd-store-tickets.h"
 
@@ -106,6 +107,7 @@ add_step (HdStore                *store,
   g_autofree char *date = format_date (message);
   GPtrArray *attachments = hd_message_get_attachments (message);
   HdStepSpec spec = { 0 };
+  gboolean by_reference;
   gint64 step_id;
 
   spec.from_name = from ? from->name : NULL;
@@ -122,13 +124,29 @@ add_step (HdStore                *store,
   if (step_id == 0)
     return 0;
 
+  /* The step's raw copy is the message's bytes only when it came from the
+   * same source: then an attachment is a reference into it. */
+  by_reference = raw != NULL && (guint64) raw_size == hd_message_get_raw_size (message);
   for (guint i = 0; attachments != NULL && i < attachments->len; i++)
     {
       const HdMessageAttachment *attachment = attachments->pdata[i];
       AttachmentFill fill = { message, attachment->index };
 
-      /* Decoded straight into the database: a big attachment is never held
-       * in memory as a whole. */
+      if (by_reference && attachment->raw_offset >= 0)
+        {
+          HdAttachmentRef ref = { attachment->filename, attachment->content_type,
+                                  attachment->is_inline, attachment->size,
+                                  attachment->raw_offset, attachment->raw_length,
+                                  attachment->raw_encoding };
+
+          if (hd_store_add_attachment_ref (store, step_id, &ref, error) == 0)
+            return 0;
+          continue;
+        }
+
+      /* No exact place in the raw mail (locate_raw_body() in
+       * hd-message-mime.c says when): a decoded copy, streamed into the
+       * database so that a big attachment is never held in memory whole. */
       if (hd_store_add_attachment_streamed (store, step_id, attachment->filename,
                                             attachment->content_type, attachment->is_inline,
                                             attachment->size, write_attachment, &fill,

@@ -505,6 +505,66 @@ count_decoded_size (GMimeObject *object,
     }
 }
 
+/* Whether two GMime streams read the same bytes: a memory stream's
+ * substreams share its buffer, a file stream's its descriptor, and their
+ * bounds are positions in that buffer or file. */
+static gboolean
+same_backing (GMimeStream *a,
+              GMimeStream *b)
+{
+  if (GMIME_IS_STREAM_MEM (a) && GMIME_IS_STREAM_MEM (b))
+    return GMIME_STREAM_MEM (a)->buffer == GMIME_STREAM_MEM (b)->buffer;
+  if (GMIME_IS_STREAM_FS (a) && GMIME_IS_STREAM_FS (b))
+    return GMIME_STREAM_FS (a)->fd == GMIME_STREAM_FS (b)->fd;
+  return FALSE;
+}
+
+/* Names where a leaf part's encoded body lies in the raw message, so that the
+ * store can keep a reference instead of a decoded copy. The persistent parser
+ * leaves a part's body in the stream the message was read from and records
+ * its bounds; those are exact. Everything else keeps -1 and is copied,
+ * decoded, by the ingest, since no exact range exists: a part recovered from
+ * a repaired multipart (it was parsed again from a copy of the prologue), a
+ * uuencoded file found inside text (decoded from text), a forwarded message
+ * (written anew by GMime), and a uuencoded part (our own decoder reads it,
+ * which a reader of the range would have to repeat). */
+static void
+locate_raw_body (HdMessage           *self,
+                 GMimeObject         *object,
+                 HdMessageAttachment *attachment)
+{
+  GMimeDataWrapper *content;
+  GMimeStream *source;
+  GMimeContentEncoding encoding;
+  gint64 raw_size = g_mime_stream_length (self->stream);
+  gint64 start, end;
+
+  attachment->raw_offset = -1;
+  attachment->raw_length = 0;
+  attachment->raw_encoding = NULL;
+
+  if (!GMIME_IS_PART (object) || raw_size < 0)
+    return;
+  content = g_mime_part_get_content (GMIME_PART (object));
+  source = content != NULL ? g_mime_data_wrapper_get_stream (content) : NULL;
+  if (source == NULL || !same_backing (self->stream, source))
+    return;
+  encoding = g_mime_data_wrapper_get_encoding (content);
+  if (encoding == GMIME_CONTENT_ENCODING_UUENCODE)
+    return;
+
+  start = source->bound_start - self->stream->bound_start;
+  end = (source->bound_end >= 0 ? source->bound_end : self->stream->bound_start + raw_size)
+        - self->stream->bound_start;
+  if (start < 0 || end < start || end > raw_size)
+    return;
+
+  attachment->raw_offset = start;
+  attachment->raw_length = (guint64) (end - start);
+  attachment->raw_encoding = encoding == GMIME_CONTENT_ENCODING_DEFAULT
+                               ? NULL : g_mime_content_encoding_to_string (encoding);
+}
+
 static void
 add_attachment (HdMessage   *self,
                 GMimeObject *object,
@@ -535,6 +595,7 @@ add_attachment (HdMessage   *self,
     hd_message_add_warning (self, _("An attachment could not be decoded completely"));
 
   attachment->is_inline = is_inline_disposition (object) || in_related;
+  locate_raw_body (self, object, attachment);
 
   content_id = g_mime_object_get_content_id (object);
   if (content_id != NULL && *content_id != '\0')

@@ -42,16 +42,27 @@ typedef struct {
  * @is_inline: %TRUE for parts shown inside the message (inline disposition,
  *   or a resource of a multipart/related HTML body)
  * @content_id: the Content-ID without angle brackets, or %NULL
+ * @raw_offset: where the part's body, still transfer-encoded, starts in the
+ *   raw message (hd_message_write_raw()); -1 when it is not there as one
+ *   exact piece (locate_raw_body() in hd-message-mime.c says when)
+ * @raw_length: the length of that encoded body in bytes; 0 with a
+ *   @raw_offset of -1
+ * @raw_encoding: (nullable): the Content-Transfer-Encoding to undo on it,
+ *   as GMime names it ("base64", "quoted-printable", "7bit", "8bit",
+ *   "binary"), or %NULL when the part declares none; a static string
  *
  * One attachment or inline part. Read-only.
  */
 typedef struct {
-  guint    index;
-  char    *filename;
-  char    *content_type;
-  guint64  size;
-  gboolean is_inline;
-  char    *content_id;
+  guint       index;
+  char       *filename;
+  char       *content_type;
+  guint64     size;
+  gboolean    is_inline;
+  char       *content_id;
+  gint64      raw_offset;
+  guint64     raw_length;
+  const char *raw_encoding;
 } HdMessageAttachment;
 
 #define HD_TYPE_MESSAGE_ADDRESS    (hd_message_address_get_type ())

@@ -239,4 +239,14 @@ static const char *const hd_store_migrations[] = {
   /* 8: an account may turn IMAP IDLE push off; it is on by default, and only
    * used where the server announces IDLE. */
   "ALTER TABLE accounts ADD COLUMN push INTEGER NOT NULL DEFAULT 1;",
+
+  /* 9: an attachment is a reference into its step's raw mail (raw_copies
+   * through ticket_steps.raw_id): where its body starts, how long it is
+   * still encoded, and the Content-Transfer-Encoding that a reader undoes;
+   * so the mail is stored once. An attachment without an exact place (a
+   * repaired multipart, a forwarded message) keeps a decoded copy in data,
+   * as every row written before this migration does, untouched. */
+  "ALTER TABLE attachments ADD COLUMN raw_offset INTEGER;"
+  "ALTER TABLE attachments ADD COLUMN raw_length INTEGER;"
+  "ALTER TABLE attachments ADD COLUMN raw_encoding TEXT;",
 };

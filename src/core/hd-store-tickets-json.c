@@ -135,7 +135,7 @@ add_attachments (HdStore     *self,
   int rc;
 
   stmt = hd_store_prepare (self,
-                           "SELECT filename, content_type, size FROM attachments"
+                           "SELECT filename, content_type, size, id FROM attachments"
                            " WHERE step_id = ?1 ORDER BY id",
                            error);
   if (stmt == NULL)
@@ -151,6 +151,9 @@ add_attachments (HdStore     *self,
       hd_json_add_string (builder, "content_type", hd_store_column_text (stmt, 1));
       json_builder_set_member_name (builder, "size");
       json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 2));
+      /* For `tickets attachment ID`. */
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 3));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 /* PRId64: xgettext reads it in a translatable string, G_GINT64_FORMAT it cannot. */
 #include <inttypes.h>
+#include <errno.h>
 #include <gio/gunixinputstream.h>
 #include <stdio.h>
 
@@ -17,6 +18,7 @@
 #include "hd-secrets.h"
 #include "hd-ticket-reply.h"
 #include "hd-settings.h"
+#include "hd-store-attachments.h"
 #include "hd-store-polls.h"
 #include "hd-store-tickets.h"
 
@@ -125,11 +127,57 @@ tickets_show (HdCtl *ctl,
       for (guint k = 0; k < json_array_get_length (attachments); k++)
         {
           JsonObject *a = json_array_get_object_element (attachments, k);
-          printf (_("[attachment] %s (%s, %" PRId64 " bytes)\n"),
-                  member_or_dash (a, "filename"), member_or_dash (a, "content_type"),
-                  json_object_get_int_member (a, "size"));
+          /* Translators: an attachment's id (for "tickets attachment ID"), its
+           * file name, type and size. */
+          printf (_("[attachment %" PRId64 "] %s (%s, %" PRId64 " bytes)\n"),
+                  json_object_get_int_member (a, "id"), member_or_dash (a, "filename"),
+                  member_or_dash (a, "content_type"), json_object_get_int_member (a, "size"));
         }
     }
+  return HD_CTL_EXIT_OK;
+}
+
+static int
+tickets_attachment (HdCtl *ctl,
+                    int    argc,
+                    char **argv)
+{
+  HdCtlFlag flags[] = { { "--output", TRUE } };
+  g_autoptr (GPtrArray) words = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) content = NULL;
+  guint64 id;
+  int status = 0;
+  HdStore *store;
+
+  store = hd_ctl_prepare (ctl, argc, argv, flags, G_N_ELEMENTS (flags), 1, 1,
+                          "tickets attachment ID [--output FILE]", &words, &status);
+  if (store == NULL)
+    return status;
+  if (!g_ascii_string_to_unsigned (words->pdata[0], 10, 1, G_MAXINT64, &id, NULL))
+    return hd_ctl_fail (HD_CTL_EXIT_USAGE, _("ID: “%s” is not an attachment number"),
+                        (char *) words->pdata[0]);
+
+  content = hd_store_read_attachment_sync (store, id, NULL, &error);
+  if (content == NULL)
+    return hd_ctl_fail_error (error);
+
+  if (flags[0].seen)
+    {
+      g_autoptr (GFile) file = g_file_new_for_commandline_arg (flags[0].value);
+
+      if (!g_file_replace_contents (file, g_bytes_get_data (content, NULL),
+                                    g_bytes_get_size (content), NULL, FALSE,
+                                    G_FILE_CREATE_NONE, NULL, NULL, &error))
+        return hd_ctl_fail (HD_CTL_EXIT_FAILED, _("Could not write the attachment: %s"),
+                            error->message);
+      return HD_CTL_EXIT_OK;
+    }
+  if (fwrite (g_bytes_get_data (content, NULL), 1, g_bytes_get_size (content), stdout)
+        != g_bytes_get_size (content)
+      || fflush (stdout) != 0)
+    return hd_ctl_fail (HD_CTL_EXIT_FAILED, _("Could not write the attachment: %s"),
+                        g_strerror (errno));
   return HD_CTL_EXIT_OK;
 }
 
@@ -397,6 +445,7 @@ settings_set_smtp_password (HdCtl *ctl,
 const HdCtlCommand hd_ctl_ticket_commands[] = {
   { "tickets", "list", tickets_list, "tickets list [--json]" },
   { "tickets", "show", tickets_show, "tickets show ID [--json]" },
+  { "tickets", "attachment", tickets_attachment, "tickets attachment ID [--output FILE]" },
   { "tickets", "reply", tickets_reply,
     "tickets reply ID [--from ACCOUNT] [--cc ADDR] --text-file FILE|-" },
   /* Before "log [NAME]", which would take "import" for an account name. */

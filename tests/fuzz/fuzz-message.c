@@ -8,6 +8,7 @@
 
 #include "fuzz-common.h"
 
+#include <gmime/gmime.h>
 #include <string.h>
 
 #include "hd-message.h"
@@ -31,8 +32,32 @@ check_addresses (GPtrArray *addresses)
     }
 }
 
+/* Decodes a range of the raw mail as the store does when it reads an
+ * attachment kept as a reference (hd-store-attachments.c). */
+static GBytes *
+decode_range (const guint8 *data,
+              gsize         length,
+              const char   *encoding_name)
+{
+  GMimeContentEncoding encoding = encoding_name != NULL
+                                    ? g_mime_content_encoding_from_string (encoding_name)
+                                    : GMIME_CONTENT_ENCODING_DEFAULT;
+  GMimeEncoding state;
+  char *out;
+  gsize n;
+
+  if (encoding != GMIME_CONTENT_ENCODING_BASE64
+      && encoding != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+    return g_bytes_new (data, length);
+  g_mime_encoding_init_decode (&state, encoding);
+  out = g_malloc (g_mime_encoding_outlen (&state, length) + 1);
+  n = g_mime_encoding_flush (&state, (const char *) data, length, out);
+  return g_bytes_new_take (out, n);
+}
+
 static void
 check_attachment (HdMessage                 *message,
+                  GBytes                    *raw,
                   guint                      index,
                   const HdMessageAttachment *attachment)
 {
@@ -54,10 +79,31 @@ check_attachment (HdMessage                 *message,
 
   bytes = hd_message_dup_attachment_bytes (message, index, &error);
   g_assert ((bytes == NULL) == (error != NULL));
+
+  /* "-1 when it is not there as one exact piece": where it is, the range
+   * lies in the raw mail and decodes to the attachment's content, which the
+   * store keeps instead of a copy. */
+  if (attachment->raw_offset < 0)
+    g_assert (attachment->raw_length == 0);
+  else
+    {
+      gsize raw_size = g_bytes_get_size (raw);
+      g_autoptr (GBytes) decoded = NULL;
+
+      g_assert ((guint64) attachment->raw_offset <= raw_size);
+      g_assert (attachment->raw_length <= raw_size - (guint64) attachment->raw_offset);
+      decoded = decode_range ((const guint8 *) g_bytes_get_data (raw, NULL)
+                                + attachment->raw_offset,
+                              attachment->raw_length, attachment->raw_encoding);
+      g_assert (bytes != NULL);
+      g_assert (g_bytes_equal (decoded, bytes));
+      g_assert (g_bytes_get_size (decoded) == attachment->size);
+    }
 }
 
 static void
-check_message (HdMessage *message)
+check_message (HdMessage *message,
+               GBytes    *input)
 {
   const HdMessageAddress *from = hd_message_get_from (message);
   GPtrArray *attachments = hd_message_get_attachments (message);
@@ -101,7 +147,7 @@ check_message (HdMessage *message)
     g_free (g_date_time_format_iso8601 (date));
 
   for (guint i = 0; attachments != NULL && i < attachments->len; i++)
-    check_attachment (message, i, attachments->pdata[i]);
+    check_attachment (message, input, i, attachments->pdata[i]);
 
   g_assert (hd_message_write_raw (message, raw, NULL, &error));
   g_assert (g_output_stream_close (raw, NULL, NULL));
@@ -133,6 +179,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       return 0;
     }
   g_assert (error == NULL);
-  check_message (message);
+  check_message (message, bytes);
   return 0;
 }

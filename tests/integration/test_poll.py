@@ -5,6 +5,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -222,10 +223,75 @@ class Rules:
         self.poll()
         [t] = self.tickets()
         [step] = self.ticket(t["id"])["steps"]
-        self.assertEqual(step["attachments"], [{"filename": "data.bin",
-                                                "content_type": "application/octet-stream",
-                                                "size": len(payload)}])
+        [attachment] = step["attachments"]
+        attachment_id = attachment.pop("id")
+        self.assertEqual(attachment, {"filename": "data.bin",
+                                      "content_type": "application/octet-stream",
+                                      "size": len(payload)})
         self.assertEqual(DOVECOT.count(self.user), 0)
+        # Stored once: the attachment is a range of the raw mail, read back decoded.
+        self.assertEqual(self.stored_copies(), [(attachment_id, 0)])
+        out = os.path.join(self.tmp.name, "out.bin")
+        self.ctl("tickets", "attachment", str(attachment_id), "--output", out, check=0)
+        with open(out, "rb") as f:
+            self.assertTrue(f.read() == payload, "the attachment came back changed")
+
+    def stored_copies(self):
+        """(attachment id, whether it keeps a decoded copy) of every attachment."""
+        con = sqlite3.connect(self.db)
+        try:
+            return con.execute("SELECT id, data IS NOT NULL FROM attachments"
+                               " ORDER BY id").fetchall()
+        finally:
+            con.close()
+
+    def test_attachments_read_back_identical(self):
+        self.add_account()
+        binary = bytes(range(256)) * 300 + os.urandom(4096)
+        # One long line: quoted-printable breaks it softly, and the soft breaks go.
+        text = "Grüße, eine Zeile mit = und Umlauten äöü. ".encode("utf-8") * 50
+        eight = "Straße 8bit ñ\r\n".encode("utf-8") * 20
+        import base64
+        import quopri
+        raw = (b"From: files@example.org\r\nTo: support@example.com\r\nSubject: Files\r\n"
+               b"Message-ID: <files@example.org>\r\nMIME-Version: 1.0\r\n"
+               b"Content-Type: multipart/mixed; boundary=OUT\r\n\r\n--OUT\r\n"
+               b"Content-Type: multipart/related; boundary=IN\r\n\r\n--IN\r\n"
+               b"Content-Type: text/html\r\n\r\n<p>see <img src=cid:logo></p>\r\n--IN\r\n"
+               b"Content-Type: image/png\r\nContent-ID: <logo>\r\n"
+               b"Content-Transfer-Encoding: base64\r\n\r\n"
+               + base64.encodebytes(binary[:3000]).replace(b"\n", b"\r\n") + b"--IN--\r\n"
+               b"--OUT\r\nContent-Type: application/octet-stream; name=blob.bin\r\n"
+               b"Content-Transfer-Encoding: base64\r\n\r\n"
+               + base64.encodebytes(binary).replace(b"\n", b"\r\n") +
+               b"--OUT\r\nContent-Type: text/plain; charset=utf-8; name=notes.txt\r\n"
+               b"Content-Disposition: attachment; filename=notes.txt\r\n"
+               b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+               + quopri.encodestring(text).replace(b"\n", b"\r\n") +
+               b"\r\n--OUT\r\nContent-Type: text/plain; charset=utf-8\r\n"
+               b"Content-Disposition: attachment; filename=eight.txt\r\n"
+               b"Content-Transfer-Encoding: 8bit\r\n\r\n" + eight + b"\r\n--OUT--\r\n")
+        self.deliver(raw)
+        self.poll()
+        [t] = self.tickets()
+        [step] = self.ticket(t["id"])["steps"]
+        got = {}
+        for a in step["attachments"]:
+            # Written to stdout, byte for byte.
+            proc = subprocess.run([CTL, "--db", self.db, "tickets", "attachment", str(a["id"])],
+                                  capture_output=True, timeout=120)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(len(proc.stdout), a["size"])
+            got[a["filename"]] = proc.stdout
+        self.assertEqual(got["blob.bin"], binary)
+        self.assertEqual(got["notes.txt"], text)
+        self.assertEqual(got["eight.txt"], eight)
+        [logo] = [v for k, v in got.items() if k not in ("blob.bin", "notes.txt", "eight.txt")]
+        self.assertEqual(logo, binary[:3000])
+        self.assertEqual([copy for _, copy in self.stored_copies()], [0, 0, 0, 0])
+        # An attachment that does not exist is bad input.
+        proc = self.ctl("tickets", "attachment", "999999", check=2)
+        self.assertIn("999999", proc.stderr)
 
     def test_wrong_password_fails_and_deletes_nothing(self):
         self.add_account(password="wrong")
