@@ -14,24 +14,37 @@
 #include <glib/gi18n-lib.h>
 
 /* The key of a mail whose server key names no single mail (a UIDL listed
- * twice, or reused for a new mail): its UIDL and a hash of its bytes, read
- * through in pieces so that a big mail is never held whole. */
+ * twice, or reused for a new mail): its UIDL and a hash of its bytes; a mail
+ * in a file is read through in pieces so that a big mail is never held
+ * whole. */
 static char *
 content_key (const char *base,
+             GBytes     *bytes,
              GFile      *file)
 {
-  g_autoptr (GFileInputStream) input = g_file_read (file, NULL, NULL);
   g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 buffer[64 * 1024];
-  gssize n;
 
-  if (input == NULL)
-    return NULL;
-  while ((n = g_input_stream_read (G_INPUT_STREAM (input), buffer, sizeof buffer, NULL,
-                                   NULL)) > 0)
-    g_checksum_update (checksum, buffer, n);
-  if (n < 0)
-    return NULL;
+  if (bytes != NULL)
+    {
+      gsize size = 0;
+      const guint8 *data = g_bytes_get_data (bytes, &size);
+
+      g_checksum_update (checksum, data, size);
+    }
+  else
+    {
+      g_autoptr (GFileInputStream) input = g_file_read (file, NULL, NULL);
+      guint8 buffer[64 * 1024];
+      gssize n;
+
+      if (input == NULL)
+        return NULL;
+      while ((n = g_input_stream_read (G_INPUT_STREAM (input), buffer, sizeof buffer, NULL,
+                                       NULL)) > 0)
+        g_checksum_update (checksum, buffer, n);
+      if (n < 0)
+        return NULL;
+    }
   return g_strdup_printf ("%s#%.32s", base, g_checksum_get_string (checksum));
 }
 
@@ -69,11 +82,12 @@ static gboolean
 own_content_key (HdPollJob   *self,
                  const char  *uid,
                  const char  *base,
+                 GBytes      *bytes,
                  GFile       *file,
                  char       **out_key,
                  GError     **error)
 {
-  g_autofree char *key = content_key (base, file);
+  g_autofree char *key = content_key (base, bytes, file);
 
   *out_key = NULL;
   if (key == NULL)
@@ -102,6 +116,7 @@ own_content_key (HdPollJob   *self,
 static gboolean
 fetched_cb (HdMailbox   *mailbox,
             const char  *uid,
+            GBytes      *bytes,
             GFile       *file,
             gpointer     user_data,
             GError     **error)
@@ -116,13 +131,13 @@ fetched_cb (HdMailbox   *mailbox,
   hd_poll_job_report_progress (self, ++run->done, run->total);
   if (wanted->key != NULL)
     key = g_strdup (wanted->key);
-  else if (!own_content_key (self, uid, wanted->base, file, &key, error))
+  else if (!own_content_key (self, uid, wanted->base, bytes, file, &key, error))
     {
       run->job_failed = TRUE;
       return FALSE;
     }
   g_hash_table_remove (run->wanted, uid);
-  if (key != NULL && !hd_poll_job_ingest_file (self, key, file, error))
+  if (key != NULL && !hd_poll_job_ingest (self, key, bytes, file, error))
     {
       run->job_failed = TRUE;
       return FALSE;

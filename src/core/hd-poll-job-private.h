@@ -62,10 +62,11 @@ void          hd_poll_job_report_progress (HdPollJob *self,
                                            guint      total);
 char         *hd_poll_job_server_key (guint32     uidvalidity,
                                       const char *uid);
-gboolean      hd_poll_job_ingest_file (HdPollJob   *self,
-                                       const char  *key,
-                                       GFile       *file,
-                                       GError     **error);
+gboolean      hd_poll_job_ingest (HdPollJob   *self,
+                                  const char  *key,
+                                  GBytes      *bytes,
+                                  GFile       *file,
+                                  GError     **error);
 void          hd_poll_job_settle (HdPollJob    *self,
                                   GCancellable *cancellable);
 
