@@ -158,6 +158,10 @@ fetched_cb (HdMailbox   *mailbox,
   hd_poll_job_report_progress (self, ++run->done, run->total);
   if (wanted->key != NULL)
     key = g_strdup (wanted->key);
+  /* Whether this very mail is known already is asked of the store: what
+   * was parsed ahead is stored first, as it may be this mail again. */
+  else if (!store_parsed (run, 0, error))
+    return FALSE;
   else if (!own_content_key (self, uid, wanted->base, bytes, file, &key, error))
     {
       run->job_failed = TRUE;
