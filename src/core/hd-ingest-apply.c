@@ -214,6 +214,8 @@ hd_ingest_apply (HdStore                *store,
                  gint64                 *out_ticket_id,
                  GError                **error)
 {
+  g_autoptr (GFileInputStream) raw = NULL;
+  goffset raw_size = 0;
   gint64 account_id;
 
   g_return_val_if_fail (HD_IS_STORE (store), FALSE);
@@ -222,11 +224,25 @@ hd_ingest_apply (HdStore                *store,
   account_id = hd_store_get_account_id (store, hd_account_get_name (account), error);
   if (account_id == 0)
     return FALSE;
+  if (raw_file != NULL && hd_ingest_action_imports (decision->action))
+    {
+      g_autoptr (GFileInfo) info = NULL;
+
+      raw = g_file_read (raw_file, NULL, error);
+      if (raw == NULL)
+        return FALSE;
+      info = g_file_input_stream_query_info (raw, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL, error);
+      if (info == NULL)
+        return FALSE;
+      raw_size = g_file_info_get_size (info);
+    }
   return hd_ingest_apply_with (store, account, account_id, run_id, message, server_key,
-                               raw_file, decision, out_ticket_id, error);
+                               raw ? G_INPUT_STREAM (raw) : NULL, raw_size, decision,
+                               out_ticket_id, error);
 }
 
-/* Writes a decision for the account whose id the caller knows. */
+/* Writes a decision for the account whose id the caller knows; @raw, the
+ * mail as received (@raw_size bytes), is read when the decision imports. */
 gboolean
 hd_ingest_apply_with (HdStore                *store,
                       HdAccount              *account,
@@ -234,7 +250,8 @@ hd_ingest_apply_with (HdStore                *store,
                       gint64                  run_id,
                       HdMessage              *message,
                       const char             *server_key,
-                      GFile                  *raw_file,
+                      GInputStream           *raw,
+                      goffset                 raw_size,
                       const HdIngestDecision *decision,
                       gint64                 *out_ticket_id,
                       GError                **error)
@@ -243,25 +260,8 @@ hd_ingest_apply_with (HdStore                *store,
 
   if (hd_ingest_action_imports (decision->action))
     {
-      g_autoptr (GFileInputStream) raw = NULL;
-      goffset raw_size = 0;
-
-      if (raw_file != NULL)
-        {
-          g_autoptr (GFileInfo) info = NULL;
-
-          raw = g_file_read (raw_file, NULL, error);
-          if (raw == NULL)
-            return FALSE;
-          info = g_file_input_stream_query_info (raw, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL,
-                                                 error);
-          if (info == NULL)
-            return FALSE;
-          raw_size = g_file_info_get_size (info);
-        }
-      ticket_id = hd_ingest_apply_ticket (store, account, account_id, run_id, message,
-                                          raw ? G_INPUT_STREAM (raw) : NULL, raw_size, decision,
-                                          &step_id, error);
+      ticket_id = hd_ingest_apply_ticket (store, account, account_id, run_id, message, raw,
+                                          raw_size, decision, &step_id, error);
       if (ticket_id == 0)
         return FALSE;
     }

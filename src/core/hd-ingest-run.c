@@ -53,19 +53,29 @@ reason_with_warnings (const char *reason,
   return g_strdup_printf (_("%s (the mail had flaws: %s)"), reason, joined);
 }
 
+/* The mail as received, to read once more (into its raw copy); at most one
+ * of @raw_bytes and @raw_file is set. NULL without @error when there is
+ * none. */
 static GInputStream *
-open_raw (GFile   *raw_file,
-          goffset *out_size)
+open_raw (GBytes   *raw_bytes,
+          GFile    *raw_file,
+          goffset  *out_size,
+          GError  **error)
 {
   g_autoptr (GFileInputStream) stream = NULL;
   g_autoptr (GFileInfo) info = NULL;
 
+  if (raw_bytes != NULL)
+    {
+      *out_size = (goffset) g_bytes_get_size (raw_bytes);
+      return g_memory_input_stream_new_from_bytes (raw_bytes);
+    }
   if (raw_file == NULL)
     return NULL;
-  stream = g_file_read (raw_file, NULL, NULL);
+  stream = g_file_read (raw_file, NULL, error);
   if (stream == NULL)
     return NULL;
-  info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL, NULL);
+  info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL, error);
   if (info == NULL)
     return NULL;
   *out_size = g_file_info_get_size (info);
@@ -146,7 +156,9 @@ hd_ingest_preview (HdIngest   *self,
 /**
  * hd_ingest_record_failure:
  * @batch: (nullable): the open batch, or %NULL to write on its own
- * @raw_file: (nullable): the mail as received, kept with the event
+ * @raw_bytes: (nullable): the mail as received, when it is in memory
+ * @raw_file: (nullable): the mail as received, when it is in a file; at most
+ *   one of the two is set, and the one that is is kept with the event
  * @reason: why the mail could not be read or stored
  *
  * A mail that could not be read or stored stays on the server; the log
@@ -156,6 +168,7 @@ gboolean
 hd_ingest_record_failure (HdIngest      *self,
                           HdStoreBatch  *batch,
                           const char    *server_key,
+                          GBytes        *raw_bytes,
                           GFile         *raw_file,
                           const char    *reason,
                           GError       **error)
@@ -168,7 +181,7 @@ hd_ingest_record_failure (HdIngest      *self,
 
   if (hd_store_has_poll_event (self->store, self->snapshot.account_id, server_key, "error"))
     return TRUE;
-  raw = open_raw (raw_file, &event.raw_size);
+  raw = open_raw (raw_bytes, raw_file, &event.raw_size, NULL);
   event.raw_stream = raw;
   return hd_store_add_poll_event (self->store, self->run_id, &event, error);
 }
@@ -178,7 +191,9 @@ hd_ingest_record_failure (HdIngest      *self,
  * @batch: the open batch the mail is written in
  * @message: the parsed mail
  * @server_key: the receipt's key ("UIDVALIDITY/UID", the UIDL, …)
- * @raw_file: the mail as received, kept with its step or log event
+ * @raw_bytes: (nullable): the mail as received, when it is in memory
+ * @raw_file: (nullable): the mail as received, when it is in a file; the
+ *   one that is set is kept with its step or log event
  * @outcome: (out caller-allocates): what became of the mail
  *
  * Decides and writes one mail, its receipt and its poll-log event, in one
@@ -193,6 +208,7 @@ hd_ingest_process (HdIngest         *self,
                    HdStoreBatch     *batch,
                    HdMessage        *message,
                    const char       *server_key,
+                   GBytes           *raw_bytes,
                    GFile            *raw_file,
                    HdIngestOutcome  *outcome,
                    GError          **error)
@@ -200,6 +216,8 @@ hd_ingest_process (HdIngest         *self,
   g_autoptr (HdIngestDecision) decision = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autoptr (GInputStream) raw_for_log = NULL;
+  g_autoptr (GInputStream) raw = NULL;
+  goffset raw_size = 0;
   g_autofree char *reason = NULL;
   HdPollEvent event = { 0 };
   gint64 ticket_id = 0;
@@ -239,7 +257,7 @@ hd_ingest_process (HdIngest         *self,
    * different mail, which must not be lost either. */
   if (hd_ingest_action_deletes (decision->action) && !hd_ingest_action_imports (decision->action))
     {
-      raw_for_log = open_raw (raw_file, &event.raw_size);
+      raw_for_log = open_raw (raw_bytes, raw_file, &event.raw_size, NULL);
       event.raw_stream = raw_for_log;
     }
 
@@ -252,8 +270,12 @@ hd_ingest_process (HdIngest         *self,
   event.action = hd_ingest_action_to_string (decision->action);
   event.reason = reason;
 
+  if (hd_ingest_action_imports (decision->action) && (raw_bytes != NULL || raw_file != NULL)
+      && (raw = open_raw (raw_bytes, raw_file, &raw_size, &local_error)) == NULL)
+    goto failed;
   if (!hd_ingest_apply_with (self->store, self->account, self->snapshot.account_id, self->run_id,
-                             message, server_key, raw_file, decision, &ticket_id, &local_error))
+                             message, server_key, raw, raw_size, decision, &ticket_id,
+                             &local_error))
     goto failed;
   event.ticket_id = ticket_id;
   if (!hd_store_add_poll_event (self->store, self->run_id, &event, &local_error)
@@ -278,7 +300,7 @@ failed:
     hd_store_batch_rollback_to (batch, savepoint);
     memset (outcome, 0, sizeof *outcome);
     outcome->counted = HD_INGEST_COUNTED_FAILED;
-    return hd_ingest_record_failure (self, batch, server_key, raw_file, why, error);
+    return hd_ingest_record_failure (self, batch, server_key, raw_bytes, raw_file, why, error);
   }
 }
 

@@ -3,10 +3,11 @@
  * 2,000 round trips; here a second connection in raw mode (HdCurlSession:
  * libcurl still connects, does TLS and logs in) SELECTs the folder, checks
  * that its UIDVALIDITY is still the listed one, and asks for a whole batch
- * with one `UID FETCH a,b,c (UID RFC822.SIZE BODY.PEEK[])`. Each literal
- * streams into a temporary file of its own, is checked to have arrived
- * whole, and is handed to the caller while the next mails wait in the
- * socket buffer. BODY.PEEK leaves \Seen alone, so nothing needs restoring.
+ * with one `UID FETCH a,b,c (UID RFC822.SIZE BODY.PEEK[])`. A reader thread
+ * (hd-mailbox-imap-reader.c) receives each literal into memory (a large one
+ * into a temporary file) and queues it once it arrived whole; the caller's
+ * thread hands the queued mails over while the next ones arrive. BODY.PEEK
+ * leaves \Seen alone, so nothing needs restoring.
  *
  * Once a batch used it, the UID commands of the rest of the session
  * (STORE, EXPUNGE, SEARCH, restoring \Seen) go over the same connection:
@@ -83,9 +84,9 @@ hd_mailbox_imap_quote_folder (const char *folder)
   return g_string_free (out, FALSE);
 }
 
-/* The raw session's failure in the mailbox's terms. */
-static gboolean
-session_failed (HdMailboxImap  *self,
+/* The raw session's failure in the mailbox's terms; FALSE. */
+gboolean
+hd_mailbox_imap_session_failed (HdMailboxImap  *self,
                 GError         *local_error,
                 GError        **error)
 {
@@ -94,8 +95,8 @@ session_failed (HdMailboxImap  *self,
 }
 
 /* Whether @line ends in a literal's announcement "{N}"; its length then. */
-static gboolean
-literal_size (const char *line,
+gboolean
+hd_mailbox_imap_literal_size (const char *line,
               goffset    *out_size)
 {
   gsize length = strlen (line);
@@ -133,7 +134,7 @@ read_tagged_reply (HdMailboxImap  *self,
       goffset size;
 
       if (line == NULL)
-        return session_failed (self, g_steal_pointer (&local_error), error);
+        return hd_mailbox_imap_session_failed (self, g_steal_pointer (&local_error), error);
       if (strncmp (line, tag, tag_length) == 0 && line[tag_length] == ' ')
         {
           const char *status = line + tag_length + 1;
@@ -145,10 +146,10 @@ read_tagged_reply (HdMailboxImap  *self,
         }
       if (reply != NULL)
         g_string_append_printf (reply, "%s\n", line);
-      if (literal_size (line, &size)
+      if (hd_mailbox_imap_literal_size (line, &size)
           && !hd_curl_session_raw_read_literal (priv->raw_session, size, NULL, cancellable,
                                                 &local_error))
-        return session_failed (self, g_steal_pointer (&local_error), error);
+        return hd_mailbox_imap_session_failed (self, g_steal_pointer (&local_error), error);
     }
 }
 
@@ -166,7 +167,7 @@ send_command (HdMailboxImap  *self,
   hd_curl_session_set_failure_reply (priv->raw_session, NULL);
   if (!hd_curl_session_raw_send_line (priv->raw_session, line, cancellable, &local_error))
     {
-      session_failed (self, g_steal_pointer (&local_error), error);
+      hd_mailbox_imap_session_failed (self, g_steal_pointer (&local_error), error);
       return NULL;
     }
   return g_steal_pointer (&tag);
@@ -190,8 +191,8 @@ logout (HdMailboxImap *self)
 
 /* A failure in the middle of a reply: the rest of it would be read as the
  * next reply, so the connection goes without a word. */
-static gboolean
-abandon (HdMailboxImap *self)
+gboolean
+hd_mailbox_imap_abandon (HdMailboxImap *self)
 {
   HdMailboxPrivate *priv = hd_mailbox_get_private (HD_MAILBOX (self));
 
@@ -235,7 +236,7 @@ ensure_selected (HdMailboxImap  *self,
                                hd_curl_session_get_failure_reply (raw));
           return FALSE;
         }
-      return session_failed (self, g_steal_pointer (&local_error), error);
+      return hd_mailbox_imap_session_failed (self, g_steal_pointer (&local_error), error);
     }
 
   /* The capabilities after login decide between UID EXPUNGE and EXPUNGE;
@@ -298,94 +299,6 @@ hd_mailbox_imap_raw_logout (HdMailboxImap *self)
   logout (self);
 }
 
-/* "UID n" of a FETCH response, looked for in @text. */
-static char *
-find_uid (const char *text)
-{
-  const char *p = text;
-
-  while ((p = strstr (p, "UID ")) != NULL)
-    {
-      const char *digits = p + 4;
-      const char *end = digits;
-
-      if (p == text || p[-1] == ' ' || p[-1] == '(')
-        {
-          while (g_ascii_isdigit (*end))
-            end++;
-          if (end > digits)
-            return g_strndup (digits, end - digits);
-        }
-      p = digits;
-    }
-  return NULL;
-}
-
-#define RECEIVE_BUFFER (1024 * 1024)
-
-/* Streams one announced literal into a fresh temporary file. On failure the
- * file is gone again; a mail cut short is never handed over. */
-static GFile *
-receive_mail (HdMailboxImap  *self,
-              goffset         size,
-              GCancellable   *cancellable,
-              GError        **error)
-{
-  HdMailboxPrivate *priv = hd_mailbox_get_private (HD_MAILBOX (self));
-  g_autoptr (GFileIOStream) io = NULL;
-  g_autoptr (GFile) file = g_file_new_tmp ("helpdesk-mail-XXXXXX.eml", &io, error);
-  g_autoptr (GOutputStream) buffered = NULL;
-  g_autoptr (GError) local_error = NULL;
-
-  if (file == NULL)
-    {
-      abandon (self);
-      return NULL;
-    }
-  /* Into the file in large writes, not one per TLS record. */
-  buffered = g_buffered_output_stream_new_sized (g_io_stream_get_output_stream (G_IO_STREAM (io)),
-                                                 (gsize) CLAMP (size, 4096, RECEIVE_BUFFER));
-  if (!hd_curl_session_raw_read_literal (priv->raw_session, size, buffered, cancellable,
-                                         &local_error)
-      || !g_output_stream_close (buffered, cancellable, &local_error))
-    {
-      g_io_stream_close (G_IO_STREAM (io), NULL, NULL);
-      g_file_delete (file, NULL, NULL);
-      if (local_error->domain == HD_CURL_ERROR)
-        session_failed (self, g_steal_pointer (&local_error), error);
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      abandon (self);
-      return NULL;
-    }
-  if (!g_io_stream_close (G_IO_STREAM (io), cancellable, error))
-    {
-      g_file_delete (file, NULL, NULL);
-      abandon (self);
-      return NULL;
-    }
-  return g_steal_pointer (&file);
-}
-
-/* Hands one received mail over; the caller's failure ends the connection,
- * whose reply is still streaming. */
-static gboolean
-hand_over (HdMailboxImap         *self,
-           GHashTable            *wanted,
-           const char            *uid,
-           GFile                 *file,
-           HdMailboxFetchedFunc   func,
-           gpointer               user_data,
-           GError               **error)
-{
-  gboolean ok = TRUE;
-
-  if (uid != NULL && g_hash_table_remove (wanted, uid))
-    ok = func (HD_MAILBOX (self), uid, file, user_data, error);
-  g_file_delete (file, NULL, NULL);
-  return ok || abandon (self);
-}
-
 gboolean
 hd_mailbox_imap_fetch_batch (HdMailbox            *mailbox,
                              const char * const   *uids,
@@ -395,11 +308,12 @@ hd_mailbox_imap_fetch_batch (HdMailbox            *mailbox,
                              GError              **error)
 {
   HdMailboxImap *self = HD_MAILBOX_IMAP (mailbox);
-  HdMailboxPrivate *priv = hd_mailbox_get_private (mailbox);
   g_autoptr (GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *set = NULL;
   g_autofree char *command = NULL;
   g_autofree char *tag = NULL;
+  g_autoptr (GError) local_error = NULL;
+  HdMailboxImapReader *reader;
 
   for (guint i = 0; uids[i] != NULL; i++)
     {
@@ -421,53 +335,33 @@ hd_mailbox_imap_fetch_batch (HdMailbox            *mailbox,
   if ((tag = send_command (self, command, cancellable, error)) == NULL)
     return FALSE;
 
+  /* The reader receives the next mails while @func works on this one. */
+  reader = hd_mailbox_imap_reader_start (self, tag, cancellable);
   for (;;)
     {
-      g_autoptr (GError) local_error = NULL;
-      g_autofree char *line = hd_curl_session_raw_read_line (priv->raw_session, 0, cancellable,
-                                                             &local_error);
       g_autofree char *uid = NULL;
-      g_autofree char *rest = NULL;
+      g_autoptr (GBytes) bytes = NULL;
       g_autoptr (GFile) file = NULL;
-      goffset size;
+      gboolean ok = TRUE;
 
-      if (line == NULL)
-        return session_failed (self, g_steal_pointer (&local_error), error);
-      if (g_str_has_prefix (line, tag) && line[strlen (tag)] == ' ')
-        {
-          const char *status = line + strlen (tag) + 1;
-
-          /* Mail the server did not return was deleted meanwhile: left out. */
-          if (g_str_has_prefix (status, "OK"))
-            return TRUE;
-          g_set_error_literal (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_SERVER_REFUSED, status);
-          return FALSE;
-        }
-      if (!literal_size (line, &size))
-        continue; /* EXISTS, EXPUNGE, a flag update: nothing to fetch */
-      if (g_strrstr (line, "BODY[] {") == NULL)
-        {
-          /* Another item as a literal: read past it, the line goes on. */
-          if (!hd_curl_session_raw_read_literal (priv->raw_session, size, NULL, cancellable,
-                                                 &local_error))
-            return session_failed (self, g_steal_pointer (&local_error), error);
-          continue;
-        }
-
-      if ((file = receive_mail (self, size, cancellable, error)) == NULL)
-        return FALSE;
-      /* The rest of the response: ")" or more items, "UID" among them when
-       * the server put it after the body. */
-      rest = hd_curl_session_raw_read_line (priv->raw_session, 0, cancellable, &local_error);
-      if (rest == NULL)
-        {
-          g_file_delete (file, NULL, NULL);
-          return session_failed (self, g_steal_pointer (&local_error), error);
-        }
-      uid = find_uid (line);
-      if (uid == NULL)
-        uid = find_uid (rest);
-      if (!hand_over (self, wanted, uid, file, func, user_data, error))
-        return FALSE;
+      if (!hd_mailbox_imap_reader_next (reader, &uid, &bytes, &file, &local_error))
+        break;
+      /* A cancelled fetch hands over nothing more, whatever has arrived. */
+      if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+        ok = FALSE;
+      else if (g_hash_table_remove (wanted, uid))
+        ok = func (mailbox, uid, bytes, file, user_data, &local_error);
+      if (file != NULL)
+        g_file_delete (file, NULL, NULL);
+      if (!ok)
+        break;
     }
+  /* A reply that is not over yet ends with its connection. */
+  hd_mailbox_imap_reader_free (reader);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -1,5 +1,6 @@
 /* hd-mailbox-imap-private.h: what hd-mailbox-imap.c shares with
- * hd-mailbox-imap-batch.c, the batched fetch on a raw connection.
+ * hd-mailbox-imap-batch.c, the batched fetch on a raw connection, and
+ * hd-mailbox-imap-reader.c, the thread that reads its reply.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -59,5 +60,24 @@ gboolean    hd_mailbox_imap_raw_command (HdMailboxImap  *self,
                                          GCancellable   *cancellable,
                                          GError        **error);
 void        hd_mailbox_imap_raw_logout (HdMailboxImap *self);
+gboolean    hd_mailbox_imap_session_failed (HdMailboxImap  *self,
+                                            GError         *local_error,
+                                            GError        **error);
+gboolean    hd_mailbox_imap_literal_size (const char *line,
+                                          goffset    *out_size);
+gboolean    hd_mailbox_imap_abandon (HdMailboxImap *self);
+
+/* hd-mailbox-imap-reader.c */
+typedef struct _HdMailboxImapReader HdMailboxImapReader;
+
+HdMailboxImapReader *hd_mailbox_imap_reader_start (HdMailboxImap *mailbox,
+                                                   const char    *tag,
+                                                   GCancellable  *cancellable);
+gboolean    hd_mailbox_imap_reader_next (HdMailboxImapReader  *self,
+                                         char                **out_uid,
+                                         GBytes              **out_bytes,
+                                         GFile               **out_file,
+                                         GError              **error);
+gboolean    hd_mailbox_imap_reader_free (HdMailboxImapReader *self);
 
 G_END_DECLS

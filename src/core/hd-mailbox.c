@@ -76,7 +76,7 @@ hd_mailbox_real_fetch_batch (HdMailbox            *self,
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      ok = func (self, uids[i], file, user_data, error);
+      ok = func (self, uids[i], NULL, file, user_data, error);
       g_file_delete (file, NULL, NULL);
       if (!ok)
         return FALSE;
@@ -449,13 +449,15 @@ hd_mailbox_fetch_to_file_sync (HdMailbox     *self,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * Fetches the mails of @uids and hands each to @func in a temporary file,
- * as soon as it is complete; a mail cut short is never handed over. IMAP
- * asks for all of them with one UID FETCH on a connection of its own, so
- * that the next mails arrive while @func parses and stores one; other
- * mailboxes fetch one after the other. A mail that is no longer on the
- * server is left out, as hd_mailbox_fetch_sync() would fail for it with
- * %HD_MAILBOX_ERROR_NOT_FOUND. IMAP: a mail that was unseen stays unseen.
+ * Fetches the mails of @uids and hands each to @func, in memory or in a
+ * temporary file, as soon as it is complete; a mail cut short is never
+ * handed over. IMAP asks for all of them with one UID FETCH on a connection
+ * of its own, read by a thread of its own a few mails ahead (bounded in
+ * count and bytes), so that the next mails arrive while @func parses and
+ * stores one; other mailboxes fetch one after the other. A mail that is no
+ * longer on the server is left out, as hd_mailbox_fetch_sync() would fail
+ * for it with %HD_MAILBOX_ERROR_NOT_FOUND. IMAP: a mail that was unseen
+ * stays unseen.
  *
  * Returns: %TRUE when every mail still on the server was handed over
  */

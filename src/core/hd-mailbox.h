@@ -61,18 +61,22 @@ G_DECLARE_DERIVABLE_TYPE (HdMailbox, hd_mailbox, HD, MAILBOX, GObject)
  * HdMailboxFetchedFunc:
  * @mailbox: the mailbox
  * @uid: the handle of the mail, one of those asked for
- * @file: a temporary file that holds the whole mail; the mailbox deletes it
- *   when the call returns
+ * @bytes: (nullable): the whole mail, when it is held in memory
+ * @file: (nullable): a temporary file that holds the whole mail, when it is
+ *   not in memory (a large one); the mailbox deletes it when the call returns
  * @user_data: the data given to hd_mailbox_fetch_batch_sync()
  * @error: return location for a #GError
  *
  * Called for each mail of a batch as soon as it has arrived whole, while
- * the next ones may still be arriving.
+ * the next ones may still be arriving; exactly one of @bytes and @file is
+ * set. The call must not use @mailbox: its connection may be busy
+ * receiving the next mails.
  *
  * Returns: %FALSE with @error to stop the batch
  */
 typedef gboolean (*HdMailboxFetchedFunc) (HdMailbox   *mailbox,
                                           const char  *uid,
+                                          GBytes      *bytes,
                                           GFile       *file,
                                           gpointer     user_data,
                                           GError     **error);

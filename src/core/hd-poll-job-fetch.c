@@ -14,24 +14,37 @@
 #include <glib/gi18n-lib.h>
 
 /* The key of a mail whose server key names no single mail (a UIDL listed
- * twice, or reused for a new mail): its UIDL and a hash of its bytes, read
- * through in pieces so that a big mail is never held whole. */
+ * twice, or reused for a new mail): its UIDL and a hash of its bytes; a mail
+ * in a file is read through in pieces so that a big mail is never held
+ * whole. */
 static char *
 content_key (const char *base,
+             GBytes     *bytes,
              GFile      *file)
 {
-  g_autoptr (GFileInputStream) input = g_file_read (file, NULL, NULL);
   g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 buffer[64 * 1024];
-  gssize n;
 
-  if (input == NULL)
-    return NULL;
-  while ((n = g_input_stream_read (G_INPUT_STREAM (input), buffer, sizeof buffer, NULL,
-                                   NULL)) > 0)
-    g_checksum_update (checksum, buffer, n);
-  if (n < 0)
-    return NULL;
+  if (bytes != NULL)
+    {
+      gsize size = 0;
+      const guint8 *data = g_bytes_get_data (bytes, &size);
+
+      g_checksum_update (checksum, data, size);
+    }
+  else
+    {
+      g_autoptr (GFileInputStream) input = g_file_read (file, NULL, NULL);
+      guint8 buffer[64 * 1024];
+      gssize n;
+
+      if (input == NULL)
+        return NULL;
+      while ((n = g_input_stream_read (G_INPUT_STREAM (input), buffer, sizeof buffer, NULL,
+                                       NULL)) > 0)
+        g_checksum_update (checksum, buffer, n);
+      if (n < 0)
+        return NULL;
+    }
   return g_strdup_printf ("%s#%.32s", base, g_checksum_get_string (checksum));
 }
 
@@ -45,9 +58,13 @@ typedef struct {
   char *base;
 } Wanted;
 
+/* How many mails in memory may be parsed ahead of the one being stored. */
+#define PARSE_AHEAD 2
+
 typedef struct {
   HdPollJob *job;
   GHashTable *wanted; /* handle → Wanted, until the mail is handed over */
+  HdPollParser *parser;
   guint done;
   guint total;
   gboolean job_failed; /* the error is the ingest's, not the connection's */
@@ -69,11 +86,12 @@ static gboolean
 own_content_key (HdPollJob   *self,
                  const char  *uid,
                  const char  *base,
+                 GBytes      *bytes,
                  GFile       *file,
                  char       **out_key,
                  GError     **error)
 {
-  g_autofree char *key = content_key (base, file);
+  g_autofree char *key = content_key (base, bytes, file);
 
   *out_key = NULL;
   if (key == NULL)
@@ -99,9 +117,33 @@ own_content_key (HdPollJob   *self,
     }
 }
 
+/* Stores the parsed mails, oldest first, until at most @keep wait. */
+static gboolean
+store_parsed (Run     *run,
+              guint    keep,
+              GError **error)
+{
+  while (hd_poll_parser_get_pending (run->parser) > keep)
+    {
+      g_autofree char *key = NULL;
+      g_autoptr (GBytes) bytes = NULL;
+      g_autoptr (HdMessage) message = NULL;
+      g_autoptr (GError) parse_error = NULL;
+
+      hd_poll_parser_pop (run->parser, &key, &bytes, &message, &parse_error);
+      if (!hd_poll_job_ingest_parsed (run->job, key, bytes, NULL, message, parse_error, error))
+        {
+          run->job_failed = TRUE;
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 fetched_cb (HdMailbox   *mailbox,
             const char  *uid,
+            GBytes      *bytes,
             GFile       *file,
             gpointer     user_data,
             GError     **error)
@@ -116,13 +158,29 @@ fetched_cb (HdMailbox   *mailbox,
   hd_poll_job_report_progress (self, ++run->done, run->total);
   if (wanted->key != NULL)
     key = g_strdup (wanted->key);
-  else if (!own_content_key (self, uid, wanted->base, file, &key, error))
+  /* Whether this very mail is known already is asked of the store: what
+   * was parsed ahead is stored first, as it may be this mail again. */
+  else if (!store_parsed (run, 0, error))
+    return FALSE;
+  else if (!own_content_key (self, uid, wanted->base, bytes, file, &key, error))
     {
       run->job_failed = TRUE;
       return FALSE;
     }
   g_hash_table_remove (run->wanted, uid);
-  if (key != NULL && !hd_poll_job_ingest_file (self, key, file, error))
+  if (key == NULL)
+    return TRUE;
+  /* A mail in memory is parsed on the parser's thread while the ones
+   * before it are stored here; a mail in a file is parsed in place, after
+   * them, before the mailbox deletes its file. */
+  if (bytes != NULL)
+    {
+      hd_poll_parser_push (run->parser, key, bytes);
+      return store_parsed (run, PARSE_AHEAD, error);
+    }
+  if (!store_parsed (run, 0, error))
+    return FALSE;
+  if (!hd_poll_job_ingest (self, key, NULL, file, error))
     {
       run->job_failed = TRUE;
       return FALSE;
@@ -176,16 +234,15 @@ classify (HdPollJob  *self,
 }
 
 /* Reads the listed mail that has no receipt yet, a batch at a time; the
- * deletes and auto-answers of what was committed follow each batch.
- * Returns FALSE when the session or the store failed: the poll stops. */
-gboolean
-hd_poll_job_fetch_all (HdPollJob          *self,
-                       const char * const *uids,
-                       guint32             uidvalidity,
-                       GCancellable       *cancellable,
-                       GError            **error)
+ * deletes and auto-answers of what was committed follow each batch. */
+static gboolean
+fetch_chunks (Run                *run,
+              const char * const *uids,
+              guint32             uidvalidity,
+              GCancellable       *cancellable,
+              GError            **error)
 {
-  Run run = { self, NULL, 0, g_strv_length ((GStrv) uids), FALSE };
+  HdPollJob *self = run->job;
   guint next = 0;
 
   while (uids[next] != NULL)
@@ -205,7 +262,7 @@ hd_poll_job_fetch_all (HdPollJob          *self,
           if (g_hash_table_contains (wanted, uids[next])
               || (one = classify (self, uids[next], uidvalidity)) == NULL)
             {
-              hd_poll_job_report_progress (self, ++run.done, run.total);
+              hd_poll_job_report_progress (self, ++run->done, run->total);
               continue;
             }
           g_hash_table_insert (wanted, (gpointer) uids[next], one);
@@ -215,11 +272,24 @@ hd_poll_job_fetch_all (HdPollJob          *self,
         continue;
       g_ptr_array_add (batch, NULL);
 
-      run.wanted = wanted;
-      run.job_failed = FALSE;
+      run->wanted = wanted;
+      run->job_failed = FALSE;
       ok = hd_mailbox_fetch_batch_sync (self->mailbox, (const char * const *) batch->pdata,
-                                        fetched_cb, &run, cancellable, &local_error);
-      run.wanted = NULL;
+                                        fetched_cb, run, cancellable, &local_error);
+      run->wanted = NULL;
+      /* The mails handed over arrived whole, also when the connection broke
+       * after them: they are stored, unless the poll was cancelled or the
+       * store itself failed. */
+      if ((ok || !run->job_failed) && !g_cancellable_is_cancelled (cancellable))
+        {
+          g_autoptr (GError) store_error = NULL;
+
+          if (!store_parsed (run, 0, &store_error))
+            {
+              g_propagate_error (error, g_steal_pointer (&store_error));
+              return FALSE;
+            }
+        }
       if (!ok)
         {
           const char *first = NULL;
@@ -231,7 +301,7 @@ hd_poll_job_fetch_all (HdPollJob          *self,
               if (left != NULL)
                 first = left->key != NULL ? left->key : left->base;
             }
-          if (run.job_failed || first == NULL)
+          if (run->job_failed || first == NULL)
             g_propagate_error (error, g_steal_pointer (&local_error));
           else
             g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
@@ -241,10 +311,31 @@ hd_poll_job_fetch_all (HdPollJob          *self,
         }
       /* What the server no longer has was deleted by someone else meanwhile. */
       for (guint i = 0; i < g_hash_table_size (wanted); i++)
-        hd_poll_job_report_progress (self, ++run.done, run.total);
+        hd_poll_job_report_progress (self, ++run->done, run->total);
       hd_poll_job_settle (self, cancellable);
     }
   /* A poll cancelled during its last deletes is a cancelled poll all the
    * same: what is left waits for the next. */
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+/* Reads the listed mail that has no receipt yet, each mail in memory
+ * parsed ahead of the store (hd-poll-job-parse.c). Returns FALSE when the
+ * session or the store failed: the poll stops. */
+gboolean
+hd_poll_job_fetch_all (HdPollJob          *self,
+                       const char * const *uids,
+                       guint32             uidvalidity,
+                       GCancellable       *cancellable,
+                       GError            **error)
+{
+  Run run = { self, NULL, NULL, 0, g_strv_length ((GStrv) uids), FALSE };
+  gboolean ok;
+
+  run.parser = hd_poll_parser_new ();
+  ok = fetch_chunks (&run, uids, uidvalidity, cancellable, error);
+  /* What was parsed and not stored (a cancelled poll, a failed store) stays
+   * on the server. */
+  hd_poll_parser_free (run.parser);
+  return ok;
 }

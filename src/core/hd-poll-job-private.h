@@ -62,10 +62,18 @@ void          hd_poll_job_report_progress (HdPollJob *self,
                                            guint      total);
 char         *hd_poll_job_server_key (guint32     uidvalidity,
                                       const char *uid);
-gboolean      hd_poll_job_ingest_file (HdPollJob   *self,
-                                       const char  *key,
-                                       GFile       *file,
-                                       GError     **error);
+gboolean      hd_poll_job_ingest (HdPollJob   *self,
+                                  const char  *key,
+                                  GBytes      *bytes,
+                                  GFile       *file,
+                                  GError     **error);
+gboolean      hd_poll_job_ingest_parsed (HdPollJob   *self,
+                                         const char  *key,
+                                         GBytes      *bytes,
+                                         GFile       *file,
+                                         HdMessage   *message,
+                                         GError      *parse_error,
+                                         GError     **error);
 void          hd_poll_job_settle (HdPollJob    *self,
                                   GCancellable *cancellable);
 
@@ -75,6 +83,21 @@ gboolean      hd_poll_job_fetch_all (HdPollJob          *self,
                                      guint32             uidvalidity,
                                      GCancellable       *cancellable,
                                      GError            **error);
+
+/* hd-poll-job-parse.c */
+typedef struct _HdPollParser HdPollParser;
+
+HdPollParser *hd_poll_parser_new (void);
+void          hd_poll_parser_push (HdPollParser *self,
+                                   const char   *key,
+                                   GBytes       *bytes);
+guint         hd_poll_parser_get_pending (HdPollParser *self);
+gboolean      hd_poll_parser_pop (HdPollParser  *self,
+                                  char         **out_key,
+                                  GBytes       **out_bytes,
+                                  HdMessage    **out_message,
+                                  GError       **out_error);
+void          hd_poll_parser_free (HdPollParser *self);
 
 /* hd-poll-job-deletes.c */
 void          hd_poll_job_mark_deleted (HdPollJob *self,

@@ -1,7 +1,7 @@
 /* hd-poll-job.c
  *
- * Exactly once, in the order DESIGN.md draws it: a mail is fetched to a
- * temporary file, parsed, and handed to HdIngest, which writes it with its
+ * Exactly once, in the order DESIGN.md draws it: a mail is fetched (into
+ * memory, a large one to a temporary file), parsed, and handed to HdIngest, which writes it with its
  * receipt and its log event in one savepoint of the open batch; only after
  * that batch's COMMIT is the mail deleted on the server, and only after the
  * delete is final (IMAP EXPUNGE, POP3 QUIT) is its receipt marked deleted. A
@@ -232,19 +232,24 @@ count (HdPollJob       *self,
     }
 }
 
-/* Parses one fetched mail and hands it to the ingest, in the open batch
- * (begun here when none is); a full batch is committed, and its deletes
- * wait for hd_poll_job_settle(). Returns FALSE only when the batch failed:
- * the poll stops there. */
+/* Hands one parsed mail, in memory (@bytes) or in a file (@file), to the
+ * ingest, in the open batch (begun here when none is); a mail that could
+ * not be parsed (@message NULL, @parse_error says why) is logged as such.
+ * A full batch is committed, and its deletes wait for hd_poll_job_settle().
+ * Returns FALSE only when the batch failed: the poll stops there. */
 gboolean
-hd_poll_job_ingest_file (HdPollJob   *self,
-                         const char  *key,
-                         GFile       *file,
-                         GError     **error)
+hd_poll_job_ingest_parsed (HdPollJob   *self,
+                           const char  *key,
+                           GBytes      *bytes,
+                           GFile       *file,
+                           HdMessage   *message,
+                           GError      *parse_error,
+                           GError     **error)
 {
-  g_autoptr (HdMessage) message = NULL;
-  g_autoptr (GError) local_error = NULL;
   HdIngestOutcome outcome = { 0 };
+
+  g_assert ((bytes == NULL) != (file == NULL));
+  g_assert ((message == NULL) != (parse_error == NULL));
 
   if (self->batch == NULL)
     {
@@ -253,17 +258,17 @@ hd_poll_job_ingest_file (HdPollJob   *self,
         return FALSE;
     }
 
-  message = hd_message_new_from_file (g_file_peek_path (file), &local_error);
   if (message == NULL)
     {
       g_autofree char *reason = g_strdup_printf (_("could not read the mail: %s"),
-                                                 local_error->message);
+                                                 parse_error->message);
 
       count (self, HD_INGEST_COUNTED_FAILED);
-      return hd_ingest_record_failure (self->ingest, self->batch, key, file, reason, error);
+      return hd_ingest_record_failure (self->ingest, self->batch, key, bytes, file, reason,
+                                       error);
     }
 
-  if (!hd_ingest_process (self->ingest, self->batch, message, key, file, &outcome, error))
+  if (!hd_ingest_process (self->ingest, self->batch, message, key, bytes, file, &outcome, error))
     return FALSE;
 
   count (self, outcome.counted);
@@ -276,6 +281,23 @@ hd_poll_job_ingest_file (HdPollJob   *self,
   if (++self->batch_count >= self->batch_size)
     return commit_batch (self, error);
   return TRUE;
+}
+
+/* Parses one fetched mail and hands it to the ingest; see
+ * hd_poll_job_ingest_parsed(). */
+gboolean
+hd_poll_job_ingest (HdPollJob   *self,
+                    const char  *key,
+                    GBytes      *bytes,
+                    GFile       *file,
+                    GError     **error)
+{
+  g_autoptr (HdMessage) message = NULL;
+  g_autoptr (GError) parse_error = NULL;
+
+  message = bytes != NULL ? hd_message_new_from_bytes (bytes, &parse_error)
+                          : hd_message_new_from_file (g_file_peek_path (file), &parse_error);
+  return hd_poll_job_ingest_parsed (self, key, bytes, file, message, parse_error, error);
 }
 
 static HdMailbox *

@@ -429,6 +429,7 @@ typedef struct {
 static gboolean
 fetched_cb (HdMailbox   *mailbox,
             const char  *uid,
+            GBytes      *bytes,
             GFile       *file,
             gpointer     user_data,
             GError     **error)
@@ -437,7 +438,10 @@ fetched_cb (HdMailbox   *mailbox,
   g_autofree char *text = NULL;
   const char *subject;
 
-  g_assert_true (g_file_get_contents (g_file_peek_path (file), &text, NULL, NULL));
+  /* Mail of this size arrives in memory. */
+  g_assert_nonnull (bytes);
+  g_assert_null (file);
+  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   subject = strstr (text, "Subject: ");
   g_assert_nonnull (subject);
   g_ptr_array_add (batch->subjects, g_strndup (subject + 9, strcspn (subject + 9, "\r\n")));
@@ -539,6 +543,271 @@ test_mailbox_batch_cancelled (void)
   g_assert_cmpuint (subjects->len, ==, 1);
 }
 
+/* ------------------------------------- a peer that cuts a read-ahead */
+
+/* Speaks IMAP far enough for a mailbox's login and SELECT, then answers the
+ * batched UID FETCH with @n_whole mails of @mail_size bytes, sent at once
+ * (the reader takes them ahead of the consumer), and then the first
+ * @cut_at bytes of one more. It then closes the connection, or, with
+ * @stall, keeps it open and silent until released. */
+typedef struct {
+  GSocketListener *listener;
+  guint16 port;
+  GThread *thread;
+  guint n_whole;
+  gsize mail_size;
+  gsize cut_at;
+  gboolean stall;
+
+  GMutex lock;
+  GCond cond;
+  gboolean cut_sent;
+  gboolean released;
+} AheadPeer;
+
+static char *
+ahead_mail (guint n,
+            gsize size)
+{
+  g_autofree char *head = g_strdup_printf ("Subject: Mail %u\r\nMessage-ID: <ahead.%u@example.org>"
+                                           "\r\n\r\n", n, n);
+  char *mail = g_malloc (size + 1);
+  gsize head_length = strlen (head);
+
+  memcpy (mail, head, head_length);
+  for (gsize i = head_length; i < size; i++)
+    mail[i] = (i % 72 == 71) ? '\n' : (char) ('a' + n % 26);
+  mail[size] = '\0';
+  return mail;
+}
+
+static gpointer
+ahead_peer_thread (gpointer data)
+{
+  AheadPeer *peer = data;
+  g_autoptr (GSocketConnection) connection = g_socket_listener_accept (peer->listener, NULL,
+                                                                       NULL, NULL);
+  g_autoptr (GDataInputStream) in = NULL;
+  GOutputStream *out;
+
+  if (connection == NULL)
+    return NULL;
+  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  peer_write (out, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n");
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+      g_autofree char *tag = NULL;
+      g_autofree char *reply = NULL;
+
+      if (line == NULL)
+        return NULL;
+      g_strchomp (line);
+      tag = g_strndup (line, strcspn (line, " "));
+      if (strstr (line, " UID FETCH ") != NULL)
+        break;
+      if (strstr (line, " CAPABILITY") != NULL)
+        reply = g_strdup_printf ("* CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN UIDPLUS\r\n"
+                                 "%s OK done\r\n", tag);
+      else if (strstr (line, " SELECT ") != NULL)
+        reply = g_strdup_printf ("* 9 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\n"
+                                 "%s OK [READ-WRITE] selected\r\n", tag);
+      else
+        reply = g_strdup_printf ("%s OK done\r\n", tag);
+      peer_write (out, reply);
+    }
+
+  for (guint n = 1; n <= peer->n_whole + 1; n++)
+    {
+      g_autofree char *mail = ahead_mail (n, peer->mail_size);
+      g_autofree char *head = g_strdup_printf ("* %u FETCH (UID %u RFC822.SIZE %zu BODY[] {%zu}\r\n",
+                                               n, n, peer->mail_size, peer->mail_size);
+
+      peer_write (out, head);
+      if (n > peer->n_whole)
+        {
+          g_output_stream_write_all (out, mail, peer->cut_at, NULL, NULL, NULL);
+          break;
+        }
+      peer_write (out, mail);
+      peer_write (out, ")\r\n");
+    }
+
+  g_mutex_lock (&peer->lock);
+  peer->cut_sent = TRUE;
+  g_cond_broadcast (&peer->cond);
+  while (peer->stall && !peer->released)
+    g_cond_wait (&peer->cond, &peer->lock);
+  g_mutex_unlock (&peer->lock);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return NULL;
+}
+
+static void
+ahead_peer_start (AheadPeer *peer)
+{
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_mutex_init (&peer->lock);
+  g_cond_init (&peer->cond);
+  peer->listener = g_socket_listener_new ();
+  g_socket_listener_add_address (peer->listener, address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  peer->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  peer->thread = g_thread_new ("ahead-peer", ahead_peer_thread, peer);
+}
+
+static void
+ahead_peer_wait_cut (AheadPeer *peer)
+{
+  g_mutex_lock (&peer->lock);
+  while (!peer->cut_sent)
+    g_cond_wait (&peer->cond, &peer->lock);
+  g_mutex_unlock (&peer->lock);
+}
+
+static void
+ahead_peer_stop (AheadPeer *peer)
+{
+  g_mutex_lock (&peer->lock);
+  peer->released = TRUE;
+  g_cond_broadcast (&peer->cond);
+  g_mutex_unlock (&peer->lock);
+  g_thread_join (peer->thread);
+  g_socket_listener_close (peer->listener);
+  g_clear_object (&peer->listener);
+  g_mutex_clear (&peer->lock);
+  g_cond_clear (&peer->cond);
+}
+
+static HdMailbox *
+ahead_mailbox (AheadPeer *peer)
+{
+  g_autoptr (HdAccount) account = hd_account_new ();
+  HdMailbox *mailbox;
+
+  g_object_set (account, "name", "Ahead", "host", "127.0.0.1", "port", (guint) peer->port,
+                "protocol", HD_PROTOCOL_IMAP, "security", HD_SECURITY_NONE,
+                "username", "desk", NULL);
+  mailbox = hd_mailbox_new (account, HD_MAILBOX_AUTH_PASSWORD, "irrelevant-secret");
+  /* Far longer than any test runs: only a cancellation ends a wait. */
+  hd_mailbox_set_timeouts (mailbox, 10, 3600);
+  return mailbox;
+}
+
+typedef struct {
+  AheadPeer *peer;
+  GPtrArray *uids;
+  gsize mail_size;
+  gboolean all_whole;
+  GCancellable *cancellable;
+} Ahead;
+
+/* Holds the first mail until the peer has cut the connection, so that the
+ * reader meets the cut while mails it read ahead still wait in its queue. */
+static gboolean
+ahead_fetched_cb (HdMailbox   *mailbox,
+                  const char  *uid,
+                  GBytes      *bytes,
+                  GFile       *file,
+                  gpointer     user_data,
+                  GError     **error)
+{
+  Ahead *ahead = user_data;
+  g_autofree char *expected = ahead_mail ((guint) g_ascii_strtoull (uid, NULL, 10),
+                                          ahead->mail_size);
+
+  g_assert_nonnull (bytes);
+  g_assert_null (file);
+  if (g_bytes_get_size (bytes) != ahead->mail_size
+      || memcmp (g_bytes_get_data (bytes, NULL), expected, ahead->mail_size) != 0)
+    ahead->all_whole = FALSE;
+  if (ahead->uids->len == 0)
+    {
+      ahead_peer_wait_cut (ahead->peer);
+      /* Time for the reader to read up to the cut. */
+      g_usleep (G_USEC_PER_SEC / 5);
+    }
+  g_ptr_array_add (ahead->uids, g_strdup (uid));
+  return TRUE;
+}
+
+/* The connection breaks inside the fifth literal while the first mail is
+ * still being handled: the four whole ones are handed over once each, in
+ * order and whole, the cut one never, and the error says the connection
+ * closed. */
+static void
+test_cut_during_read_ahead (void)
+{
+  AheadPeer peer = { .n_whole = 4, .mail_size = 40000, .cut_at = 1500 };
+  g_autoptr (HdMailbox) mailbox = NULL;
+  g_autoptr (GPtrArray) uids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  const char *asked[] = { "1", "2", "3", "4", "5", "6", NULL };
+  Ahead ahead = { &peer, uids, peer.mail_size, TRUE, NULL };
+
+  ahead_peer_start (&peer);
+  mailbox = ahead_mailbox (&peer);
+  g_assert_false (hd_mailbox_fetch_batch_sync (mailbox, asked, ahead_fetched_cb, &ahead, NULL,
+                                               &error));
+  g_assert_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_CONNECTION_CLOSED);
+  g_assert_cmpuint (uids->len, ==, 4);
+  for (guint i = 0; i < uids->len; i++)
+    {
+      g_autofree char *want = g_strdup_printf ("%u", i + 1);
+
+      g_assert_cmpstr (uids->pdata[i], ==, want);
+    }
+  g_assert_true (ahead.all_whole);
+  g_clear_object (&mailbox);
+  ahead_peer_stop (&peer);
+}
+
+static gpointer
+cancel_after_cut_thread (gpointer data)
+{
+  Ahead *ahead = data;
+
+  ahead_peer_wait_cut (ahead->peer);
+  g_usleep (G_USEC_PER_SEC / 5);
+  g_cancellable_cancel (ahead->cancellable);
+  return NULL;
+}
+
+/* The server stalls in the middle of a literal and the reader waits for
+ * it: a cancellation ends that wait at once (the session's timeout is an
+ * hour), with the whole mail before it handed over and the cut one not. */
+static void
+test_cancel_during_read_ahead (void)
+{
+  AheadPeer peer = { .n_whole = 1, .mail_size = 30000, .cut_at = 700, .stall = TRUE };
+  g_autoptr (HdMailbox) mailbox = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GPtrArray) uids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  const char *asked[] = { "1", "2", "3", NULL };
+  Ahead ahead = { &peer, uids, peer.mail_size, TRUE, cancellable };
+  GThread *canceller;
+
+  ahead_peer_start (&peer);
+  mailbox = ahead_mailbox (&peer);
+  canceller = g_thread_new ("canceller", cancel_after_cut_thread, &ahead);
+  g_assert_false (hd_mailbox_fetch_batch_sync (mailbox, asked, ahead_fetched_cb, &ahead,
+                                               cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (uids->len, ==, 1);
+  g_assert_cmpstr (uids->pdata[0], ==, "1");
+  g_assert_true (ahead.all_whole);
+  g_thread_join (canceller);
+  g_clear_object (&mailbox);
+  ahead_peer_stop (&peer);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -559,6 +828,9 @@ main (int   argc,
   g_test_add_func ("/curl-raw/cut-in-literal", test_cut_in_literal);
   g_test_add_func ("/mailbox-batch/imap/fetch", test_mailbox_batch);
   g_test_add_func ("/mailbox-batch/imap/cancelled", test_mailbox_batch_cancelled);
+  g_test_add_func ("/mailbox-batch/imap/cut-during-read-ahead", test_cut_during_read_ahead);
+  g_test_add_func ("/mailbox-batch/imap/cancel-during-read-ahead",
+                   test_cancel_during_read_ahead);
 
   status = g_test_run ();
   stop_fixture ();

@@ -206,6 +206,32 @@ class BatchedFetch(FaultTestCase):
         self.assertEqual(sorted(self.stored_ids()), ids(*range(1, 7)))
         self.assertEqual(server.message_ids(), [])
 
+    def test_cut_after_a_commit_during_read_ahead_loses_and_doubles_nothing(self):
+        """The server sends the whole batch at once, so the reader is mails
+        ahead of the store when the connection breaks inside the 60th
+        literal, after the first 50 were committed: the 59 whole mails are
+        stored and deleted once each, the rest stays, and the next poll
+        reads it exactly once."""
+        server = ImapServer([mail(n, body=f"mail {n}\r\n" * 100) for n in range(1, 71)])
+        seen = []
+
+        def cut_the_sixtieth(s):
+            seen.append(1)
+            if len(seen) == 60:
+                s.truncate_once = 700
+        server.on_body_fetch = cut_the_sixtieth
+        self.scripted(server, "imap")
+        self.ctl("poll", check=1)
+        self.assertEqual(sorted(self.stored_ids()), sorted(ids(*range(1, 60))))
+        self.assertEqual(sorted(server.logged("EXPUNGE")), sorted(ids(*range(1, 60))))
+        self.assertEqual(server.message_ids(), ids(*range(60, 71)))
+        server.on_body_fetch = None
+        self.ctl("poll", check=0)
+        self.assertEqual(sorted(self.stored_ids()), sorted(ids(*range(1, 71))))
+        self.assertEqual(server.message_ids(), [])
+        self.assertEqual(sorted(server.logged("FETCH")),
+                         sorted(ids(*range(1, 61)) + ids(*range(60, 71))))
+
     def test_renumbered_folder_is_not_fetched_on_the_raw_connection(self):
         """The folder is rebuilt between the list and the batched fetch: the
         raw connection's SELECT shows the new UIDVALIDITY, and nothing is
