@@ -181,17 +181,17 @@ pop3_sizes (HdMailboxPop3 *self,
 }
 
 /* Reads a UIDL listing into the table of this connection's numbers.
- * With @out_uids, it also hands out the list's handles: the UIDL itself, or
+ * With @out_handles, it also hands out the list's handles: the UIDL itself, or
  * for a UIDL that the server lists more than once, "UIDL<TAB>number", valid
  * on this connection only. */
 static gboolean
 pop3_uidl (HdMailboxPop3 *self,
-           GStrv         *out_uids,
+           HdHandles    **out_handles,
            GCancellable  *cancellable,
            GError       **error)
 {
   g_autoptr(GString) body = g_string_new (NULL);
-  g_autoptr(GStrvBuilder) uids = g_strv_builder_new ();
+  g_autoptr(HdHandles) uids = hd_handles_new ();
   g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_auto(GStrv) lines = NULL;
@@ -237,30 +237,30 @@ pop3_uidl (HdMailboxPop3 *self,
         {
           g_autofree char *handle = g_strdup_printf ("%s\t%u", fields[1], number);
 
-          g_strv_builder_add (uids, handle);
+          hd_handles_add (uids, handle);
           continue;
         }
       g_hash_table_replace (numbers, g_strdup (fields[1]), GUINT_TO_POINTER (number));
-      g_strv_builder_add (uids, fields[1]);
+      hd_handles_add (uids, fields[1]);
     }
   g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
   self->uidl_numbers = numbers;
 
-  if (out_uids != NULL)
-    *out_uids = g_strv_builder_end (uids);
+  if (out_handles != NULL)
+    *out_handles = g_steal_pointer (&uids);
   return TRUE;
 }
 
 static gboolean
 hd_mailbox_pop3_list (HdMailbox     *mailbox,
                       guint32       *out_uidvalidity,
-                      GStrv         *out_uids,
+                      HdHandles    **out_handles,
                       GCancellable  *cancellable,
                       GError       **error)
 {
   HdMailboxPop3 *self = HD_MAILBOX_POP3 (mailbox);
 
-  if (!pop3_uidl (self, out_uids, cancellable, error))
+  if (!pop3_uidl (self, out_handles, cancellable, error))
     return FALSE;
   self->listed_generation = connection (self);
   return TRUE;

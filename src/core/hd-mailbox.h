@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "hd-account.h"
+#include "hd-handles.h"
 
 G_BEGIN_DECLS
 
@@ -128,7 +129,7 @@ struct _HdMailboxClass
   /* Lists the keys (handles) of the mail; see hd_mailbox_list_sync(). */
   gboolean  (*list)             (HdMailbox     *self,
                                  guint32       *out_uidvalidity,
-                                 GStrv         *out_uids,
+                                 HdHandles    **out_handles,
                                  GCancellable  *cancellable,
                                  GError       **error);
   /* Streams one mail, named by a handle from @list, into @stream. */
@@ -198,6 +199,11 @@ gboolean    hd_mailbox_list_sync (HdMailbox     *self,
                                   GStrv         *out_uids,
                                   GCancellable  *cancellable,
                                   GError       **error);
+gboolean    hd_mailbox_list_handles_sync (HdMailbox     *self,
+                                          guint32       *out_uidvalidity,
+                                          HdHandles    **out_handles,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
 gboolean    hd_mailbox_fetch_sync (HdMailbox     *self,
                                    const char    *uid,
                                    GOutputStream *stream,

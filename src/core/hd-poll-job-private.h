@@ -40,7 +40,9 @@ struct _HdPollJob
   HdMailbox *mailbox;
   HdPollResult *result;
   gint64 account_id;
-  GHashTable *uid_by_key;   /* server key → the mailbox's handle (UID, UIDL) */
+  HdHandles *listed;        /* the mailbox's handles (UIDs, UIDLs) as listed */
+  guint32 uidvalidity;      /* of the listing; 0 for POP3 */
+  GHashTable *content_handles; /* content key → handle, for mail keyed by its content */
   GPtrArray *batch_keys;    /* stored in the open batch, to delete once it commits */
   GPtrArray *batch_answers; /* HdAutoAnswerRequest, sent after the commit */
   guint batch_count;
@@ -62,6 +64,8 @@ void          hd_poll_job_report_progress (HdPollJob *self,
                                            guint      total);
 char         *hd_poll_job_server_key (guint32     uidvalidity,
                                       const char *uid);
+const char   *hd_poll_job_handle_for_key (HdPollJob  *self,
+                                          const char *key);
 gboolean      hd_poll_job_ingest_file (HdPollJob   *self,
                                        const char  *key,
                                        GFile       *file,
