@@ -574,6 +574,30 @@ hd_mailbox_set_defer_seen_restore (HdMailbox *self,
 }
 
 /**
+ * hd_mailbox_set_transcript_limit:
+ * @limit: the most bytes each connection's transcript keeps, or 0 for the
+ *   default (see hd_curl_session_set_transcript_limit())
+ *
+ * A poll keeps a small one: the login and its latest commands, without a
+ * line per mail read that would make its memory grow with the mailbox.
+ */
+void
+hd_mailbox_set_transcript_limit (HdMailbox *self,
+                                 gsize      limit)
+{
+  HdMailboxPrivate *priv;
+
+  g_return_if_fail (HD_IS_MAILBOX (self));
+
+  priv = hd_mailbox_get_instance_private (self);
+  priv->transcript_limit = limit;
+  if (priv->session != NULL)
+    hd_curl_session_set_transcript_limit (priv->session, limit);
+  if (priv->raw_session != NULL)
+    hd_curl_session_set_transcript_limit (priv->raw_session, limit);
+}
+
+/**
  * hd_mailbox_restore_seen_sync:
  *
  * Takes \Seen off every mail that was unseen before a deferred fetch and has

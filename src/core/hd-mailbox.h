@@ -226,6 +226,8 @@ gboolean    hd_mailbox_delete_sync (HdMailbox          *self,
                                     GError            **error);
 void        hd_mailbox_set_defer_seen_restore (HdMailbox *self,
                                                gboolean   defer);
+void        hd_mailbox_set_transcript_limit (HdMailbox *self,
+                                             gsize      limit);
 gboolean    hd_mailbox_restore_seen_sync (HdMailbox     *self,
                                           GCancellable  *cancellable,
                                           GError       **error);

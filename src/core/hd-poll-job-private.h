@@ -17,7 +17,8 @@ struct _HdPollResult
   gatomicrefcount ref_count;
   gboolean ok;
   HdPollCounts counts;
-  GPtrArray *errors;
+  GPtrArray *errors;  /* the first and the latest errors, see hd_poll_result_add_error() */
+  guint n_errors;     /* all errors of the run */
   char *failure;
   gint64 run_id;
 };
@@ -55,6 +56,8 @@ struct _HdPollJob
 
 /* hd-poll-result.c */
 HdPollResult *hd_poll_result_new (void);
+void          hd_poll_result_add_error (HdPollResult *result,
+                                        const char   *message);
 
 /* hd-poll-job.c */
 void          hd_poll_job_note_error (HdPollJob  *self,

@@ -35,6 +35,11 @@
 
 #define DEFAULT_BATCH_SIZE 50
 
+/* A poll's transcript keeps the login and the latest commands: the 512 KiB
+ * of a connection check would fill only after thousands of mails, so that
+ * the poll's peak memory would grow with the mailbox up to there. */
+#define POLL_TRANSCRIPT_LIMIT (32 * 1024)
+
 enum {
   SIGNAL_PROGRESS,
   N_SIGNALS
@@ -50,7 +55,7 @@ void
 hd_poll_job_note_error (HdPollJob  *self,
             const char *message)
 {
-  g_ptr_array_add (self->result->errors, g_strdup (message));
+  hd_poll_result_add_error (self->result, message);
 }
 
 typedef struct {
@@ -332,6 +337,7 @@ open_mailbox (HdPollJob     *self,
     return FALSE;
   self->mailbox = self->factory (self->account, credentials, self->factory_data);
   hd_mailbox_set_defer_seen_restore (self->mailbox, TRUE);
+  hd_mailbox_set_transcript_limit (self->mailbox, POLL_TRANSCRIPT_LIMIT);
   return TRUE;
 }
 
