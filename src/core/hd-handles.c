@@ -216,28 +216,52 @@ const char *
 hd_handles_lookup (HdHandles  *self,
                    const char *handle)
 {
-  guint low = 0;
-  guint high;
+  guint index;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (handle != NULL, NULL);
+
+  return hd_handles_find (self, handle, &index) ? self->strv[index] : NULL;
+}
+
+/**
+ * hd_handles_find:
+ * @out_index: (out): where @handle is in the listing's order
+ *
+ * Finds @handle in the listing, in O(log n).
+ *
+ * Returns: whether @handle is listed
+ */
+gboolean
+hd_handles_find (HdHandles  *self,
+                 const char *handle,
+                 guint      *out_index)
+{
+  guint low = 0;
+  guint high;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (handle != NULL, FALSE);
+  g_return_val_if_fail (out_index != NULL, FALSE);
   seal (self);
 
   high = self->length;
   while (low < high)
     {
       guint middle = low + (high - low) / 2;
-      const char *candidate = self->strv[self->sorted[middle]];
-      int order = strcmp (candidate, handle);
+      int order = strcmp (self->strv[self->sorted[middle]], handle);
 
       if (order == 0)
-        return candidate;
+        {
+          *out_index = self->sorted[middle];
+          return TRUE;
+        }
       if (order < 0)
         low = middle + 1;
       else
         high = middle;
     }
-  return NULL;
+  return FALSE;
 }
 
 /**

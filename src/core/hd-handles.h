@@ -30,6 +30,9 @@ const char         *hd_handles_get (HdHandles *self,
 const char * const *hd_handles_peek_strv (HdHandles *self);
 const char         *hd_handles_lookup (HdHandles  *self,
                                        const char *handle);
+gboolean            hd_handles_find (HdHandles  *self,
+                                     const char *handle,
+                                     guint      *out_index);
 GStrv               hd_handles_dup_strv (HdHandles *self);
 gsize               hd_handles_get_memory_size (HdHandles *self);
 

@@ -18,6 +18,7 @@ test_handles_order_and_lookup (void)
 {
   g_autoptr (HdHandles) handles = hd_handles_new ();
   const char * const *strv;
+  guint index = 0;
 
   hd_handles_add_uid (handles, 7);
   hd_handles_add (handles, "UIDL-b");
@@ -37,6 +38,11 @@ test_handles_order_and_lookup (void)
   g_assert_true (hd_handles_lookup (handles, "UIDL-b") == strv[1]);
   g_assert_true (hd_handles_lookup (handles, "7") == strv[0]);
   g_assert_true (hd_handles_lookup (handles, "UIDL-a\t3") == strv[3]);
+  g_assert_true (hd_handles_find (handles, "UIDL-a\t3", &index));
+  g_assert_cmpuint (index, ==, 3);
+  g_assert_true (hd_handles_find (handles, "4294967295", &index));
+  g_assert_cmpuint (index, ==, 2);
+  g_assert_false (hd_handles_find (handles, "UIDL", &index));
   g_assert_null (hd_handles_lookup (handles, "8"));
   g_assert_null (hd_handles_lookup (handles, "UIDL-a"));
   g_assert_null (hd_handles_lookup (handles, ""));
