@@ -126,7 +126,8 @@ struct _HdMailboxClass
                                  char         **out_text,
                                  GCancellable  *cancellable,
                                  GError       **error);
-  /* Lists the keys (handles) of the mail; see hd_mailbox_list_sync(). */
+  /* Lists the keys (handles) of the mail into a new HdHandles; see
+   * hd_mailbox_list_handles_sync(). */
   gboolean  (*list)             (HdMailbox     *self,
                                  guint32       *out_uidvalidity,
                                  HdHandles    **out_handles,

@@ -60,7 +60,8 @@ hd_poll_job_send_deletes (HdPollJob    *self,
       return;
     }
   for (guint i = 0; i < self->delete_keys->len; i++)
-    g_ptr_array_add (uids, (gpointer) hd_poll_job_handle_for_key (self, self->delete_keys->pdata[i]));
+    g_ptr_array_add (uids,
+                     (gpointer) hd_poll_job_handle_for_key (self, self->delete_keys->pdata[i]));
   g_ptr_array_add (uids, NULL);
 
   /* A failed delete loses nothing: the receipts stay pending and the next
