@@ -37,6 +37,7 @@ struct _HdCurlSession
   CURL *curl;
   char errbuf[CURL_ERROR_SIZE];
   GString *transcript;
+  gsize transcript_limit;  /* 0: TRANSCRIPT_LIMIT */
   HdRedactState redact;
   guint generation;
   guint n_connections;

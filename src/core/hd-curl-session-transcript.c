@@ -13,23 +13,25 @@
 
 /* A long session (an IDLE connection held for days, a poll of tens of
  * thousands of mails) keeps the start of its dialogue, where the greeting
- * and the login are, and its most recent part; the middle goes. */
+ * and the login are, and its most recent part; the middle goes. The head is
+ * an eighth of the limit. */
 #define TRANSCRIPT_LIMIT (512 * 1024)
-#define TRANSCRIPT_HEAD (64 * 1024)
+#define TRANSCRIPT_MIN_LIMIT (4 * 1024)
 
 static void
 transcript_trim (HdCurlSession *self)
 {
   GString *t = self->transcript;
+  gsize limit = self->transcript_limit != 0 ? self->transcript_limit : TRANSCRIPT_LIMIT;
+  gsize head = limit / 8;
   const char *head_end;
   const char *keep_from;
   g_autofree char *marker = NULL;
 
-  if (t->len <= TRANSCRIPT_LIMIT)
+  if (t->len <= limit)
     return;
-  head_end = memchr (t->str + TRANSCRIPT_HEAD, '\n', t->len - TRANSCRIPT_HEAD);
-  keep_from = head_end != NULL ? memchr (t->str + t->len - TRANSCRIPT_LIMIT / 2, '\n',
-                                         TRANSCRIPT_LIMIT / 2)
+  head_end = memchr (t->str + head, '\n', t->len - head);
+  keep_from = head_end != NULL ? memchr (t->str + t->len - limit / 2, '\n', limit / 2)
                                : NULL;
   if (head_end == NULL || keep_from == NULL || keep_from <= head_end)
     return;
@@ -102,6 +104,24 @@ handle_lines (HdCurlSession  *self,
         self->line_func (self->hook_data, source, line);
       transcript_add (self, source, line);
     }
+}
+
+/**
+ * hd_curl_session_set_transcript_limit:
+ * @limit: the most bytes the transcript keeps (at least 4 KiB), or 0 for the
+ *   default of 512 KiB
+ *
+ * Bounds the transcript: past @limit, its middle goes, and the first eighth
+ * of @limit (greeting, login) and the latest part stay.
+ */
+void
+hd_curl_session_set_transcript_limit (HdCurlSession *self,
+                                      gsize          limit)
+{
+  g_return_if_fail (HD_IS_CURL_SESSION (self));
+
+  self->transcript_limit = limit != 0 ? MAX (limit, TRANSCRIPT_MIN_LIMIT) : 0;
+  transcript_trim (self);
 }
 
 /* One line of a dialogue that the caller conducts itself (raw mode), to the

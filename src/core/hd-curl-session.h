@@ -109,6 +109,8 @@ guint          hd_curl_session_get_generation (HdCurlSession *self);
 goffset        hd_curl_session_get_bytes_received (HdCurlSession *self);
 guint          hd_curl_session_get_n_connections (HdCurlSession *self);
 const char    *hd_curl_session_get_transcript (HdCurlSession *self);
+void           hd_curl_session_set_transcript_limit (HdCurlSession *self,
+                                                     gsize          limit);
 const char    *hd_curl_session_get_server_pin (HdCurlSession *self);
 
 /* Raw mode (hd-curl-session-raw.c): libcurl connects, does TLS or STARTTLS

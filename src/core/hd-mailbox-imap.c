@@ -232,27 +232,6 @@ uid_command (HdMailboxImap *self,
   return perform_on_uids (self, NULL, command, NULL, reply, cancellable, error);
 }
 
-/* Reads "UID n" and whether "\Seen" is among the FLAGS of one FETCH line. */
-static gboolean
-parse_fetch_flags (const char  *line,
-                   char       **out_uid,
-                   gboolean    *out_seen)
-{
-  const char *uid = strstr (line, "UID ");
-  const char *end;
-
-  if (!g_str_has_prefix (line, "* ") || strstr (line, " FETCH ") == NULL || uid == NULL)
-    return FALSE;
-  uid += strlen ("UID ");
-  for (end = uid; g_ascii_isdigit (*end); end++)
-    ;
-  if (end == uid)
-    return FALSE;
-  *out_uid = g_strndup (uid, end - uid);
-  *out_seen = strstr (line, "\\Seen") != NULL;
-  return TRUE;
-}
-
 static void
 hd_mailbox_imap_server_line (HdMailbox  *mailbox,
                              const char *line)
@@ -328,7 +307,7 @@ hd_mailbox_imap_connection_reset (HdMailbox *mailbox)
   g_clear_pointer (&self->capabilities, g_free);
   self->exists = 0;
   self->uidvalidity = 0;
-  g_clear_pointer (&self->seen_at_list, g_hash_table_unref);
+  g_clear_pointer (&self->seen_at_list, g_array_unref);
 }
 
 static gboolean
@@ -355,15 +334,15 @@ hd_mailbox_imap_check (HdMailbox     *mailbox,
 static gboolean
 hd_mailbox_imap_list (HdMailbox     *mailbox,
                       guint32       *out_uidvalidity,
-                      GStrv         *out_uids,
+                      HdHandles    **out_handles,
                       GCancellable  *cancellable,
                       GError       **error)
 {
   HdMailboxImap *self = HD_MAILBOX_IMAP (mailbox);
   g_autofree char *path = folder_path (self, NULL);
-  g_autoptr(GStrvBuilder) uids = g_strv_builder_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (HdImapListed));
+  g_autoptr(GArray) seen = NULL;
+  g_autoptr(HdHandles) uids = hd_handles_new ();
   g_auto(GStrv) lines = NULL;
 
   /* SELECT (curl sends it before the first command on the folder) tells
@@ -396,27 +375,25 @@ hd_mailbox_imap_list (HdMailbox     *mailbox,
       lines = g_strsplit (chunk->str, "\n", -1);
       for (guint i = 0; lines[i] != NULL; i++)
         {
-          g_autofree char *uid = NULL;
+          HdImapListed one = { 0 };
           gboolean is_seen;
 
-          if (!parse_fetch_flags (lines[i], &uid, &is_seen) || g_hash_table_contains (seen, uid))
+          if (!hd_mailbox_imap_parse_fetch_flags (lines[i], &one.uid, &is_seen))
             continue;
-          g_ptr_array_add (found, g_strdup (uid));
-          g_hash_table_insert (seen, g_steal_pointer (&uid), GINT_TO_POINTER (is_seen));
+          one.seen = is_seen;
+          g_array_append_val (found, one);
         }
       g_clear_pointer (&lines, g_strfreev);
     }
 
-  for (guint i = 0; i < found->len; i++)
-    g_strv_builder_add (uids, found->pdata[i]);
-
-  g_clear_pointer (&self->seen_at_list, g_hash_table_unref);
+  seen = hd_mailbox_imap_listed_sort (found, uids);
+  g_clear_pointer (&self->seen_at_list, g_array_unref);
   self->seen_at_list = g_steal_pointer (&seen);
 
   if (out_uidvalidity != NULL)
     *out_uidvalidity = self->uidvalidity;
-  if (out_uids != NULL)
-    *out_uids = g_strv_builder_end (uids);
+  if (out_handles != NULL)
+    *out_handles = g_steal_pointer (&uids);
   return TRUE;
 }
 
@@ -444,11 +421,8 @@ hd_mailbox_imap_fetch (HdMailbox     *mailbox,
       return FALSE;
     }
 
-  if (self->seen_at_list != NULL && g_hash_table_contains (self->seen_at_list, uid))
-    {
-      found = TRUE;
-      seen = GPOINTER_TO_INT (g_hash_table_lookup (self->seen_at_list, uid));
-    }
+  if (hd_mailbox_imap_lookup_listed (self, uid, &seen))
+    found = TRUE;
   else
     {
       flags_command = g_strdup_printf ("UID FETCH %s (FLAGS)", uid);
@@ -457,11 +431,11 @@ hd_mailbox_imap_fetch (HdMailbox     *mailbox,
       lines = g_strsplit (flags->str, "\n", -1);
       for (guint i = 0; lines[i] != NULL; i++)
         {
-          g_autofree char *line_uid = NULL;
+          guint32 line_uid;
           gboolean line_seen;
 
-          if (parse_fetch_flags (lines[i], &line_uid, &line_seen)
-              && g_str_equal (line_uid, uid))
+          if (hd_mailbox_imap_parse_fetch_flags (lines[i], &line_uid, &line_seen)
+              && line_uid == g_ascii_strtoull (uid, NULL, 10))
             {
               found = TRUE;
               seen = line_seen;
@@ -657,7 +631,7 @@ hd_mailbox_imap_finalize (GObject *object)
   HdMailboxImap *self = HD_MAILBOX_IMAP (object);
 
   g_clear_pointer (&self->capabilities, g_free);
-  g_clear_pointer (&self->seen_at_list, g_hash_table_unref);
+  g_clear_pointer (&self->seen_at_list, g_array_unref);
   g_clear_pointer (&self->unseen_to_restore, g_hash_table_unref);
 
   G_OBJECT_CLASS (hd_mailbox_imap_parent_class)->finalize (object);

@@ -11,6 +11,7 @@
 #include "hd-mailbox-pop3.h"
 
 #include <glib/gi18n-lib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hd-mailbox-private.h"
@@ -22,8 +23,12 @@ struct _HdMailboxPop3
   /* What the current connection told: reset on every new one. */
   gboolean capa_pending;
   gboolean in_capa;
-  GHashTable *uidl_numbers;
-  GHashTable *uidl_sizes;  /* message number → size from LIST */
+  /* This connection's listing, compact for maildrops of tens of thousands
+   * of mails: the handles, each one's message number at the same index, and
+   * the sizes that LIST gave (NumberSize, sorted by number). */
+  HdHandles *uidl_handles;
+  GArray *uidl_numbers;
+  GArray *uidl_sizes;
 
   /* The connection whose message numbers the listed handles name, and the
    * DELEs sent on it that only its QUIT makes final. */
@@ -32,7 +37,29 @@ struct _HdMailboxPop3
   guint n_deles;
 };
 
+typedef struct {
+  guint32 number;
+  guint32 size;
+} NumberSize;
+
 G_DEFINE_FINAL_TYPE (HdMailboxPop3, hd_mailbox_pop3, HD_TYPE_MAILBOX)
+
+static void
+forget_numbers (HdMailboxPop3 *self)
+{
+  g_clear_pointer (&self->uidl_handles, hd_handles_unref);
+  g_clear_pointer (&self->uidl_numbers, g_array_unref);
+}
+
+static int
+compare_numbers (gconstpointer a,
+                 gconstpointer b)
+{
+  guint32 x = ((const NumberSize *) a)->number;
+  guint32 y = ((const NumberSize *) b)->number;
+
+  return x < y ? -1 : x > y;
+}
 
 /* Which connection the session is on (see hd_curl_session_get_generation()). */
 static guint
@@ -57,7 +84,7 @@ abort_connection (HdMailboxPop3 *self)
   /* No QUIT: the server never reaches the UPDATE state, so the DELEs sent
    * on this connection are forgotten (RFC 1939 §6). */
   hd_curl_session_abort (priv->session);
-  g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
+  forget_numbers (self);
   /* The DELEs sent so far are void now; QUIT must not report them done. */
   if (self->n_deles > 0)
     self->dele_generation = G_MAXUINT;
@@ -117,8 +144,8 @@ hd_mailbox_pop3_connection_reset (HdMailbox *mailbox)
   self->capa_pending = FALSE;
   self->in_capa = FALSE;
   /* Message numbers are valid for one POP3 session only. */
-  g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
-  g_clear_pointer (&self->uidl_sizes, g_hash_table_unref);
+  forget_numbers (self);
+  g_clear_pointer (&self->uidl_sizes, g_array_unref);
 }
 
 static gboolean
@@ -157,45 +184,47 @@ pop3_sizes (HdMailboxPop3 *self,
 {
   g_autoptr(GString) body = g_string_new (NULL);
   g_auto(GStrv) lines = NULL;
-  GHashTable *sizes;
+  GArray *sizes;
 
   if (!hd_mailbox_perform (HD_MAILBOX (self), "/", "LIST", FALSE, NULL, body, cancellable,
                            error))
     return FALSE;
-  sizes = g_hash_table_new (NULL, NULL);
+  sizes = g_array_new (FALSE, FALSE, sizeof (NumberSize));
   lines = g_strsplit (body->str, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_auto(GStrv) fields = g_strsplit (g_strstrip (lines[i]), " ", 3);
+      NumberSize one;
 
       if (fields[0] == NULL || fields[1] == NULL || !hd_mailbox_is_digits (fields[0])
           || !hd_mailbox_is_digits (fields[1]))
         continue;
-      g_hash_table_insert (sizes, GUINT_TO_POINTER ((guint) g_ascii_strtoull (fields[0], NULL, 10)),
-                           GUINT_TO_POINTER ((guint) MIN (g_ascii_strtoull (fields[1], NULL, 10),
-                                                          G_MAXUINT)));
+      one.number = (guint32) MIN (g_ascii_strtoull (fields[0], NULL, 10), G_MAXUINT32);
+      one.size = (guint32) MIN (g_ascii_strtoull (fields[1], NULL, 10), G_MAXUINT32);
+      g_array_append_val (sizes, one);
     }
-  g_clear_pointer (&self->uidl_sizes, g_hash_table_unref);
+  g_array_sort (sizes, compare_numbers);
+  g_clear_pointer (&self->uidl_sizes, g_array_unref);
   self->uidl_sizes = sizes;
   return TRUE;
 }
 
 /* Reads a UIDL listing into the table of this connection's numbers.
- * With @out_uids, it also hands out the list's handles: the UIDL itself, or
+ * With @out_handles, it also hands out the list's handles: the UIDL itself, or
  * for a UIDL that the server lists more than once, "UIDL<TAB>number", valid
  * on this connection only. */
 static gboolean
 pop3_uidl (HdMailboxPop3 *self,
-           GStrv         *out_uids,
+           HdHandles    **out_handles,
            GCancellable  *cancellable,
            GError       **error)
 {
   g_autoptr(GString) body = g_string_new (NULL);
-  g_autoptr(GStrvBuilder) uids = g_strv_builder_new ();
+  g_autoptr(HdHandles) uids = hd_handles_new ();
   g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_auto(GStrv) lines = NULL;
-  GHashTable *numbers;
+  GArray *numbers;
   guint generation;
 
   if (!hd_mailbox_perform (HD_MAILBOX (self), "/", "UIDL", FALSE, NULL, body, cancellable, error))
@@ -226,41 +255,44 @@ pop3_uidl (HdMailboxPop3 *self,
 
   /* Message numbers are valid for this POP3 session only: the table goes
    * with the connection (hd_mailbox_pop3_connection_reset()). A UIDL listed twice
-   * names no mail on its own and stays out of it. */
-  numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+   * names no mail on its own: only its "UIDL<TAB>number" handles are listed. */
+  numbers = g_array_sized_new (FALSE, FALSE, sizeof (guint32), entries->len);
   for (guint i = 0; i < entries->len; i++)
     {
       char **fields = entries->pdata[i];
-      guint number = (guint) g_ascii_strtoull (fields[0], NULL, 10);
+      guint32 number = (guint32) MIN (g_ascii_strtoull (fields[0], NULL, 10), G_MAXUINT32);
 
+      g_array_append_val (numbers, number);
       if (GPOINTER_TO_UINT (g_hash_table_lookup (counts, fields[1])) > 1)
         {
           g_autofree char *handle = g_strdup_printf ("%s\t%u", fields[1], number);
 
-          g_strv_builder_add (uids, handle);
+          hd_handles_add (uids, handle);
           continue;
         }
-      g_hash_table_replace (numbers, g_strdup (fields[1]), GUINT_TO_POINTER (number));
-      g_strv_builder_add (uids, fields[1]);
+      hd_handles_add (uids, fields[1]);
     }
-  g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
+  /* Sealed here, as the mailbox and the caller share it. */
+  hd_handles_get_length (uids);
+  forget_numbers (self);
+  self->uidl_handles = hd_handles_ref (uids);
   self->uidl_numbers = numbers;
 
-  if (out_uids != NULL)
-    *out_uids = g_strv_builder_end (uids);
+  if (out_handles != NULL)
+    *out_handles = g_steal_pointer (&uids);
   return TRUE;
 }
 
 static gboolean
 hd_mailbox_pop3_list (HdMailbox     *mailbox,
                       guint32       *out_uidvalidity,
-                      GStrv         *out_uids,
+                      HdHandles    **out_handles,
                       GCancellable  *cancellable,
                       GError       **error)
 {
   HdMailboxPop3 *self = HD_MAILBOX_POP3 (mailbox);
 
-  if (!pop3_uidl (self, out_uids, cancellable, error))
+  if (!pop3_uidl (self, out_handles, cancellable, error))
     return FALSE;
   self->listed_generation = connection (self);
   return TRUE;
@@ -276,12 +308,15 @@ retr_complete (HdMailboxPop3 *self,
                GCancellable  *cancellable)
 {
   HdMailboxPrivate *priv = hd_mailbox_get_private (HD_MAILBOX (self));
-  gpointer size = NULL;
+  NumberSize key = { number, 0 };
+  const NumberSize *listed = NULL;
   guint generation = connection (self);
 
-  if (self->uidl_sizes != NULL
-      && g_hash_table_lookup_extended (self->uidl_sizes, GUINT_TO_POINTER (number), NULL, &size)
-      && hd_curl_session_get_bytes_received (priv->session) >= (goffset) GPOINTER_TO_UINT (size))
+  if (self->uidl_sizes != NULL)
+    listed = bsearch (&key, self->uidl_sizes->data, self->uidl_sizes->len, sizeof (NumberSize),
+                      compare_numbers);
+  if (listed != NULL
+      && hd_curl_session_get_bytes_received (priv->session) >= (goffset) listed->size)
     return TRUE;
   return hd_mailbox_perform (HD_MAILBOX (self), "/", "NOOP", TRUE, NULL, NULL, cancellable, NULL)
          && connection (self) == generation;
@@ -321,7 +356,7 @@ pop3_number (HdMailboxPop3 *self,
              GError       **error)
 {
   const char *tab = strchr (uid, '\t');
-  gpointer value;
+  guint index;
 
   if (tab != NULL)
     {
@@ -332,13 +367,13 @@ pop3_number (HdMailboxPop3 *self,
     }
   if (self->uidl_numbers == NULL && !pop3_uidl (self, NULL, cancellable, error))
     return FALSE;
-  if (!g_hash_table_lookup_extended (self->uidl_numbers, uid, NULL, &value))
+  if (!hd_handles_find (self->uidl_handles, uid, &index))
     {
       g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_NOT_FOUND,
                    _("No message with UIDL %s on the server"), uid);
       return FALSE;
     }
-  *number = GPOINTER_TO_UINT (value);
+  *number = g_array_index (self->uidl_numbers, guint32, index);
   return TRUE;
 }
 
@@ -472,7 +507,7 @@ hd_mailbox_pop3_close (HdMailbox *mailbox)
   HdMailboxPop3 *self = HD_MAILBOX_POP3 (mailbox);
 
   HD_MAILBOX_CLASS (hd_mailbox_pop3_parent_class)->close (mailbox);
-  g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
+  forget_numbers (self);
   self->n_deles = 0;
 }
 
@@ -481,8 +516,8 @@ hd_mailbox_pop3_finalize (GObject *object)
 {
   HdMailboxPop3 *self = HD_MAILBOX_POP3 (object);
 
-  g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
-  g_clear_pointer (&self->uidl_sizes, g_hash_table_unref);
+  forget_numbers (self);
+  g_clear_pointer (&self->uidl_sizes, g_array_unref);
 
   G_OBJECT_CLASS (hd_mailbox_pop3_parent_class)->finalize (object);
 }

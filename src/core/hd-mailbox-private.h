@@ -36,6 +36,7 @@ typedef struct
   char *last_status;
 
   gboolean defer_seen_restore;
+  gsize transcript_limit;      /* for both sessions; 0: the session's default */
 } HdMailboxPrivate;
 
 HdMailboxPrivate *hd_mailbox_get_private (HdMailbox *self);

@@ -312,7 +312,10 @@ hd_mailbox_ensure_raw_session (HdMailbox *self)
   g_assert (priv->session != NULL);
 
   if (priv->raw_session == NULL)
-    priv->raw_session = hd_curl_session_new_sibling (priv->session);
+    {
+      priv->raw_session = hd_curl_session_new_sibling (priv->session);
+      hd_curl_session_set_transcript_limit (priv->raw_session, priv->transcript_limit);
+    }
   return priv->raw_session;
 }
 

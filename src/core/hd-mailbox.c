@@ -359,6 +359,8 @@ hd_mailbox_get_n_connections (HdMailbox *self)
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
+ * hd_mailbox_list_handles_sync() as a GStrv, for a few mails.
+ *
  * Returns: %TRUE on success
  */
 gboolean
@@ -368,12 +370,51 @@ hd_mailbox_list_sync (HdMailbox     *self,
                       GCancellable  *cancellable,
                       GError       **error)
 {
+  g_autoptr (HdHandles) handles = NULL;
+
+  if (!hd_mailbox_list_handles_sync (self, out_uidvalidity, &handles, cancellable, error))
+    return FALSE;
+  if (out_uids != NULL)
+    *out_uids = hd_handles_dup_strv (handles);
+  return TRUE;
+}
+
+/**
+ * hd_mailbox_list_handles_sync:
+ * @self: a #HdMailbox
+ * @out_uidvalidity: (out) (optional): IMAP: the folder's UIDVALIDITY; POP3: 0
+ * @out_handles: (out) (optional) (transfer full): the handles of the mail, in
+ *   the server's order, kept compactly (a poll holds them while it runs)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Lists the mail: IMAP: the UIDs of the folder, as decimal strings; POP3:
+ * the UIDLs of the maildrop. The listing is sealed (immutable) when
+ * returned.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+hd_mailbox_list_handles_sync (HdMailbox     *self,
+                              guint32       *out_uidvalidity,
+                              HdHandles    **out_handles,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr (HdHandles) handles = NULL;
+
   g_return_val_if_fail (HD_IS_MAILBOX (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (out_uidvalidity != NULL)
     *out_uidvalidity = 0;
-  return HD_MAILBOX_GET_CLASS (self)->list (self, out_uidvalidity, out_uids, cancellable, error);
+  if (!HD_MAILBOX_GET_CLASS (self)->list (self, out_uidvalidity, &handles, cancellable, error))
+    return FALSE;
+  /* Sealed in this thread, before anyone else may read it. */
+  hd_handles_get_length (handles);
+  if (out_handles != NULL)
+    *out_handles = g_steal_pointer (&handles);
+  return TRUE;
 }
 
 /**
@@ -532,6 +573,30 @@ hd_mailbox_set_defer_seen_restore (HdMailbox *self,
 
   priv = hd_mailbox_get_instance_private (self);
   priv->defer_seen_restore = defer;
+}
+
+/**
+ * hd_mailbox_set_transcript_limit:
+ * @limit: the most bytes each connection's transcript keeps, or 0 for the
+ *   default (see hd_curl_session_set_transcript_limit())
+ *
+ * A poll keeps a small one: the login and its latest commands, without a
+ * line per mail read that would make its memory grow with the mailbox.
+ */
+void
+hd_mailbox_set_transcript_limit (HdMailbox *self,
+                                 gsize      limit)
+{
+  HdMailboxPrivate *priv;
+
+  g_return_if_fail (HD_IS_MAILBOX (self));
+
+  priv = hd_mailbox_get_instance_private (self);
+  priv->transcript_limit = limit;
+  if (priv->session != NULL)
+    hd_curl_session_set_transcript_limit (priv->session, limit);
+  if (priv->raw_session != NULL)
+    hd_curl_session_set_transcript_limit (priv->raw_session, limit);
 }
 
 /**

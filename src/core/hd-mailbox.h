@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "hd-account.h"
+#include "hd-handles.h"
 
 G_BEGIN_DECLS
 
@@ -129,10 +130,11 @@ struct _HdMailboxClass
                                  char         **out_text,
                                  GCancellable  *cancellable,
                                  GError       **error);
-  /* Lists the keys (handles) of the mail; see hd_mailbox_list_sync(). */
+  /* Lists the keys (handles) of the mail into a new HdHandles; see
+   * hd_mailbox_list_handles_sync(). */
   gboolean  (*list)             (HdMailbox     *self,
                                  guint32       *out_uidvalidity,
-                                 GStrv         *out_uids,
+                                 HdHandles    **out_handles,
                                  GCancellable  *cancellable,
                                  GError       **error);
   /* Streams one mail, named by a handle from @list, into @stream. */
@@ -202,6 +204,11 @@ gboolean    hd_mailbox_list_sync (HdMailbox     *self,
                                   GStrv         *out_uids,
                                   GCancellable  *cancellable,
                                   GError       **error);
+gboolean    hd_mailbox_list_handles_sync (HdMailbox     *self,
+                                          guint32       *out_uidvalidity,
+                                          HdHandles    **out_handles,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
 gboolean    hd_mailbox_fetch_sync (HdMailbox     *self,
                                    const char    *uid,
                                    GOutputStream *stream,
@@ -224,6 +231,8 @@ gboolean    hd_mailbox_delete_sync (HdMailbox          *self,
                                     GError            **error);
 void        hd_mailbox_set_defer_seen_restore (HdMailbox *self,
                                                gboolean   defer);
+void        hd_mailbox_set_transcript_limit (HdMailbox *self,
+                                             gsize      limit);
 gboolean    hd_mailbox_restore_seen_sync (HdMailbox     *self,
                                           GCancellable  *cancellable,
                                           GError       **error);

@@ -60,7 +60,8 @@ hd_poll_job_send_deletes (HdPollJob    *self,
       return;
     }
   for (guint i = 0; i < self->delete_keys->len; i++)
-    g_ptr_array_add (uids, g_hash_table_lookup (self->uid_by_key, self->delete_keys->pdata[i]));
+    g_ptr_array_add (uids,
+                     (gpointer) hd_poll_job_handle_for_key (self, self->delete_keys->pdata[i]));
   g_ptr_array_add (uids, NULL);
 
   /* A failed delete loses nothing: the receipts stay pending and the next
@@ -116,7 +117,7 @@ hd_poll_job_retry_pending_deletes (HdPollJob *self)
     }
   for (guint i = 0; pending[i] != NULL; i++)
     {
-      if (g_hash_table_contains (self->uid_by_key, pending[i]))
+      if (hd_poll_job_handle_for_key (self, pending[i]) != NULL)
         g_ptr_array_add (self->delete_keys, g_strdup (pending[i]));
       else if (strchr (pending[i], '#') == NULL)
         g_ptr_array_add (gone, pending[i]);

@@ -100,7 +100,7 @@ own_content_key (HdPollJob   *self,
                    _("Could not read back mail %s, which stays on the server"), base);
       return FALSE;
     }
-  g_hash_table_replace (self->uid_by_key, g_strdup (key), g_strdup (uid));
+  g_hash_table_replace (self->content_handles, g_strdup (key), g_strdup (uid));
   switch (hd_store_lookup_receipt (self->store, self->account_id, key))
     {
     case HD_RECEIPT_NONE:

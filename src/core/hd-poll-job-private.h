@@ -17,7 +17,8 @@ struct _HdPollResult
   gatomicrefcount ref_count;
   gboolean ok;
   HdPollCounts counts;
-  GPtrArray *errors;
+  GPtrArray *errors;  /* the first and the latest errors, see hd_poll_result_add_error() */
+  guint n_errors;     /* all errors of the run */
   char *failure;
   gint64 run_id;
 };
@@ -40,7 +41,9 @@ struct _HdPollJob
   HdMailbox *mailbox;
   HdPollResult *result;
   gint64 account_id;
-  GHashTable *uid_by_key;   /* server key → the mailbox's handle (UID, UIDL) */
+  HdHandles *listed;        /* the mailbox's handles (UIDs, UIDLs) as listed */
+  guint32 uidvalidity;      /* of the listing; 0 for POP3 */
+  GHashTable *content_handles; /* content key → handle, for mail keyed by its content */
   GPtrArray *batch_keys;    /* stored in the open batch, to delete once it commits */
   GPtrArray *batch_answers; /* HdAutoAnswerRequest, sent after the commit */
   guint batch_count;
@@ -53,6 +56,8 @@ struct _HdPollJob
 
 /* hd-poll-result.c */
 HdPollResult *hd_poll_result_new (void);
+void          hd_poll_result_add_error (HdPollResult *result,
+                                        const char   *message);
 
 /* hd-poll-job.c */
 void          hd_poll_job_note_error (HdPollJob  *self,
@@ -62,6 +67,8 @@ void          hd_poll_job_report_progress (HdPollJob *self,
                                            guint      total);
 char         *hd_poll_job_server_key (guint32     uidvalidity,
                                       const char *uid);
+const char   *hd_poll_job_handle_for_key (HdPollJob  *self,
+                                          const char *key);
 gboolean      hd_poll_job_ingest (HdPollJob   *self,
                                   const char  *key,
                                   GBytes      *bytes,

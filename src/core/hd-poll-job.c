@@ -35,6 +35,11 @@
 
 #define DEFAULT_BATCH_SIZE 50
 
+/* A poll's transcript keeps the login and the latest commands: the 512 KiB
+ * of a connection check would fill only after thousands of mails, so that
+ * the poll's peak memory would grow with the mailbox up to there. */
+#define POLL_TRANSCRIPT_LIMIT (32 * 1024)
+
 enum {
   SIGNAL_PROGRESS,
   N_SIGNALS
@@ -50,7 +55,7 @@ void
 hd_poll_job_note_error (HdPollJob  *self,
             const char *message)
 {
-  g_ptr_array_add (self->result->errors, g_strdup (message));
+  hd_poll_result_add_error (self->result, message);
 }
 
 typedef struct {
@@ -122,6 +127,35 @@ hd_poll_job_server_key (guint32     uidvalidity,
   if (uidvalidity == 0)
     return g_strdup (uid);
   return g_strdup_printf ("%u/%s", uidvalidity, uid);
+}
+
+/* The handle under which the mail of receipt @key was listed in this
+ * session, or NULL when it was not. A server key is the handle itself, after
+ * the UIDVALIDITY for IMAP (hd_poll_job_server_key()), and is looked up in
+ * the compact listing; only mail keyed by its content, which is rare, has a
+ * table entry of its own. No per-mail table of all keys, so that a poll of
+ * 20,000 mails takes no more memory than one of 500. */
+const char *
+hd_poll_job_handle_for_key (HdPollJob  *self,
+                            const char *key)
+{
+  const char *handle = g_hash_table_lookup (self->content_handles, key);
+
+  if (handle != NULL || self->listed == NULL)
+    return handle;
+  if (self->uidvalidity != 0)
+    {
+      char prefix[16];
+      int len = g_snprintf (prefix, sizeof prefix, "%u/", self->uidvalidity);
+
+      if (strncmp (key, prefix, len) != 0)
+        return NULL;
+      key += len;
+    }
+  handle = hd_handles_lookup (self->listed, key);
+  if (handle == NULL || hd_mailbox_handle_needs_content_key (self->mailbox, handle, NULL))
+    return NULL;
+  return handle;
 }
 
 static void
@@ -325,6 +359,7 @@ open_mailbox (HdPollJob     *self,
     return FALSE;
   self->mailbox = self->factory (self->account, credentials, self->factory_data);
   hd_mailbox_set_defer_seen_restore (self->mailbox, TRUE);
+  hd_mailbox_set_transcript_limit (self->mailbox, POLL_TRANSCRIPT_LIMIT);
   return TRUE;
 }
 
@@ -333,7 +368,6 @@ poll_mailbox (HdPollJob    *self,
               GCancellable *cancellable,
               GError      **error)
 {
-  g_auto (GStrv) uids = NULL;
   guint32 uidvalidity = 0;
   gboolean listed;
 
@@ -341,7 +375,8 @@ poll_mailbox (HdPollJob    *self,
     return FALSE;
   /* An OAuth access token refused before it expired (revoked, or expired
    * early): once more with a fresh one (hd-oauth). */
-  listed = hd_mailbox_list_sync (self->mailbox, &uidvalidity, &uids, cancellable, error);
+  listed = hd_mailbox_list_handles_sync (self->mailbox, &uidvalidity, &self->listed, cancellable,
+                                         error);
   if (!listed && hd_account_get_oauth_connection (self->account) != NULL
       && g_error_matches (*error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_AUTHENTICATION_FAILED))
     {
@@ -350,25 +385,21 @@ poll_mailbox (HdPollJob    *self,
       g_clear_error (error);
       if (!open_mailbox (self, TRUE, cancellable, error))
         return FALSE;
-      listed = hd_mailbox_list_sync (self->mailbox, &uidvalidity, &uids, cancellable, error);
+      listed = hd_mailbox_list_handles_sync (self->mailbox, &uidvalidity, &self->listed,
+                                             cancellable, error);
     }
   if (!listed)
     {
       hd_mailbox_close (self->mailbox);
       return FALSE;
     }
-  self->result->counts.listed = g_strv_length (uids);
-  for (guint i = 0; uids[i] != NULL; i++)
-    {
-      if (!hd_mailbox_handle_needs_content_key (self->mailbox, uids[i], NULL))
-        g_hash_table_insert (self->uid_by_key, hd_poll_job_server_key (uidvalidity, uids[i]),
-                             g_strdup (uids[i]));
-    }
+  self->uidvalidity = uidvalidity;
+  self->result->counts.listed = hd_handles_get_length (self->listed);
 
   hd_poll_job_retry_pending_deletes (self);
 
-  if (!hd_poll_job_fetch_all (self, (const char * const *) uids, uidvalidity, cancellable,
-                              error))
+  if (!hd_poll_job_fetch_all (self, hd_handles_peek_strv (self->listed), uidvalidity,
+                              cancellable, error))
     {
       /* Keep what this batch stored: commit it before giving up. The
        * deletes and answers of a cancelled poll wait for the next. */
@@ -400,7 +431,9 @@ reset_run (HdPollJob *self)
   g_clear_object (&self->mailbox);
   g_clear_object (&self->ingest);
   g_clear_object (&self->store);
-  g_hash_table_remove_all (self->uid_by_key);
+  g_clear_pointer (&self->listed, hd_handles_unref);
+  g_hash_table_remove_all (self->content_handles);
+  self->uidvalidity = 0;
   g_ptr_array_set_size (self->batch_keys, 0);
   g_ptr_array_set_size (self->batch_answers, 0);
   g_ptr_array_set_size (self->delete_keys, 0);
@@ -435,7 +468,7 @@ hd_poll_job_finalize (GObject *object)
   g_clear_object (&self->account);
   g_clear_pointer (&self->progress_context, g_main_context_unref);
   g_clear_pointer (&self->result, hd_poll_result_unref);
-  g_clear_pointer (&self->uid_by_key, g_hash_table_unref);
+  g_clear_pointer (&self->content_handles, g_hash_table_unref);
   g_clear_pointer (&self->batch_keys, g_ptr_array_unref);
   g_clear_pointer (&self->batch_answers, g_ptr_array_unref);
   g_clear_pointer (&self->delete_keys, g_ptr_array_unref);
@@ -467,7 +500,7 @@ hd_poll_job_init (HdPollJob *self)
 {
   self->batch_size = DEFAULT_BATCH_SIZE;
   self->factory = default_factory;
-  self->uid_by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->content_handles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->batch_keys = g_ptr_array_new_with_free_func (g_free);
   self->batch_answers = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_auto_answer_request_free);
   self->delete_keys = g_ptr_array_new_with_free_func (g_free);

@@ -34,6 +34,7 @@ void                hd_poll_result_unref (HdPollResult *result);
 gboolean            hd_poll_result_get_ok (HdPollResult *result);
 const HdPollCounts *hd_poll_result_get_counts (HdPollResult *result);
 const char * const *hd_poll_result_get_errors (HdPollResult *result);
+guint               hd_poll_result_get_n_errors (HdPollResult *result);
 const char         *hd_poll_result_get_failure (HdPollResult *result);
 gint64              hd_poll_result_get_run_id (HdPollResult *result);
 

@@ -8,6 +8,15 @@
 
 #include "hd-poll-job-private.h"
 
+#include <glib/gi18n-lib.h>
+
+/* A poll of 20,000 mails with the SMTP server down has 20,000 errors: the
+ * result keeps the first ones (what went wrong first) and the latest ones
+ * (what still goes wrong), with a note of how many are left out between
+ * them, so that its memory and the run's log entry stay bounded. */
+#define KEEP_FIRST 10
+#define KEEP_LATEST 10
+
 G_DEFINE_BOXED_TYPE (HdPollResult, hd_poll_result, hd_poll_result_ref, hd_poll_result_unref)
 
 HdPollResult *
@@ -40,6 +49,36 @@ hd_poll_result_unref (HdPollResult *result)
   g_free (result);
 }
 
+/* Notes one error of the run; see KEEP_FIRST. */
+void
+hd_poll_result_add_error (HdPollResult *result,
+                          const char   *message)
+{
+  GPtrArray *errors = result->errors;
+  guint left_out;
+
+  result->n_errors++;
+  if (errors->len < KEEP_FIRST + KEEP_LATEST)
+    {
+      g_ptr_array_add (errors, g_strdup (message));
+      return;
+    }
+
+  /* Full: the oldest of the latest goes, and the note between the first
+   * and the latest (made now, at the first error left out) counts it. */
+  left_out = result->n_errors - KEEP_FIRST - KEEP_LATEST;
+  if (left_out == 1)
+    g_ptr_array_insert (errors, KEEP_FIRST, NULL);
+  g_ptr_array_remove_index (errors, KEEP_FIRST + 1);
+  g_free (errors->pdata[KEEP_FIRST]);
+  errors->pdata[KEEP_FIRST] = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "(%u more error left out)",
+                                                            "(%u more errors left out)",
+                                                            left_out),
+                                               left_out);
+  g_ptr_array_add (errors, g_strdup (message));
+}
+
 gboolean
 hd_poll_result_get_ok (HdPollResult *result)
 {
@@ -57,13 +96,28 @@ hd_poll_result_get_counts (HdPollResult *result)
 /**
  * hd_poll_result_get_errors:
  *
- * Returns: (transfer none): every error of the run, in words, in order
+ * Returns: (transfer none): the errors of the run, in words, in order: all
+ *   of them, or for a run with very many the first and the latest ones with a
+ *   note of how many were left out between them
  */
 const char * const *
 hd_poll_result_get_errors (HdPollResult *result)
 {
   g_return_val_if_fail (result != NULL, NULL);
   return (const char * const *) result->errors->pdata;
+}
+
+/**
+ * hd_poll_result_get_n_errors:
+ *
+ * Returns: how many errors the run had, also those that
+ *   hd_poll_result_get_errors() leaves out
+ */
+guint
+hd_poll_result_get_n_errors (HdPollResult *result)
+{
+  g_return_val_if_fail (result != NULL, 0);
+  return result->n_errors;
 }
 
 /**

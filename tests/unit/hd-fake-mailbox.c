@@ -54,12 +54,12 @@ fake_check (HdMailbox     *mailbox,
 static gboolean
 fake_list (HdMailbox     *mailbox,
            guint32       *out_uidvalidity,
-           GStrv         *out_uids,
+           HdHandles    **out_handles,
            GCancellable  *cancellable,
            GError       **error)
 {
   FakeServer *server = FAKE_MAILBOX (mailbox)->server;
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (HdHandles) handles = hd_handles_new ();
   g_autoptr (GMutexLocker) locker = NULL;
 
   if (!at_step (server, FAKE_STEP_LIST, 0, error)
@@ -67,11 +67,11 @@ fake_list (HdMailbox     *mailbox,
     return FALSE;
   locker = g_mutex_locker_new (&server->lock);
   for (guint i = 0; i < server->uids->len; i++)
-    g_strv_builder_add (builder, server->uids->pdata[i]);
+    hd_handles_add (handles, server->uids->pdata[i]);
   if (out_uidvalidity != NULL)
     *out_uidvalidity = server->uidvalidity;
-  if (out_uids != NULL)
-    *out_uids = g_strv_builder_end (builder);
+  if (out_handles != NULL)
+    *out_handles = g_steal_pointer (&handles);
   return TRUE;
 }
 

@@ -63,7 +63,7 @@ polls_of (const char *name)
 static gboolean
 fake_list (HdMailbox     *mailbox,
            guint32       *out_uidvalidity,
-           GStrv         *out_uids,
+           HdHandles    **out_handles,
            GCancellable  *cancellable,
            GError       **error)
 {
@@ -101,7 +101,7 @@ fake_list (HdMailbox     *mailbox,
   if (ok)
     {
       *out_uidvalidity = 1;
-      *out_uids = g_new0 (char *, 1);
+      *out_handles = hd_handles_new ();
     }
   return ok;
 }
