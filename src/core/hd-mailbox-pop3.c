@@ -1,36 +1,18 @@
 /* hd-mailbox-pop3.c: HdMailboxPop3, the POP3 subclass of HdMailbox: what
  * the server's lines tell, and STAT, UIDL, RETR and DELE on the maildrop,
  * message numbers used only on the connection that listed them, and the
- * deletions committed by one QUIT.
+ * deletions committed by one QUIT. A server that announces PIPELINING
+ * gets its mail fetched in batches (hd-mailbox-pop3-batch.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
-#include "hd-mailbox-pop3.h"
+#include "hd-mailbox-pop3-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
-
-#include "hd-mailbox-private.h"
-
-struct _HdMailboxPop3
-{
-  HdMailbox parent_instance;
-
-  /* What the current connection told: reset on every new one. */
-  gboolean capa_pending;
-  gboolean in_capa;
-  GHashTable *uidl_numbers;
-  GHashTable *uidl_sizes;  /* message number → size from LIST */
-
-  /* The connection whose message numbers the listed handles name, and the
-   * DELEs sent on it that only its QUIT makes final. */
-  guint listed_generation;
-  guint dele_generation;
-  guint n_deles;
-};
 
 G_DEFINE_FINAL_TYPE (HdMailboxPop3, hd_mailbox_pop3, HD_TYPE_MAILBOX)
 
@@ -79,6 +61,8 @@ hd_mailbox_pop3_server_line (HdMailbox  *mailbox,
           g_free (priv->mechanisms);
           priv->mechanisms = g_strdup (line + 5);
         }
+      else if (g_ascii_strcasecmp (line, "PIPELINING") == 0)
+        self->pipelining = TRUE;
       return;
     }
 
@@ -116,6 +100,7 @@ hd_mailbox_pop3_connection_reset (HdMailbox *mailbox)
 
   self->capa_pending = FALSE;
   self->in_capa = FALSE;
+  self->pipelining = FALSE;
   /* Message numbers are valid for one POP3 session only. */
   g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
   g_clear_pointer (&self->uidl_sizes, g_hash_table_unref);
@@ -473,6 +458,7 @@ hd_mailbox_pop3_close (HdMailbox *mailbox)
 
   HD_MAILBOX_CLASS (hd_mailbox_pop3_parent_class)->close (mailbox);
   g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
+  hd_mailbox_pop3_forget_raw (self);
   self->n_deles = 0;
 }
 
@@ -483,6 +469,7 @@ hd_mailbox_pop3_finalize (GObject *object)
 
   g_clear_pointer (&self->uidl_numbers, g_hash_table_unref);
   g_clear_pointer (&self->uidl_sizes, g_hash_table_unref);
+  g_clear_pointer (&self->raw_numbers, g_hash_table_unref);
 
   G_OBJECT_CLASS (hd_mailbox_pop3_parent_class)->finalize (object);
 }
@@ -509,6 +496,7 @@ hd_mailbox_pop3_class_init (HdMailboxPop3Class *klass)
   mailbox_class->check = hd_mailbox_pop3_check;
   mailbox_class->list = hd_mailbox_pop3_list;
   mailbox_class->fetch = hd_mailbox_pop3_fetch;
+  mailbox_class->fetch_batch = hd_mailbox_pop3_fetch_batch;
   mailbox_class->delete_mail = hd_mailbox_pop3_delete;
   mailbox_class->finish = hd_mailbox_pop3_finish;
   mailbox_class->close = hd_mailbox_pop3_close;
