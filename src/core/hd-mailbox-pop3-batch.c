@@ -327,7 +327,7 @@ retr_pipelined (HdMailboxPop3         *self,
       if (!g_str_has_prefix (status, "+OK"))
         {
           g_set_error (error, HD_MAILBOX_ERROR, HD_MAILBOX_ERROR_FAILED,
-                       _("Unexpected reply to RETR: %s"), status);
+                       _("Unexpected reply to %s: %s"), "RETR", status);
           return abandon (self);
         }
 
