@@ -249,11 +249,11 @@ receive_mail (HdMailboxPop3  *self,
 {
   HdMailboxPrivate *priv = hd_mailbox_get_private (HD_MAILBOX (self));
   g_autoptr (GFileIOStream) io = NULL;
-  g_autoptr (GFile) file = g_file_new_tmp ("helpdesk-mail-XXXXXX.eml", &io, error);
+  g_autoptr (GFile) file = NULL;
   g_autoptr (GOutputStream) buffered = NULL;
   g_autoptr (GError) local_error = NULL;
 
-  if (file == NULL)
+  if ((file = g_file_new_tmp ("helpdesk-mail-XXXXXX.eml", &io, error)) == NULL)
     {
       abandon (self);
       return NULL;

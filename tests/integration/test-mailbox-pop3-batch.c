@@ -242,7 +242,7 @@ test_thirty_whole (void)
       g_autofree char *expected = make_mail (user, i + 1);
       GBytes *got = g_hash_table_lookup (received, uids[i]);
       g_autoptr (GFileIOStream) io = NULL;
-      g_autoptr (GFile) file = g_file_new_tmp ("pop3-batch-XXXXXX.eml", &io, &error);
+      g_autoptr (GFile) file = g_file_new_tmp ("pop3-batch-XXXXXX", &io, &error);
       g_autofree char *one = NULL;
       gsize one_length = 0;
 
