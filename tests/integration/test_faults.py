@@ -348,6 +348,20 @@ class Pop3Pipelining(FaultTestCase):
         self.assertEqual(sorted(self.stored_ids()), ids(1, 2, 3, 4))
         self.assertEqual(server.message_ids(), [])
 
+    def test_uidl_listed_twice_comes_over_the_listing_connection(self):
+        """Two mails under one UIDL are named by the listing connection's
+        numbers: those two come by RETR there, the others pipelined; all
+        four are stored once and deleted."""
+        server = Pop3Server([(mail(1), "u-1"), (mail(2), "same"), (mail(3), "same"),
+                             (mail(4), "u-4")], pipelining=True)
+        self.scripted(server, "pop3")
+        self.ctl("poll", check=0)
+        self.assertEqual(sorted(self.stored_ids()), ids(1, 2, 3, 4))
+        self.assertEqual(sorted(server.logged("RETR")), ids(1, 2, 3, 4))
+        self.assertEqual(server.message_ids(), [])
+        self.ctl("poll", check=0)
+        self.assertEqual(sorted(self.stored_ids()), ids(1, 2, 3, 4))
+
     def test_second_session_refused(self):
         """A server that allows one session at a time refuses the second
         login: the mail comes one RETR after the other on the first."""
