@@ -13,6 +13,9 @@ It also polls a mailbox of a quarter the size to show whether our peak memory
 grows with the mail count. Targets (issue 14): ours <= 0.45x fetchmail and
 <= 2x the floor, peak memory flat from N/4 to N mails.
 
+`bench/ingest --pop3 [N]` polls over POP3 (and fetchmail too); the floor
+stays the IMAP one, the raw download of the same mail.
+
 Run it with `bench/ingest [N]` (default 2000; `bench/ingest 20000` fills
 about 2.3 GB per mailbox, hard-linked, so about 2.3 GB of disk for the three
 plus the database). `HD_CTL` names another helpdesk-mailctl to time. Not a
@@ -130,7 +133,9 @@ def timed(argv, **kw):
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    args = [a for a in sys.argv[1:] if a != "--pop3"]
+    protocol = "pop3" if "--pop3" in sys.argv[1:] else "imap"
+    n = int(args[0]) if args else 2000
     work = tempfile.mkdtemp(prefix="hd-bench-")
     dovecot = Dovecot()
     try:
@@ -145,7 +150,7 @@ def main():
         for user in ("bench", "small"):
             path = os.path.join(work, f"{user}.json")
             with open(path, "w") as f:
-                json.dump(dovecot.account(user, user, "imap"), f)
+                json.dump(dovecot.account(user, user, protocol), f)
             subprocess.run([CTL, "--db", dbs[user], "accounts", "add", path, "--password-stdin"],
                            input=users[user], text=True, env=env, check=True,
                            stdout=subprocess.DEVNULL)
@@ -154,11 +159,13 @@ def main():
         size = fill(dovecot, ["bench", "fetch", "floor"], n)
         fill(dovecot, ["small"], n // 4)
         print(f"mailbox: {n} mails, {size / 1e6:.1f} MB (three, filled in "
-              f"{time.monotonic() - start:.0f} s)", flush=True)
+              f"{time.monotonic() - start:.0f} s); we and fetchmail poll over "
+              f"{protocol.upper()}", flush=True)
 
         rc = os.path.join(work, "fetchmailrc")
         with open(rc, "w") as f:
-            f.write(f'set no syslog\npoll localhost via 127.0.0.1 protocol IMAP port {dovecot.ports["imaps"]}\n'
+            f.write(f'set no syslog\npoll localhost via 127.0.0.1 protocol {protocol.upper()} '
+                    f'port {dovecot.ports[protocol + "s"]}\n'
                     f'  user "fetch" password "pw-fetch" ssl sslcertck sslcommonname "localhost" '
                     f'sslcertfile "{dovecot.ca_file}" mda "cat >/dev/null"\n')
         os.chmod(rc, 0o600)

@@ -83,6 +83,10 @@ void  hd_curl_session_note_line (HdCurlSession  *self,
 
 /* hd-curl-session-raw.c */
 void  hd_curl_session_raw_reset (HdCurlSession *self);
+gboolean hd_curl_session_raw_fill (HdCurlSession  *self,
+                                   guint           timeout_seconds,
+                                   GCancellable   *cancellable,
+                                   GError        **error);
 int   hd_curl_session_raw_poll  (HdCurlSession *self,
                                  short          events,
                                  gint64         timeout_usec,

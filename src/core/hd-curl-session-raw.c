@@ -146,11 +146,11 @@ wait_socket (HdCurlSession  *self,
 
 /* Reads what the connection has (at least one byte) behind the unread part
  * of the buffer, growing it when a line does not fit. */
-static gboolean
-fill_buffer (HdCurlSession  *self,
-             guint           timeout_seconds,
-             GCancellable   *cancellable,
-             GError        **error)
+gboolean
+hd_curl_session_raw_fill (HdCurlSession  *self,
+                          guint           timeout_seconds,
+                          GCancellable   *cancellable,
+                          GError        **error)
 {
   if (self->raw_start > 0)
     {
@@ -389,7 +389,7 @@ hd_curl_session_raw_read_line (HdCurlSession  *self,
                        self->port, (guint) RAW_MAX_LINE);
           return NULL;
         }
-      if (!fill_buffer (self, timeout_seconds, cancellable, error))
+      if (!hd_curl_session_raw_fill (self, timeout_seconds, cancellable, error))
         return NULL;
     }
 }
@@ -432,7 +432,7 @@ hd_curl_session_raw_read_literal (HdCurlSession  *self,
 
       if (available == 0)
         {
-          if (!fill_buffer (self, self->low_speed_timeout, cancellable, error))
+          if (!hd_curl_session_raw_fill (self, self->low_speed_timeout, cancellable, error))
             return FALSE;
           available = self->raw_end - self->raw_start;
         }

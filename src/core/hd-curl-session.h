@@ -133,6 +133,11 @@ gboolean       hd_curl_session_raw_read_literal (HdCurlSession  *self,
                                                  GOutputStream  *sink,
                                                  GCancellable   *cancellable,
                                                  GError        **error);
+/* hd-curl-session-raw-dot.c */
+gboolean       hd_curl_session_raw_read_dot_body (HdCurlSession  *self,
+                                                  GOutputStream  *sink,
+                                                  GCancellable   *cancellable,
+                                                  GError        **error);
 /* hd-curl-session-raw-wait.c */
 gboolean       hd_curl_session_raw_wait (HdCurlSession  *self,
                                          guint           timeout_ms,

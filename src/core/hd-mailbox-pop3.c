@@ -1,41 +1,19 @@
 /* hd-mailbox-pop3.c: HdMailboxPop3, the POP3 subclass of HdMailbox: what
  * the server's lines tell, and STAT, UIDL, RETR and DELE on the maildrop,
  * message numbers used only on the connection that listed them, and the
- * deletions committed by one QUIT.
+ * deletions committed by one QUIT. A server that announces PIPELINING
+ * gets its mail fetched in batches (hd-mailbox-pop3-batch.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
-#include "hd-mailbox-pop3.h"
+#include "hd-mailbox-pop3-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "hd-mailbox-private.h"
-
-struct _HdMailboxPop3
-{
-  HdMailbox parent_instance;
-
-  /* What the current connection told: reset on every new one. */
-  gboolean capa_pending;
-  gboolean in_capa;
-  /* This connection's listing, compact for maildrops of tens of thousands
-   * of mails: the handles, each one's message number at the same index, and
-   * the sizes that LIST gave (NumberSize, sorted by number). */
-  HdHandles *uidl_handles;
-  GArray *uidl_numbers;
-  GArray *uidl_sizes;
-
-  /* The connection whose message numbers the listed handles name, and the
-   * DELEs sent on it that only its QUIT makes final. */
-  guint listed_generation;
-  guint dele_generation;
-  guint n_deles;
-};
 
 typedef struct {
   guint32 number;
@@ -106,6 +84,8 @@ hd_mailbox_pop3_server_line (HdMailbox  *mailbox,
           g_free (priv->mechanisms);
           priv->mechanisms = g_strdup (line + 5);
         }
+      else if (g_ascii_strcasecmp (line, "PIPELINING") == 0)
+        self->pipelining = TRUE;
       return;
     }
 
@@ -143,6 +123,7 @@ hd_mailbox_pop3_connection_reset (HdMailbox *mailbox)
 
   self->capa_pending = FALSE;
   self->in_capa = FALSE;
+  self->pipelining = FALSE;
   /* Message numbers are valid for one POP3 session only. */
   forget_numbers (self);
   g_clear_pointer (&self->uidl_sizes, g_array_unref);
@@ -508,6 +489,7 @@ hd_mailbox_pop3_close (HdMailbox *mailbox)
 
   HD_MAILBOX_CLASS (hd_mailbox_pop3_parent_class)->close (mailbox);
   forget_numbers (self);
+  hd_mailbox_pop3_forget_raw (self);
   self->n_deles = 0;
 }
 
@@ -518,6 +500,7 @@ hd_mailbox_pop3_finalize (GObject *object)
 
   forget_numbers (self);
   g_clear_pointer (&self->uidl_sizes, g_array_unref);
+  g_clear_pointer (&self->raw_numbers, g_hash_table_unref);
 
   G_OBJECT_CLASS (hd_mailbox_pop3_parent_class)->finalize (object);
 }
@@ -544,6 +527,7 @@ hd_mailbox_pop3_class_init (HdMailboxPop3Class *klass)
   mailbox_class->check = hd_mailbox_pop3_check;
   mailbox_class->list = hd_mailbox_pop3_list;
   mailbox_class->fetch = hd_mailbox_pop3_fetch;
+  mailbox_class->fetch_batch = hd_mailbox_pop3_fetch_batch;
   mailbox_class->delete_mail = hd_mailbox_pop3_delete;
   mailbox_class->finish = hd_mailbox_pop3_finish;
   mailbox_class->close = hd_mailbox_pop3_close;

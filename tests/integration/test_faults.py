@@ -317,6 +317,90 @@ class Pop3Faults(FaultTestCase):
         self.assertEqual(server.message_ids(), [])
 
 
+class Pop3Pipelining(FaultTestCase):
+    """A POP3 server that announces PIPELINING gets its mail over a second,
+    read-only connection with the RETRs in flight together; the DELEs and the
+    QUIT that commits them stay on the listing connection."""
+
+    def test_retrs_are_pipelined(self):
+        server = Pop3Server([(mail(n), f"u-{n}") for n in range(1, 7)], pipelining=True)
+        self.scripted(server, "pop3")
+        self.ctl("poll", check=0)
+        self.assertEqual(sorted(self.stored_ids()), ids(*range(1, 7)))
+        self.assertEqual(sorted(server.logged("RETR")), ids(*range(1, 7)))
+        self.assertGreaterEqual(server.pipelined_retrs, 5)
+        self.assertEqual(server.connections, 2)
+        self.assertEqual(sorted(server.logged("EXPUNGE")), ids(*range(1, 7)))
+        self.assertEqual(server.message_ids(), [])
+
+    def test_cut_in_the_third_retr_reply(self):
+        """The connection breaks inside the third mail of the pipelined
+        replies: the two before it are stored and deleted, the third is
+        neither stored nor deleted, and the next poll reads the rest once."""
+        server = Pop3Server([(mail(n, body=f"mail {n}\r\n" * 200), f"u-{n}")
+                             for n in range(1, 7)], pipelining=True)
+        seen = []
+
+        def cut_the_third(s):
+            seen.append(1)
+            if len(seen) == 3:
+                s.truncate_once = 900
+        server.on_retr = cut_the_third
+        self.scripted(server, "pop3")
+        self.ctl("poll", check=1)
+        self.assertEqual(sorted(self.stored_ids()), ids(1, 2))
+        self.assertEqual(sorted(server.logged("DELE")), ids(1, 2))
+        self.assertEqual(sorted(server.logged("EXPUNGE")), ids(1, 2))
+        self.assertEqual(server.message_ids(), ids(3, 4, 5, 6))
+        self.assert_nothing_lost(ids(*range(1, 7)), server.message_ids(),
+                                 server.logged("EXPUNGE"))
+        server.on_retr = None
+        self.ctl("poll", check=0)
+        self.assertEqual(sorted(self.stored_ids()), ids(*range(1, 7)))
+        self.assertEqual(server.message_ids(), [])
+
+    def test_refused_retr_leaves_that_mail_alone(self):
+        """One RETR of the pipeline gets -ERR: that mail is neither stored
+        nor deleted, the others are, and it comes with the next poll."""
+        server = Pop3Server([(mail(n), f"u-{n}") for n in range(1, 5)], pipelining=True)
+        server.refused_retrs = {"<req.2@example.org>"}
+        self.scripted(server, "pop3")
+        self.ctl("poll")
+        self.assertEqual(sorted(self.stored_ids()), ids(1, 3, 4))
+        self.assertNotIn("<req.2@example.org>", server.logged("DELE"))
+        self.assertEqual(server.message_ids(), ids(2))
+        server.refused_retrs = set()
+        self.ctl("poll", check=0)
+        self.assertEqual(sorted(self.stored_ids()), ids(1, 2, 3, 4))
+        self.assertEqual(server.message_ids(), [])
+
+    def test_uidl_listed_twice_comes_over_the_listing_connection(self):
+        """Two mails under one UIDL are named by the listing connection's
+        numbers: those two come by RETR there, the others pipelined; all
+        four are stored once and deleted."""
+        server = Pop3Server([(mail(1), "u-1"), (mail(2), "same"), (mail(3), "same"),
+                             (mail(4), "u-4")], pipelining=True)
+        self.scripted(server, "pop3")
+        self.ctl("poll", check=0)
+        self.assertEqual(sorted(self.stored_ids()), ids(1, 2, 3, 4))
+        self.assertEqual(sorted(server.logged("RETR")), ids(1, 2, 3, 4))
+        self.assertEqual(server.message_ids(), [])
+        self.ctl("poll", check=0)
+        self.assertEqual(sorted(self.stored_ids()), ids(1, 2, 3, 4))
+
+    def test_second_session_refused(self):
+        """A server that allows one session at a time refuses the second
+        login: the mail comes one RETR after the other on the first."""
+        server = Pop3Server([(mail(n), f"u-{n}") for n in range(1, 5)], pipelining=True,
+                            one_login_only=True)
+        self.scripted(server, "pop3")
+        proc = self.ctl("poll")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(server.logins, 1)
+        self.assertEqual(sorted(self.stored_ids()), ids(1, 2, 3, 4))
+        self.assertEqual(server.message_ids(), [])
+
+
 class DatabaseFaults(FaultTestCase):
     def add_dovecot_account(self, user, protocol="imap", **extra):
         account = DOVECOT.account("Support", user, protocol)
