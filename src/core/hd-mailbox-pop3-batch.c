@@ -333,7 +333,7 @@ retr_pipelined (HdMailboxPop3         *self,
 
       if ((file = receive_mail (self, announced_size (status), cancellable, error)) == NULL)
         return FALSE;
-      ok = func (HD_MAILBOX (self), handles->pdata[i], file, user_data, error);
+      ok = func (HD_MAILBOX (self), handles->pdata[i], NULL, file, user_data, error);
       g_file_delete (file, NULL, NULL);
       /* The caller's failure ends the connection, whose replies are still
        * streaming. */

@@ -163,6 +163,7 @@ typedef struct {
 static gboolean
 fetched_cb (HdMailbox   *mailbox,
             const char  *uid,
+            GBytes      *bytes,
             GFile       *file,
             gpointer     user_data,
             GError     **error)
@@ -171,9 +172,16 @@ fetched_cb (HdMailbox   *mailbox,
   char *contents = NULL;
   gsize length = 0;
 
-  g_assert_true (g_file_get_contents (g_file_peek_path (file), &contents, &length, NULL));
   g_assert_false (g_hash_table_contains (batch->received, uid));
-  g_hash_table_insert (batch->received, g_strdup (uid), g_bytes_new_take (contents, length));
+  if (bytes != NULL)
+    {
+      g_hash_table_insert (batch->received, g_strdup (uid), g_bytes_ref (bytes));
+    }
+  else
+    {
+      g_assert_true (g_file_get_contents (g_file_peek_path (file), &contents, &length, NULL));
+      g_hash_table_insert (batch->received, g_strdup (uid), g_bytes_new_take (contents, length));
+    }
   if (batch->cancel_after_first != NULL)
     g_cancellable_cancel (batch->cancel_after_first);
   return TRUE;

@@ -100,7 +100,7 @@ import (Fixture      *f,
   g_assert_no_error (error);
   batch = hd_store_batch_begin (f->store, &error);
   g_assert_no_error (error);
-  g_assert_true (hd_ingest_process (ingest, batch, message, key, file, &outcome, &error));
+  g_assert_true (hd_ingest_process (ingest, batch, message, key, NULL, file, &outcome, &error));
   g_assert_no_error (error);
   g_assert_true (hd_store_batch_commit (batch, &error));
   g_assert_no_error (error);
