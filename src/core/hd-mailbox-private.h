@@ -71,4 +71,12 @@ void      hd_mailbox_note_status (HdMailbox  *self,
                                   const char *status,
                                   gboolean    ok);
 
+/* hd-mailbox-fetch.c */
+gboolean  hd_mailbox_real_fetch_batch (HdMailbox            *self,
+                                       const char * const   *uids,
+                                       HdMailboxFetchedFunc  func,
+                                       gpointer              user_data,
+                                       GCancellable         *cancellable,
+                                       GError              **error);
+
 G_END_DECLS

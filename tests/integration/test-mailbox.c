@@ -11,73 +11,10 @@
 #include "hd-account.h"
 #include "hd-mailbox.h"
 
-typedef struct {
-  GSubprocess *process;
-  JsonObject *info;
-  char *conf;
-} Fixture;
+#include "dovecot-test-util.h"
 
-static Fixture fixture;
-
-/* ---------------------------------------------------------------- helpers */
-
-static const char *
-info_string (const char *member)
-{
-  return json_object_get_string_member (fixture.info, member);
-}
-
-static guint
-info_port (const char *name)
-{
-  return (guint) json_object_get_int_member (json_object_get_object_member (fixture.info, "ports"),
-                                             name);
-}
-
-static const char *
-user_field (const char *which,
-            guint       index)
-{
-  JsonArray *pair = json_object_get_array_member (json_object_get_object_member (fixture.info,
-                                                                                  "users"), which);
-
-  return json_array_get_string_element (pair, index);
-}
-
-static void
-start_fixture (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *script = g_build_filename (SRCDIR, "tests", "fixtures", "dovecot-fixture.py",
-                                              NULL);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-
-  fixture.process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                      &error, "/usr/bin/python3", script, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture.process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  if (line == NULL)
-    g_error ("the Dovecot fixture did not start (see its stderr above)");
-  json_parser_load_from_data (parser, line, -1, &error);
-  g_assert_no_error (error);
-  fixture.info = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-  fixture.conf = g_build_filename (info_string ("dir"), "dovecot.conf", NULL);
-}
-
-static void
-stop_fixture (void)
-{
-  /* Closing its stdin is the fixture's signal to stop Dovecot and clean up. */
-  g_output_stream_close (g_subprocess_get_stdin_pipe (fixture.process), NULL, NULL);
-  g_subprocess_wait (fixture.process, NULL, NULL);
-  g_clear_object (&fixture.process);
-  g_clear_pointer (&fixture.info, json_object_unref);
-  g_clear_pointer (&fixture.conf, g_free);
-}
+/* The fixture's dovecot.conf, for doveadm. */
+static char *fixture_conf;
 
 static HdAccount *
 make_account (HdProtocol  protocol,
@@ -578,7 +515,7 @@ doveadm_flags (const char *user,
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *query = g_strdup_printf ("%s", uid);
-  const char *argv[] = { "doveadm", "-c", fixture.conf, "fetch", "-u", user, "flags",
+  const char *argv[] = { "doveadm", "-c", fixture_conf, "fetch", "-u", user, "flags",
                          "mailbox", "INBOX", "uid", query, NULL };
   int status = 0;
 
@@ -795,6 +732,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   start_fixture ();
+  fixture_conf = g_build_filename (info_string ("dir"), "dovecot.conf", NULL);
   g_setenv ("HELPDESK_MAIL_CA_FILE", info_string ("ca_file"), TRUE);
 
   for (HdProtocol p = HD_PROTOCOL_IMAP; p <= HD_PROTOCOL_POP3; p++)
@@ -823,5 +761,6 @@ main (int   argc,
 
   status = g_test_run ();
   stop_fixture ();
+  g_clear_pointer (&fixture_conf, g_free);
   return status;
 }
