@@ -50,8 +50,11 @@ content_key (const char *base,
 
 /* How many mails one batched fetch asks for: their deletes and auto-answers
  * go out after it, and a connection that breaks loses at most the one mail
- * in flight. */
-#define FETCH_CHUNK 100
+ * in flight. Each chunk costs a round trip for its deletes and one for the
+ * next FETCH; 500 rather than 100 took 7-8 % off a 2,000-mail poll
+ * (bench/ingest, side by side on a quiet machine), while the reader's queue
+ * keeps memory bounded whatever the chunk. */
+#define FETCH_CHUNK 500
 
 typedef struct {
   char *key;  /* NULL: keyed by its content, as @base + a hash */
