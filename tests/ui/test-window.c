@@ -484,11 +484,97 @@ save_attachment (GtkWidget  *tickets,
   return hd_tickets_view_save_attachment_finish (HD_TICKETS_VIEW (tickets), result, error);
 }
 
+static gpointer
+find_chooser (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER_DIALOG (window) && gtk_widget_get_mapped (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+chooser_shown (gpointer data)
+{
+  return find_chooser () != NULL;
+}
+
+static gboolean
+chooser_gone (gpointer data)
+{
+  return find_chooser () == NULL;
+}
+
+static gboolean
+in_folder (gpointer data)
+{
+  gpointer *args = data;
+  g_autoptr (GFile) folder = gtk_file_chooser_get_current_folder (args[0]);
+
+  return folder != NULL && g_file_equal (folder, args[1]);
+}
+
+static gboolean
+has_label (gpointer data)
+{
+  gpointer *args = data;
+  g_autoptr (GPtrArray) labels = find_all (args[0], GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (gtk_label_get_text (g_ptr_array_index (labels, i)), args[1]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The button as an agent uses it: the chooser (GTK's own dialog, as the
+ * tests run without portals) suggests the attachment's name, and accepting
+ * it writes the file and says so in a toast. */
+static void
+check_save_through_chooser (Fixture   *fixture,
+                            HdWindow  *window,
+                            GtkWidget *button)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "via-chooser.pdf", NULL);
+  g_autoptr (GFile) folder = g_file_new_for_path (fixture->dir);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *suggested = NULL;
+  gpointer toast[] = { window, "Saved “via-chooser.pdf”" };
+  gpointer where[] = { NULL, folder };
+  GtkFileChooser *chooser;
+  gsize length;
+
+  gtk_widget_activate (button);
+  wait_until (chooser_shown, NULL, "the file chooser to open");
+  chooser = where[0] = find_chooser ();
+  suggested = gtk_file_chooser_get_current_name (chooser);
+  g_assert_cmpstr (suggested, ==, "stripes.pdf");
+  /* The chooser takes a new folder once it has loaded the first. */
+  settle ();
+  gtk_file_chooser_set_current_folder (chooser, folder, &error);
+  g_assert_no_error (error);
+  wait_until (in_folder, where, "the file chooser to show the test's folder");
+  gtk_file_chooser_set_current_name (chooser, "via-chooser.pdf");
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  wait_until (chooser_gone, NULL, "the file chooser to close");
+  wait_until (has_label, toast, "the toast that tells the file is saved");
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (contents, length, "%PDF-1.4", 8);
+}
+
 /* The step's button that saves stripes.pdf is named for assistive
  * technology; the file it writes holds exactly the attachment's bytes, and
  * an attachment that is not there fails without leaving a file. */
 static void
 check_save_attachment (Fixture   *fixture,
+                       HdWindow  *window,
                        GtkWidget *tickets)
 {
   g_autoptr (GPtrArray) buttons = find_all (tickets, GTK_TYPE_BUTTON);
@@ -516,6 +602,7 @@ check_save_attachment (Fixture   *fixture,
         }
     }
   g_assert_nonnull (button);
+  check_save_through_chooser (fixture, window, button);
   attachment_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "attachment-id"));
   g_assert_cmpint (attachment_id, >, 0);
 
@@ -582,7 +669,7 @@ test_tickets_and_poll_log (Fixture       *fixture,
     g_assert_true (saw_text);
     g_assert_true (saw_attachment);
   }
-  check_save_attachment (fixture, tickets);
+  check_save_attachment (fixture, window, tickets);
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (window_child (window, "view_stack")),
                                          "log");
