@@ -454,20 +454,6 @@ log_loaded (gpointer view)
   return !hd_poll_log_view_is_loading (view);
 }
 
-static gboolean
-has_result (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 /* Saves an attachment through the view as its button's chooser does, and
  * waits for the answer. */
 static gboolean
@@ -479,57 +465,9 @@ save_attachment (GtkWidget  *tickets,
   g_autoptr (GAsyncResult) result = NULL;
 
   hd_tickets_view_save_attachment (HD_TICKETS_VIEW (tickets), attachment_id, target, NULL,
-                                   store_result_cb, &result);
-  wait_until (has_result, &result, "the attachment to be saved");
+                                   keep_result_cb, &result);
+  wait_for_result (&result, "the attachment to be saved");
   return hd_tickets_view_save_attachment_finish (HD_TICKETS_VIEW (tickets), result, error);
-}
-
-static gpointer
-find_chooser (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (GTK_IS_FILE_CHOOSER_DIALOG (window) && gtk_widget_get_mapped (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
-static gboolean
-chooser_shown (gpointer data)
-{
-  return find_chooser () != NULL;
-}
-
-static gboolean
-chooser_gone (gpointer data)
-{
-  return find_chooser () == NULL;
-}
-
-static gboolean
-in_folder (gpointer data)
-{
-  gpointer *args = data;
-  g_autoptr (GFile) folder = gtk_file_chooser_get_current_folder (args[0]);
-
-  return folder != NULL && g_file_equal (folder, args[1]);
-}
-
-static gboolean
-has_label (gpointer data)
-{
-  gpointer *args = data;
-  g_autoptr (GPtrArray) labels = find_all (args[0], GTK_TYPE_LABEL);
-
-  for (guint i = 0; i < labels->len; i++)
-    if (g_strcmp0 (gtk_label_get_text (g_ptr_array_index (labels, i)), args[1]) == 0)
-      return TRUE;
-  return FALSE;
 }
 
 /* The button as an agent uses it: the chooser (GTK's own dialog, as the
@@ -545,25 +483,22 @@ check_save_through_chooser (Fixture   *fixture,
   g_autoptr (GError) error = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *suggested = NULL;
-  gpointer toast[] = { window, "Saved “via-chooser.pdf”" };
-  gpointer where[] = { NULL, folder };
   GtkFileChooser *chooser;
   gsize length;
 
   gtk_widget_activate (button);
-  wait_until (chooser_shown, NULL, "the file chooser to open");
-  chooser = where[0] = find_chooser ();
+  chooser = wait_for_file_chooser (TRUE);
   suggested = gtk_file_chooser_get_current_name (chooser);
   g_assert_cmpstr (suggested, ==, "stripes.pdf");
   /* The chooser takes a new folder once it has loaded the first. */
   settle ();
   gtk_file_chooser_set_current_folder (chooser, folder, &error);
   g_assert_no_error (error);
-  wait_until (in_folder, where, "the file chooser to show the test's folder");
+  wait_for_folder (chooser, folder);
   gtk_file_chooser_set_current_name (chooser, "via-chooser.pdf");
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
-  wait_until (chooser_gone, NULL, "the file chooser to close");
-  wait_until (has_label, toast, "the toast that tells the file is saved");
+  wait_for_file_chooser (FALSE);
+  wait_for_label (window, "Saved “via-chooser.pdf”", "the toast that tells the file is saved");
   g_assert_true (g_file_get_contents (path, &contents, &length, &error));
   g_assert_no_error (error);
   g_assert_cmpmem (contents, length, "%PDF-1.4", 8);
