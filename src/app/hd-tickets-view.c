@@ -26,6 +26,8 @@ struct _HdTicketsView
   HdStore *store;
   HdPageLoader *loader;
   guint page_size;
+  /* Cancels the saves the agent started when the view goes. */
+  GCancellable *cancellable;
 
   GtkStack *stack;
   AdwPreferencesGroup *group;
@@ -280,7 +282,8 @@ chooser_response_cb (GtkNativeDialog *chooser,
   if (response == GTK_RESPONSE_ACCEPT && self->stack != NULL)
     target = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
   if (target != NULL)
-    hd_tickets_view_save_attachment (self, id, target, NULL, saved_cb, g_object_ref (target));
+    hd_tickets_view_save_attachment (self, id, target, self->cancellable, saved_cb,
+                                     g_object_ref (target));
   g_object_unref (chooser);
 }
 
@@ -451,6 +454,7 @@ hd_tickets_view_dispose (GObject *object)
 
   g_ptr_array_set_size (self->rows, 0);
   hd_page_loader_cancel (self->loader);
+  g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->store);
   /* AdwBin 1.2 unparents its child in its own dispose; the template's
    * child goes first so that it is not unparented twice. */
@@ -467,6 +471,7 @@ hd_tickets_view_finalize (GObject *object)
 
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_pointer (&self->loader, hd_page_loader_free);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (hd_tickets_view_parent_class)->finalize (object);
 }
@@ -507,6 +512,7 @@ hd_tickets_view_init (HdTicketsView *self)
   self->rows = g_ptr_array_new ();
   self->page_size = DEFAULT_PAGE_SIZE;
   self->loader = hd_page_loader_new (query_page);
+  self->cancellable = g_cancellable_new ();
 }
 
 /**
