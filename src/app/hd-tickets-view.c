@@ -12,6 +12,7 @@
 #include "hd-compose-dialog.h"
 #include "hd-format.h"
 #include "hd-page-loader.h"
+#include "hd-store-attachments.h"
 #include "hd-store-tickets.h"
 
 /* How many tickets a page holds unless told otherwise. */
@@ -25,6 +26,8 @@ struct _HdTicketsView
   HdStore *store;
   HdPageLoader *loader;
   guint page_size;
+  /* Cancels the saves the agent started when the view goes. */
+  GCancellable *cancellable;
 
   GtkStack *stack;
   AdwPreferencesGroup *group;
@@ -89,8 +92,53 @@ direction_icon (const char *icon_name,
   return image;
 }
 
+static void save_clicked_cb (GtkButton     *button,
+                             HdTicketsView *self);
+
+/* One button a saveable attachment, named by its file name: a step may
+ * carry several, and an icon alone would not tell them apart. */
 static GtkWidget *
-step_row (JsonObject *step)
+save_buttons (HdTicketsView *self,
+              JsonArray     *attachments)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  for (guint i = 0; i < json_array_get_length (attachments); i++)
+    {
+      JsonObject *attachment = json_array_get_object_element (attachments, i);
+      const char *filename = member_string (attachment, "filename");
+      GtkWidget *button = gtk_button_new ();
+      GtkWidget *content = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      GtkWidget *label;
+      g_autofree char *name = NULL;
+
+      if (filename == NULL)
+        filename = _("unnamed");
+      label = gtk_label_new (filename);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 24);
+      gtk_box_append (GTK_BOX (content), gtk_image_new_from_icon_name ("document-save-symbolic"));
+      gtk_box_append (GTK_BOX (content), label);
+      gtk_button_set_child (GTK_BUTTON (button), content);
+      /* Translators: The accessible name and tooltip of the button that
+       * saves an attachment to a file; the file name follows. */
+      name = g_strdup_printf (_("Save “%s”…"), filename);
+      gtk_widget_set_tooltip_text (button, name);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                      -1);
+      g_object_set_data (G_OBJECT (button), "attachment-id",
+                         GSIZE_TO_POINTER (json_object_get_int_member (attachment, "id")));
+      g_object_set_data_full (G_OBJECT (button), "filename", g_strdup (filename), g_free);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (save_clicked_cb), self, 0);
+      gtk_box_append (GTK_BOX (box), button);
+    }
+  return box;
+}
+
+static GtkWidget *
+step_row (HdTicketsView *self,
+          JsonObject    *step)
 {
   GtkWidget *row = adw_action_row_new ();
   JsonArray *attachments = json_object_get_array_member (step, "attachments");
@@ -148,6 +196,8 @@ step_row (JsonObject *step)
   else
     adw_action_row_add_prefix (ADW_ACTION_ROW (row),
                                direction_icon ("mail-unread-symbolic", _("Received")));
+  if (attachments != NULL && json_array_get_length (attachments) > 0)
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), save_buttons (self, attachments));
   return row;
 }
 
@@ -177,6 +227,85 @@ write_clicked_cb (GtkButton     *button,
     }
   g_signal_connect_object (dialog, "sent", G_CALLBACK (sent_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Tells the agent through the window's toasts; a view outside a window
+ * (as in the widget tests) has no one to tell but the log. */
+static void
+toast (HdTicketsView *self,
+       const char    *text)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  g_autofree char *markup = g_markup_escape_text (text, -1);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (markup));
+  else
+    g_message ("%s", text);
+}
+
+static void
+saved_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  HdTicketsView *self = HD_TICKETS_VIEW (object);
+  g_autoptr (GFile) target = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *basename = g_file_get_basename (target);
+  g_autofree char *text = NULL;
+
+  if (!hd_tickets_view_save_attachment_finish (self, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->stack == NULL)
+        return;
+      /* Translators: A toast: the file that could not be written, then why. */
+      text = g_strdup_printf (_("Could not save “%s”: %s"), basename, error->message);
+    }
+  else if (self->stack == NULL)
+    return;
+  else
+    /* Translators: A toast after an attachment was written to this file. */
+    text = g_strdup_printf (_("Saved “%s”"), basename);
+  toast (self, text);
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *chooser,
+                     int              response,
+                     gpointer         user_data)
+{
+  g_autoptr (HdTicketsView) self = user_data;
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (chooser), "attachment-id"));
+  g_autoptr (GFile) target = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT && self->stack != NULL)
+    target = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  if (target != NULL)
+    hd_tickets_view_save_attachment (self, id, target, self->cancellable, saved_cb,
+                                     g_object_ref (target));
+  g_object_unref (chooser);
+}
+
+static void
+save_clicked_cb (GtkButton     *button,
+                 HdTicketsView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *chooser;
+
+  /* Translators: The title of the file chooser that saves an attachment. */
+  chooser = gtk_file_chooser_native_new (_("Save Attachment"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
+                                     g_object_get_data (G_OBJECT (button), "filename"));
+  g_object_set_data (G_OBJECT (chooser), "attachment-id",
+                     g_object_get_data (G_OBJECT (button), "attachment-id"));
+  /* The chooser is ours until it answers; the answer holds a ref on the view. */
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static GtkWidget *
@@ -221,7 +350,7 @@ ticket_row (HdTicketsView *self,
 
   for (guint i = 0; steps != NULL && i < json_array_get_length (steps); i++)
     adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
-                              step_row (json_array_get_object_element (steps, i)));
+                              step_row (self, json_array_get_object_element (steps, i)));
   return row;
 }
 
@@ -325,6 +454,7 @@ hd_tickets_view_dispose (GObject *object)
 
   g_ptr_array_set_size (self->rows, 0);
   hd_page_loader_cancel (self->loader);
+  g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->store);
   /* AdwBin 1.2 unparents its child in its own dispose; the template's
    * child goes first so that it is not unparented twice. */
@@ -341,6 +471,7 @@ hd_tickets_view_finalize (GObject *object)
 
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_pointer (&self->loader, hd_page_loader_free);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (hd_tickets_view_parent_class)->finalize (object);
 }
@@ -381,6 +512,7 @@ hd_tickets_view_init (HdTicketsView *self)
   self->rows = g_ptr_array_new ();
   self->page_size = DEFAULT_PAGE_SIZE;
   self->loader = hd_page_loader_new (query_page);
+  self->cancellable = g_cancellable_new ();
 }
 
 /**
@@ -427,4 +559,96 @@ hd_tickets_view_is_loading (HdTicketsView *self)
   g_return_val_if_fail (HD_IS_TICKETS_VIEW (self), FALSE);
 
   return hd_page_loader_is_loading (self->loader);
+}
+
+static void
+written_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GBytes) bytes = NULL;
+  GError *error = NULL;
+  GFile *target = g_task_get_task_data (task);
+
+  bytes = hd_store_read_attachment_finish (HD_STORE (object), result, &error);
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The bytes variant keeps the content alive until the write is done. */
+  g_file_replace_contents_bytes_async (target, bytes, NULL, FALSE,
+                                       G_FILE_CREATE_REPLACE_DESTINATION,
+                                       g_task_get_cancellable (task), written_cb,
+                                       g_object_ref (task));
+}
+
+/**
+ * hd_tickets_view_save_attachment:
+ * @attachment_id: the attachment's id, as the ticket's JSON names it
+ * @target: the file to write, replaced if it exists
+ * @cancellable: (nullable): a #GCancellable
+ *
+ * Reads the attachment decoded from the store the view shows, in a worker
+ * thread, and writes it into @target. Nothing is written when the
+ * attachment cannot be read.
+ */
+void
+hd_tickets_view_save_attachment (HdTicketsView       *self,
+                                 gint64               attachment_id,
+                                 GFile               *target,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (HD_IS_TICKETS_VIEW (self));
+  g_return_if_fail (G_IS_FILE (target));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hd_tickets_view_save_attachment);
+  g_task_set_task_data (task, g_object_ref (target), g_object_unref);
+  if (self->store == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s",
+                               _("No tickets are shown"));
+      return;
+    }
+  hd_store_read_attachment_async (self->store, attachment_id, cancellable, read_cb,
+                                  g_steal_pointer (&task));
+}
+
+/**
+ * hd_tickets_view_save_attachment_finish:
+ *
+ * Returns: whether the attachment was written, or %FALSE with @error set
+ */
+gboolean
+hd_tickets_view_save_attachment_finish (HdTicketsView  *self,
+                                        GAsyncResult   *result,
+                                        GError        **error)
+{
+  g_return_val_if_fail (HD_IS_TICKETS_VIEW (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == hd_tickets_view_save_attachment, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -20,5 +20,14 @@ void     hd_tickets_view_reload (HdTicketsView *self,
 void     hd_tickets_view_set_page_size (HdTicketsView *self,
                                         guint          page_size);
 gboolean hd_tickets_view_is_loading (HdTicketsView *self);
+void     hd_tickets_view_save_attachment (HdTicketsView       *self,
+                                          gint64               attachment_id,
+                                          GFile               *target,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean hd_tickets_view_save_attachment_finish (HdTicketsView  *self,
+                                                 GAsyncResult   *result,
+                                                 GError        **error);
 
 G_END_DECLS

@@ -109,6 +109,9 @@ VARIANTS = [
      ("HelpDesk Mail", "Tickets", "Abrufprotokoll", "Printer broken", "Your newsletter")),
 ]
 
+# The accessible name of the button that saves the seeded step's attachment.
+SAVE_BUTTON = {"en": "Save “last-page.pdf”…", "de": "„last-page.pdf“ speichern …"}
+
 
 def shoot_variants(tap, tmp, shots):
     dbs = {}
@@ -139,6 +142,12 @@ def shoot_variants(tap, tmp, shots):
                     press_view(window, key, view)
                     if not first(window, lambda n: n.name == expect):
                         raise LookupError(f"the {page} view has no {expect!r}")
+                if page == "tickets":
+                    save = first(window, lambda n: n.getRole() == pyatspi.ROLE_PUSH_BUTTON
+                                 and n.name == SAVE_BUTTON[lang])
+                    tap.ok(save is not None,
+                           f"{lang} {scheme}: the attachment has a button "
+                           f"{SAVE_BUTTON[lang]!r}")
                     # Let the crossfade finish before the picture.
                     time.sleep(0.5)
                 png = os.path.join(shots, f"{page}-{lang}-{scheme}.png")
@@ -161,7 +170,7 @@ def colours(png):
 
 def main():
     tap = Tap()
-    print(f"1..{9 + 2 * len(VARIANTS)}", flush=True)
+    print(f"1..{9 + 3 * len(VARIANTS)}", flush=True)
 
     shots = os.environ["HD_SCREENSHOT_DIR"]
     os.makedirs(shots, exist_ok=True)

@@ -243,3 +243,107 @@ dialog_child (HdAccountDialog *dialog,
   return editor_row (dialog, name);
 }
 
+
+/* An async callback that keeps its result in the GAsyncResult * that
+ * @user_data points to, for wait_for_result(). */
+void
+keep_result_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+void
+wait_for_result (GAsyncResult **result,
+                 const char    *what)
+{
+  wait_until (has_result, result, what);
+}
+
+/* GTK's own file chooser dialog, which a GtkFileChooserNative shows when
+ * there are no portals (the tests run with GDK_DEBUG=no-portals). */
+static gpointer
+find_file_chooser (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER_DIALOG (window) && gtk_widget_get_mapped (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+file_chooser_shown (gpointer data)
+{
+  return find_file_chooser () != NULL;
+}
+
+static gboolean
+file_chooser_gone (gpointer data)
+{
+  return find_file_chooser () == NULL;
+}
+
+GtkFileChooser *
+wait_for_file_chooser (gboolean shown)
+{
+  if (shown)
+    wait_until (file_chooser_shown, NULL, "the file chooser to open");
+  else
+    wait_until (file_chooser_gone, NULL, "the file chooser to close");
+  return find_file_chooser ();
+}
+
+static gboolean
+in_folder (gpointer data)
+{
+  gpointer *args = data;
+  g_autoptr (GFile) folder = gtk_file_chooser_get_current_folder (args[0]);
+
+  return folder != NULL && g_file_equal (folder, args[1]);
+}
+
+/* The chooser shows a folder it was given only after it has read it. */
+void
+wait_for_folder (GtkFileChooser *chooser,
+                 GFile          *folder)
+{
+  gpointer args[] = { chooser, folder };
+
+  wait_until (in_folder, args, "the file chooser to show the folder");
+}
+
+static gboolean
+has_label (gpointer data)
+{
+  gpointer *args = data;
+  g_autoptr (GPtrArray) labels = find_all (args[0], GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (gtk_label_get_text (g_ptr_array_index (labels, i)), args[1]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Waits until a label under @root says @text, as a toast does. */
+void
+wait_for_label (gpointer    root,
+                const char *text,
+                const char *what)
+{
+  gpointer args[] = { root, (gpointer) text };
+
+  wait_until (has_label, args, what);
+}

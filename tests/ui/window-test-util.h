@@ -48,3 +48,14 @@ void             type_into (HdAccountDialog *dialog,
 GtkWidget       *dialog_add_button (HdAccountDialog *dialog);
 GtkWidget       *dialog_child (HdAccountDialog *dialog,
                                const char      *name);
+void             keep_result_cb (GObject      *object,
+                                 GAsyncResult *result,
+                                 gpointer      user_data);
+void             wait_for_result (GAsyncResult **result,
+                                  const char    *what);
+GtkFileChooser  *wait_for_file_chooser (gboolean shown);
+void             wait_for_folder (GtkFileChooser *chooser,
+                                  GFile          *folder);
+void             wait_for_label (gpointer    root,
+                                 const char *text,
+                                 const char *what);
