@@ -13,6 +13,9 @@
 struct _HdPageLoader
 {
   HdPageQuery query;
+  HdPageShowFunc show;
+  HdPageFailFunc fail;
+  gpointer view; /* not owned: the view owns the loader */
   /* The running load; NULL when none runs. */
   GCancellable *cancellable;
   /* The id of the oldest item shown: "Load More" loads those before it. */
@@ -38,13 +41,27 @@ load_free (Load *load)
   g_free (load);
 }
 
+/**
+ * hd_page_loader_new:
+ * @view: the view that owns the loader; each load holds a reference on it
+ *   until the page is shown
+ */
 HdPageLoader *
-hd_page_loader_new (HdPageQuery query)
+hd_page_loader_new (HdPageQuery    query,
+                    HdPageShowFunc show,
+                    HdPageFailFunc fail,
+                    gpointer       view)
 {
-  HdPageLoader *self = g_new0 (HdPageLoader, 1);
+  HdPageLoader *self;
 
-  g_return_val_if_fail (query != NULL, NULL);
+  g_return_val_if_fail (query != NULL && show != NULL && fail != NULL, NULL);
+  g_return_val_if_fail (G_IS_OBJECT (view), NULL);
+
+  self = g_new0 (HdPageLoader, 1);
   self->query = query;
+  self->show = show;
+  self->fail = fail;
+  self->view = view;
   return self;
 }
 
@@ -87,29 +104,47 @@ load_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
-/**
- * hd_page_loader_load:
- * @source_object: the view, kept alive until @callback
- * @store: the view's store; the worker opens its own connection to its file
- * @append: %TRUE for the page before the oldest item shown ("Load More"),
- *   %FALSE for the newest page (a reload)
- * @limit: how many items a page holds
- *
- * Cancels the load that runs, if any, and starts this one.
- */
-void
-hd_page_loader_load (HdPageLoader        *self,
-                     gpointer             source_object,
-                     HdStore             *store,
-                     gboolean             append,
-                     guint                limit,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
+/* The page is read: shown, or its failure told, unless a newer load took
+ * over or the view went (both cancel it). */
+static void
+load_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  HdPageLoader *self = user_data;
+  Load *load = g_task_get_task_data (G_TASK (result));
+  GCancellable *cancellable = g_task_get_cancellable (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  JsonArray *items;
+  guint n;
+
+  if (g_cancellable_is_cancelled (cancellable))
+    return;
+  g_clear_object (&self->cancellable);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      self->fail (self->view, error);
+      return;
+    }
+
+  items = json_node_get_array (load->items);
+  n = json_array_get_length (items);
+  if (n > 0)
+    self->oldest = json_object_get_int_member (json_array_get_object_element (items, n - 1),
+                                               "id");
+  else if (!load->append)
+    self->oldest = 0;
+  self->show (self->view, items, load->append, load->more);
+}
+
+static void
+start (HdPageLoader *self,
+       HdStore      *store,
+       gboolean      append,
+       guint         limit)
 {
   g_autoptr (GTask) task = NULL;
   Load *data;
-
-  g_return_if_fail (self != NULL && HD_IS_STORE (store) && limit > 0);
 
   hd_page_loader_cancel (self);
   self->cancellable = g_cancellable_new ();
@@ -121,62 +156,43 @@ hd_page_loader_load (HdPageLoader        *self,
   data->limit = limit;
   data->append = append;
 
-  task = g_task_new (source_object, self->cancellable, callback, user_data);
-  g_task_set_source_tag (task, hd_page_loader_load);
+  /* The task holds the view, and with it this loader, until load_cb(). */
+  task = g_task_new (self->view, self->cancellable, load_cb, self);
+  g_task_set_source_tag (task, start);
   g_task_set_task_data (task, data, (GDestroyNotify) load_free);
   g_task_run_in_thread (task, load_thread);
 }
 
 /**
- * hd_page_loader_load_finish:
- * @out_append: (out): whether the page goes below those shown
- * @out_more: (out): whether there are older items than this page
+ * hd_page_loader_load:
+ * @store: the view's store; the worker opens its own connection to its file
+ * @limit: how many items a page holds
  *
- * Returns: (transfer none): the page, newest first, valid as long as
- *   @result; %NULL with @error, G_IO_ERROR_CANCELLED when a newer load
- *   took over or the view went
+ * Reads the newest page (a reload), cancelling the load that runs, if any.
  */
-JsonArray *
-hd_page_loader_load_finish (HdPageLoader  *self,
-                            GAsyncResult  *result,
-                            gboolean      *out_append,
-                            gboolean      *out_more,
-                            GError       **error)
+void
+hd_page_loader_load (HdPageLoader *self,
+                     HdStore      *store,
+                     guint         limit)
 {
-  Load *load;
-  GCancellable *cancellable;
-  JsonArray *items;
-  guint n;
+  g_return_if_fail (self != NULL && HD_IS_STORE (store) && limit > 0);
+  start (self, store, FALSE, limit);
+}
 
-  g_return_val_if_fail (G_IS_TASK (result), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hd_page_loader_load, NULL);
-
-  load = g_task_get_task_data (G_TASK (result));
-  cancellable = g_task_get_cancellable (G_TASK (result));
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    {
-      /* Only the load that runs is done; a cancelled one was superseded. */
-      if (cancellable == self->cancellable && !g_cancellable_is_cancelled (cancellable))
-        g_clear_object (&self->cancellable);
-      return NULL;
-    }
-  if (cancellable != self->cancellable || g_cancellable_is_cancelled (cancellable))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "superseded");
-      return NULL;
-    }
-  g_clear_object (&self->cancellable);
-
-  items = json_node_get_array (load->items);
-  n = json_array_get_length (items);
-  if (n > 0)
-    self->oldest = json_object_get_int_member (json_array_get_object_element (items, n - 1),
-                                               "id");
-  else if (!load->append)
-    self->oldest = 0;
-  *out_append = load->append;
-  *out_more = load->more;
-  return items;
+/**
+ * hd_page_loader_load_more:
+ *
+ * "Load More": reads the page before the oldest item shown. Ignored while a
+ * load runs, so that a second click does not load the page twice.
+ */
+void
+hd_page_loader_load_more (HdPageLoader *self,
+                          HdStore      *store,
+                          guint         limit)
+{
+  g_return_if_fail (self != NULL && HD_IS_STORE (store) && limit > 0);
+  if (!hd_page_loader_is_loading (self))
+    start (self, store, TRUE, limit);
 }
 
 /* Whether a load runs: a second "Load More" click meanwhile is ignored. */

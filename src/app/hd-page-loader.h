@@ -30,24 +30,44 @@ typedef JsonNode *(*HdPageQuery) (HdStore       *store,
                                   GCancellable  *cancellable,
                                   GError       **error);
 
+/**
+ * HdPageShowFunc:
+ * @view: the view given to hd_page_loader_new()
+ * @items: (transfer none): the page, newest first
+ * @append: whether the page goes below those shown ("Load More")
+ * @more: whether there are older items than this page
+ *
+ * Shows a page that was read; not called for a load that a newer one took
+ * over or that hd_page_loader_cancel() ended.
+ */
+typedef void (*HdPageShowFunc) (gpointer   view,
+                                JsonArray *items,
+                                gboolean   append,
+                                gboolean   more);
+
+/**
+ * HdPageFailFunc:
+ * @view: the view given to hd_page_loader_new()
+ * @error: why the page could not be read
+ */
+typedef void (*HdPageFailFunc) (gpointer      view,
+                                const GError *error);
+
 typedef struct _HdPageLoader HdPageLoader;
 
-HdPageLoader *hd_page_loader_new         (HdPageQuery          query);
-void          hd_page_loader_free        (HdPageLoader        *self);
-void          hd_page_loader_load        (HdPageLoader        *self,
-                                          gpointer             source_object,
-                                          HdStore             *store,
-                                          gboolean             append,
-                                          guint                limit,
-                                          GAsyncReadyCallback  callback,
-                                          gpointer             user_data);
-JsonArray    *hd_page_loader_load_finish (HdPageLoader        *self,
-                                          GAsyncResult        *result,
-                                          gboolean            *out_append,
-                                          gboolean            *out_more,
-                                          GError             **error);
-gboolean      hd_page_loader_is_loading  (HdPageLoader        *self);
-void          hd_page_loader_cancel      (HdPageLoader        *self);
+HdPageLoader *hd_page_loader_new        (HdPageQuery     query,
+                                         HdPageShowFunc  show,
+                                         HdPageFailFunc  fail,
+                                         gpointer        view);
+void          hd_page_loader_free       (HdPageLoader   *self);
+void          hd_page_loader_load       (HdPageLoader   *self,
+                                         HdStore        *store,
+                                         guint           limit);
+void          hd_page_loader_load_more  (HdPageLoader   *self,
+                                         HdStore        *store,
+                                         guint           limit);
+gboolean      hd_page_loader_is_loading (HdPageLoader   *self);
+void          hd_page_loader_cancel     (HdPageLoader   *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdPageLoader, hd_page_loader_free)
 

@@ -312,24 +312,20 @@ query_page (HdStore       *store,
 }
 
 static void
-load_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+load_failed (gpointer      view,
+             const GError *error)
 {
-  HdPollLogView *self = HD_POLL_LOG_VIEW (object);
-  g_autoptr (GError) error = NULL;
-  gboolean append, more;
-  JsonArray *runs;
+  g_signal_emit (view, signals[LOAD_FAILED], 0, error);
+}
 
-  runs = hd_page_loader_load_finish (self->loader, result, &append, &more, &error);
-  /* A newer load took over, or the view went. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->stack == NULL)
-    return;
-  if (runs == NULL)
-    {
-      g_signal_emit (self, signals[LOAD_FAILED], 0, error);
-      return;
-    }
+/* A page the loader read: rows below those shown, or instead of them. */
+static void
+show_page (gpointer   view,
+           JsonArray *runs,
+           gboolean   append,
+           gboolean   more)
+{
+  HdPollLogView *self = HD_POLL_LOG_VIEW (view);
 
   if (!append)
     clear_groups (self);
@@ -350,18 +346,10 @@ load_cb (GObject      *object,
 }
 
 static void
-load (HdPollLogView *self,
-      gboolean       append)
-{
-  hd_page_loader_load (self->loader, self, self->store, append, self->page_size, load_cb, NULL);
-}
-
-static void
 more_clicked_cb (HdPollLogView *self)
 {
-  /* A second click while the page is read would load it twice. */
-  if (self->store != NULL && !hd_page_loader_is_loading (self->loader))
-    load (self, TRUE);
+  if (self->store != NULL)
+    hd_page_loader_load_more (self->loader, self->store, self->page_size);
 }
 
 static void
@@ -429,7 +417,7 @@ hd_poll_log_view_init (HdPollLogView *self)
   self->groups = g_ptr_array_new ();
   self->by_account = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->page_size = DEFAULT_PAGE_SIZE;
-  self->loader = hd_page_loader_new (query_page);
+  self->loader = hd_page_loader_new (query_page, show_page, load_failed, self);
 }
 
 /**
@@ -448,7 +436,7 @@ hd_poll_log_view_reload (HdPollLogView *self,
   g_return_if_fail (HD_IS_STORE (store));
 
   g_set_object (&self->store, store);
-  load (self, FALSE);
+  hd_page_loader_load (self->loader, self->store, self->page_size);
 }
 
 /**

@@ -395,24 +395,20 @@ query_page (HdStore       *store,
 }
 
 static void
-load_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+load_failed (gpointer      view,
+             const GError *error)
 {
-  HdTicketsView *self = HD_TICKETS_VIEW (object);
-  g_autoptr (GError) error = NULL;
-  gboolean append, more;
-  JsonArray *tickets;
+  g_signal_emit (view, signals[LOAD_FAILED], 0, error);
+}
 
-  tickets = hd_page_loader_load_finish (self->loader, result, &append, &more, &error);
-  /* A newer load took over, or the view went. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->stack == NULL)
-    return;
-  if (tickets == NULL)
-    {
-      g_signal_emit (self, signals[LOAD_FAILED], 0, error);
-      return;
-    }
+/* A page the loader read: rows below those shown, or instead of them. */
+static void
+show_page (gpointer   view,
+           JsonArray *tickets,
+           gboolean   append,
+           gboolean   more)
+{
+  HdTicketsView *self = HD_TICKETS_VIEW (view);
 
   if (!append)
     clear_rows (self);
@@ -433,18 +429,10 @@ load_cb (GObject      *object,
 }
 
 static void
-load (HdTicketsView *self,
-      gboolean       append)
-{
-  hd_page_loader_load (self->loader, self, self->store, append, self->page_size, load_cb, NULL);
-}
-
-static void
 more_clicked_cb (HdTicketsView *self)
 {
-  /* A second click while the page is read would load it twice. */
-  if (self->store != NULL && !hd_page_loader_is_loading (self->loader))
-    load (self, TRUE);
+  if (self->store != NULL)
+    hd_page_loader_load_more (self->loader, self->store, self->page_size);
 }
 
 static void
@@ -511,7 +499,7 @@ hd_tickets_view_init (HdTicketsView *self)
   /* The rows are the group's; the array only remembers which to take out. */
   self->rows = g_ptr_array_new ();
   self->page_size = DEFAULT_PAGE_SIZE;
-  self->loader = hd_page_loader_new (query_page);
+  self->loader = hd_page_loader_new (query_page, show_page, load_failed, self);
   self->cancellable = g_cancellable_new ();
 }
 
@@ -531,7 +519,7 @@ hd_tickets_view_reload (HdTicketsView *self,
   g_return_if_fail (HD_IS_STORE (store));
 
   g_set_object (&self->store, store);
-  load (self, FALSE);
+  hd_page_loader_load (self->loader, self->store, self->page_size);
 }
 
 /**
